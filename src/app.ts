@@ -1,0 +1,79 @@
+import { App, HTTPReceiver } from '@slack/bolt';
+import { registerRouter } from './commands/router.js';
+import type { Config } from './config.js';
+import type { AppDeps } from './deps.js';
+import { registerHome } from './home.js';
+import type { Logger } from './logger.js';
+import type { OnsimClient } from './onsim/client.js';
+import { boltLogger } from './slack/bolt-logger.js';
+import { createRoles } from './slack/roles.js';
+import type { Store } from './store/types.js';
+
+export interface CreateAppOptions {
+  config: Config;
+  logger: Logger;
+  onsim: OnsimClient;
+  store: Store;
+  sandbox: boolean;
+  now?: () => number;
+  /** `GET /healthz` answers 200 only while this says so. */
+  isReady?: () => boolean;
+}
+
+/** Web API options for replies: a few quick retries, never Slack's default 30 minutes of them. */
+export function slackClientOptions(config: Config) {
+  return {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000, randomize: true },
+    timeout: 10_000,
+  };
+}
+
+/** Builds the Bolt app and registers every listener. Starting it is the caller's business. */
+export function createApp(opts: CreateAppOptions): { app: App; deps: AppDeps } {
+  const { config, logger } = opts;
+  const common = {
+    token: config.slack.botToken,
+    logger: boltLogger(logger),
+    clientOptions: slackClientOptions(config),
+  };
+  const app =
+    config.slack.mode === 'socket'
+      ? new App({ ...common, socketMode: true, appToken: config.slack.appToken })
+      : new App({
+          ...common,
+          receiver: new HTTPReceiver({
+            signingSecret: config.slack.signingSecret ?? '',
+            endpoints: '/slack/events',
+            logger: boltLogger(logger),
+            customRoutes: [
+              {
+                path: '/healthz',
+                method: ['GET'],
+                handler: (_req, res) => {
+                  const ready = opts.isReady?.() ?? true;
+                  res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' });
+                  res.end(JSON.stringify({ ok: ready }));
+                },
+              },
+            ],
+          }),
+        });
+
+  const deps: AppDeps = {
+    config,
+    logger,
+    onsim: opts.onsim,
+    store: opts.store,
+    sandbox: opts.sandbox,
+    now: opts.now ?? Date.now,
+    roles: createRoles({ admins: config.admins, operators: config.operators, client: app.client, logger }),
+  };
+
+  registerRouter(app, deps);
+  registerHome(app, deps);
+  app.error(async (err) => {
+    logger.error({ err }, 'unhandled error in a Slack listener');
+  });
+  return { app, deps };
+}

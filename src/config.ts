@@ -1,0 +1,168 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { getCountries } from 'libphonenumber-js';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const COUNTRIES = new Set<string>(getCountries());
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
+
+/** Comma-separated Slack user ids (U…/W…) or user-group ids (S…). */
+const idList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  z.array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected Slack user ids (U…) or user-group ids (S…)')),
+);
+
+const intIn = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: `expected a whole number between ${min} and ${max}` })
+      .int(`expected a whole number between ${min} and ${max}`)
+      .min(min, `expected a whole number between ${min} and ${max}`)
+      .max(max, `expected a whole number between ${min} and ${max}`)
+      .default(fallback),
+  );
+
+const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText.pipe(
+    z.string().startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.pipe(
+    z.string().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional(),
+  ),
+  PORT: intIn(1, 65535, 3000),
+  SLACK_API_URL: optionalText.pipe(
+    z
+      .url({ protocol: /^https?$/, message: 'expected an http(s) URL such as http://127.0.0.1:9000/api/' })
+      .optional(),
+  ),
+  ONSIM_API_KEY: optionalText,
+  ONSIM_BASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .url({ protocol: /^https?$/, message: 'expected an http(s) URL such as https://api.onsimapp.com' })
+      .default('https://api.onsimapp.com'),
+  ),
+  ONSIM_TIMEOUT_MS: intIn(100, 120_000, 10_000),
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(
+        /^(sqlite:.+|postgres(ql)?:\/\/.+)$/,
+        'expected sqlite:<path> or postgres://user:pass@host:5432/db',
+      )
+      .default('sqlite:./data/onsim-bot.db'),
+  ),
+  ADMINS: idList,
+  OPERATORS: idList,
+  PORTING_POLL_SECONDS: intIn(5, 86_400, 60),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined),
+    z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+  DEFAULT_COUNTRY: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim().toUpperCase() : undefined),
+    z
+      .string()
+      .refine((c) => COUNTRIES.has(c), 'expected a two-letter country code such as GB or US')
+      .default('GB'),
+  ),
+  QR_DELIVERY: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined),
+    z.enum(['channel', 'dm'], { message: 'expected channel or dm' }).default('channel'),
+  ),
+  AUDIT_CHANNEL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[CGD][A-Z0-9]{2,}$/, 'expected a channel id such as C0123ABCD')
+      .optional(),
+  ),
+});
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+    /** Socket Mode when an app-level token is set, HTTP otherwise. */
+    mode: 'socket' | 'http';
+    port: number;
+  };
+  onsim: {
+    /** Undefined: run against the built-in sandbox. */
+    apiKey: string | undefined;
+    baseUrl: string;
+    timeoutMs: number;
+  };
+  databaseUrl: string;
+  admins: string[];
+  operators: string[];
+  portingPollSeconds: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  defaultCountry: CountryCode;
+  qrDelivery: 'channel' | 'dm';
+  auditChannel: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Configuration problems:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment once. Problems name the variable and what it expects, never its value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    const seen = new Set<string>();
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      if (seen.has(name)) continue;
+      seen.add(name);
+      problems.push(`${name}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const mode = e.SLACK_APP_TOKEN ? 'socket' : 'http';
+  if (!e.SLACK_BOT_TOKEN)
+    problems.push('SLACK_BOT_TOKEN: required — the bot token (xoxb-…) from OAuth & Permissions');
+  if (mode === 'http' && !e.SLACK_SIGNING_SECRET) {
+    problems.push(
+      'SLACK_SIGNING_SECRET: required in HTTP mode — from Basic Information → App Credentials (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN!,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      mode,
+      port: e.PORT,
+    },
+    onsim: { apiKey: e.ONSIM_API_KEY, baseUrl: e.ONSIM_BASE_URL, timeoutMs: e.ONSIM_TIMEOUT_MS },
+    databaseUrl: e.DATABASE_URL,
+    admins: e.ADMINS,
+    operators: e.OPERATORS,
+    portingPollSeconds: e.PORTING_POLL_SECONDS,
+    logLevel: e.LOG_LEVEL,
+    defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
+    qrDelivery: e.QR_DELIVERY,
+    auditChannel: e.AUDIT_CHANNEL,
+  };
+}

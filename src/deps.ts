@@ -1,0 +1,17 @@
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { OnsimClient } from './onsim/client.js';
+import type { Roles } from './slack/roles.js';
+import type { Store } from './store/types.js';
+
+/** Everything a handler needs, passed in (never imported as singletons). */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  onsim: OnsimClient;
+  store: Store;
+  roles: Roles;
+  /** True when ONSIM is the built-in sandbox: every reply says so. */
+  sandbox: boolean;
+  now: () => number;
+}

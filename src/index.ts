@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { WebClient } from '@slack/web-api';
+import dotenv from 'dotenv';
+import { createApp, slackClientOptions } from './app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createOnsimClient } from './onsim/client.js';
+import { startSandbox } from './onsim/sandbox/server.js';
+import { createPortWatcher } from './porting/index.js';
+import { openStore } from './store/index.js';
+
+function explainConfig(err: ConfigError): string {
+  return [
+    'onsim-bot cannot start: its configuration is incomplete.',
+    ...err.problems.map((p) => `  • ${p}`),
+    '',
+    'Set these in the environment or in a .env file (see .env.example and the README, "Set-up").',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  dotenv.config({ quiet: true });
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(explainConfig(err));
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const store = await openStore(config.databaseUrl);
+  logger.info({ engine: store.engine }, 'store ready');
+
+  const sandbox = config.onsim.apiKey ? null : await startSandbox({ port: 0, logger });
+  if (sandbox) {
+    logger.warn(
+      { url: sandbox.url },
+      'ONSIM_API_KEY is not set: running against the built-in ONSIM SANDBOX (test data)',
+    );
+  }
+  const onsim = createOnsimClient({
+    baseUrl: sandbox?.url ?? config.onsim.baseUrl,
+    apiKey: sandbox?.apiKey ?? config.onsim.apiKey ?? '',
+    timeoutMs: config.onsim.timeoutMs,
+    logger,
+  });
+
+  let ready = false;
+  const { app } = createApp({
+    config,
+    logger,
+    onsim,
+    store,
+    sandbox: sandbox !== null,
+    isReady: () => ready,
+  });
+
+  // The outbox delivers porting alerts itself, with its own backoff: no client-side retries.
+  const outboxClient = new WebClient(config.slack.botToken, {
+    ...slackClientOptions(config),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+  const watcher = createPortWatcher({
+    store,
+    onsim,
+    slack: outboxClient,
+    logger,
+    pollSeconds: config.portingPollSeconds,
+    instanceId: randomUUID(),
+  });
+
+  if (config.slack.mode === 'socket') {
+    await app.start();
+    logger.info('connected to Slack in Socket Mode');
+  } else {
+    const server = (await app.start(config.slack.port)) as Server;
+    const addr = server.address();
+    logger.info(
+      { port: typeof addr === 'object' && addr ? addr.port : config.slack.port },
+      'listening for Slack on /slack/events',
+    );
+  }
+  watcher.start();
+  ready = true;
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ready = false;
+    logger.info({ signal }, 'shutting down: finishing in-flight work');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    try {
+      await watcher.stop();
+      await app.stop();
+      await sandbox?.close();
+      await store.close();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'error while shutting down');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`onsim-bot failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

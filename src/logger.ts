@@ -1,0 +1,87 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths pino blanks out wherever they appear in a logged object (depth-limited wildcards). */
+const REDACT_PATHS = [
+  'authorization',
+  'Authorization',
+  '*.authorization',
+  '*.Authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'pbx_password',
+  '*.pbx_password',
+  '*.*.pbx_password',
+  'apiKey',
+  '*.apiKey',
+  'token',
+  '*.token',
+  'botToken',
+  '*.botToken',
+  'appToken',
+  '*.appToken',
+  'signingSecret',
+  '*.signingSecret',
+  'password',
+  '*.password',
+];
+
+const ESIM_CODE = /LPA:1\$[^\s"'$]*\$[^\s"',}\]]*/g;
+const SLACK_TOKEN = /\bx(?:ox[abposr]|app)-[A-Za-z0-9-]+/g;
+const BEARER = /Bearer\s+[A-Za-z0-9._~+/=-]+/g;
+
+/** Masks secrets inside free text: eSIM codes keep a short prefix, tokens and bearer keys vanish. */
+export function maskSecrets(text: string): string {
+  return text
+    .replace(ESIM_CODE, (code) => `${code.slice(0, 10)}…`)
+    .replace(SLACK_TOKEN, (t) => `${t.slice(0, 5)}…`)
+    .replace(BEARER, 'Bearer [redacted]');
+}
+
+/** Walks a log object and masks secrets in every string (error messages, bodies, paths). */
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskSecrets(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] =
+      /^(esim_code|esimCode)$/.test(k) && typeof v === 'string' ? `${v.slice(0, 10)}…` : scrub(v, depth + 1);
+  }
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  /** Tests pass a destination to capture lines. */
+  destination?: DestinationStream;
+  pretty?: boolean;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const pretty = opts.pretty ?? (!opts.destination && process.stdout.isTTY === true);
+  const options: pino.LoggerOptions = {
+    level: opts.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      err: (err: unknown) => scrub(pino.stdSerializers.err(err as Error)),
+      error: (err: unknown) => (err instanceof Error ? scrub(pino.stdSerializers.err(err)) : scrub(err)),
+    },
+    formatters: {
+      log: (obj) => scrub(obj) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        // Also scrub the message string itself.
+        const scrubbed = args.map((a) => (typeof a === 'string' ? maskSecrets(a) : a)) as Parameters<
+          typeof method
+        >;
+        method.apply(this, scrubbed);
+      },
+    },
+  };
+  if (opts.destination) return pino(options, opts.destination);
+  if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  return pino(options);
+}

@@ -1,0 +1,92 @@
+// What callers need to decide on is the class: `instanceof` picks the message and the next step.
+//
+// OnsimError
+// ├─ OnsimInputError        the input broke a rule; nothing was sent
+// ├─ OnsimApiError          ONSIM answered with an error status
+// │  ├─ OnsimNotFoundError, OnsimUnauthorizedError, OnsimRateLimitedError, OnsimServerError
+// ├─ OnsimConnectionError   no answer at all (refused, reset, DNS) on a read
+// ├─ OnsimTimeoutError      no answer in time on a read
+// ├─ OnsimResponseError     an answer we could not understand
+// └─ OnsimOutcomeUnknownError  a write whose effect cannot be known (timeout, 5xx, dropped connection)
+
+export class OnsimError extends Error {
+  override name = 'OnsimError';
+  constructor(
+    readonly operation: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface InputIssue {
+  /** The ONSIM field name (also the modal block_id). */
+  field: string;
+  message: string;
+}
+
+export class OnsimInputError extends OnsimError {
+  override name = 'OnsimInputError';
+  constructor(
+    operation: string,
+    readonly issues: InputIssue[],
+  ) {
+    super(operation, issues.map((i) => `${i.field}: ${i.message}`).join('; '));
+  }
+}
+
+export class OnsimApiError extends OnsimError {
+  override name = 'OnsimApiError';
+  constructor(
+    operation: string,
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string | undefined,
+  ) {
+    super(operation, `${operation}: ONSIM answered ${status} ${title}${detail ? ` — ${detail}` : ''}`);
+  }
+}
+
+export class OnsimNotFoundError extends OnsimApiError {
+  override name = 'OnsimNotFoundError';
+}
+export class OnsimUnauthorizedError extends OnsimApiError {
+  override name = 'OnsimUnauthorizedError';
+}
+export class OnsimRateLimitedError extends OnsimApiError {
+  override name = 'OnsimRateLimitedError';
+  constructor(
+    operation: string,
+    title: string,
+    detail: string | undefined,
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(operation, 429, title, detail);
+  }
+}
+export class OnsimServerError extends OnsimApiError {
+  override name = 'OnsimServerError';
+}
+
+export class OnsimConnectionError extends OnsimError {
+  override name = 'OnsimConnectionError';
+}
+export class OnsimTimeoutError extends OnsimError {
+  override name = 'OnsimTimeoutError';
+}
+export class OnsimResponseError extends OnsimError {
+  override name = 'OnsimResponseError';
+}
+
+/** A write was sent but its effect is unknown: the user must check before retrying. */
+export class OnsimOutcomeUnknownError extends OnsimError {
+  override name = 'OnsimOutcomeUnknownError';
+  constructor(
+    operation: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(operation, `${operation}: outcome unknown (${reason})`, options);
+  }
+}

@@ -1,0 +1,282 @@
+import { FetchError, type FetchOptions, ofetch } from 'ofetch';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import {
+  OnsimApiError,
+  OnsimConnectionError,
+  type OnsimError,
+  OnsimNotFoundError,
+  OnsimOutcomeUnknownError,
+  OnsimRateLimitedError,
+  OnsimResponseError,
+  OnsimServerError,
+  OnsimTimeoutError,
+  OnsimUnauthorizedError,
+} from './errors.js';
+
+/**
+ * reads may be repeated freely; writes may have taken effect on any answer but 429
+ * (the gateway refused before ONSIM saw it), so only 429 is retried for them.
+ */
+export type CallKind = 'read' | 'write';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** No new attempt starts after this much time since the first. */
+  totalBudgetMs: number;
+}
+
+export interface OnsimHttpOptions {
+  baseUrl: string;
+  apiKey: string;
+  logger: Logger;
+  timeoutMs?: number;
+  readRetry?: Partial<RetryPolicy>;
+  writeRetry?: Partial<RetryPolicy>;
+  /** For tests: replaces setTimeout-based waiting. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface OnsimRequest<S extends z.ZodType> {
+  operation: string;
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Already encoded path, e.g. `/port/all/IN%20PROGRESS`. */
+  path: string;
+  body?: Record<string, unknown>;
+  kind: CallKind;
+  response: S;
+}
+
+export type OnsimHttp = <S extends z.ZodType>(req: OnsimRequest<S>) => Promise<z.output<S>>;
+
+const DEFAULT_READ: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 300,
+  maxDelayMs: 4_000,
+  totalBudgetMs: 20_000,
+};
+const DEFAULT_WRITE: RetryPolicy = {
+  maxAttempts: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 5_000,
+  totalBudgetMs: 20_000,
+};
+
+/** Encodes one path segment (`IN PROGRESS` has a space). */
+export const seg = (value: string | number): string => encodeURIComponent(String(value));
+
+export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
+  const log = opts.logger.child({ name: 'onsim' });
+  const timeout = opts.timeoutMs ?? 10_000;
+  const read = { ...DEFAULT_READ, ...opts.readRetry };
+  const write = { ...DEFAULT_WRITE, ...opts.writeRetry };
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const api = ofetch.create({
+    baseURL: opts.baseUrl,
+    headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: 'application/json' },
+    timeout,
+    // Retries are decided below, per call kind: a default here would repeat POST and DELETE too.
+    retry: 0,
+    ignoreResponseError: true,
+    responseType: 'text',
+  });
+
+  return async function request<S extends z.ZodType>(req: OnsimRequest<S>): Promise<z.output<S>> {
+    const policy = req.kind === 'read' ? read : write;
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const t0 = Date.now();
+      let failure: OnsimError | undefined;
+      let success: string | undefined;
+      let retryAfterMs: number | undefined;
+      try {
+        const fetchOpts: FetchOptions<'text'> = { method: req.method };
+        if (req.body) fetchOpts.body = req.body;
+        const res = await api.raw<string, 'text'>(req.path, fetchOpts);
+        const text = typeof res._data === 'string' ? res._data : '';
+        log.debug(
+          {
+            operation: req.operation,
+            method: req.method,
+            path: req.path,
+            status: res.status,
+            ms: Date.now() - t0,
+            attempt,
+          },
+          'onsim call',
+        );
+        if (res.status >= 200 && res.status < 300) {
+          success = text;
+        } else {
+          failure = apiError(
+            req.operation,
+            res.status,
+            text,
+            res.headers.get('content-type'),
+            res.headers.get('retry-after'),
+          );
+          if (failure instanceof OnsimRateLimitedError && failure.retryAfterSeconds !== undefined) {
+            retryAfterMs = failure.retryAfterSeconds * 1000;
+          }
+        }
+      } catch (err) {
+        failure = transportError(req.operation, err, timeout);
+        log.debug(
+          { operation: req.operation, method: req.method, path: req.path, attempt, err: failure.message },
+          'onsim call failed',
+        );
+      }
+      // Parsed outside the try: an answer we cannot read is not a transport failure, and is not retried.
+      if (success !== undefined) return parseSuccess(req, success);
+      if (!failure) throw new OnsimResponseError(req.operation, `${req.operation}: no answer from ONSIM`);
+
+      const retryable =
+        failure instanceof OnsimRateLimitedError ||
+        (req.kind === 'read' &&
+          (failure instanceof OnsimServerError ||
+            failure instanceof OnsimConnectionError ||
+            failure instanceof OnsimTimeoutError));
+      const delay = retryAfterMs ?? backoff(policy, attempt);
+      const withinBudget = Date.now() - started + delay <= policy.totalBudgetMs;
+      if (retryable && attempt < policy.maxAttempts && withinBudget) {
+        log.info(
+          { operation: req.operation, attempt, delayMs: delay, reason: failure.name },
+          'retrying onsim call',
+        );
+        await sleep(delay);
+        continue;
+      }
+      if (req.kind === 'write' && mayHaveTakenEffect(failure)) {
+        throw new OnsimOutcomeUnknownError(req.operation, describeUnknown(failure), { cause: failure });
+      }
+      throw failure;
+    }
+  };
+}
+
+function backoff(policy: RetryPolicy, attempt: number): number {
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  // "Full jitter": spreads retries of many clients apart.
+  return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+
+function mayHaveTakenEffect(e: OnsimError): boolean {
+  return e instanceof OnsimServerError || e instanceof OnsimTimeoutError || e instanceof OnsimConnectionError;
+}
+
+function describeUnknown(e: OnsimError): string {
+  if (e instanceof OnsimTimeoutError) return 'ONSIM did not answer in time';
+  if (e instanceof OnsimServerError) return `ONSIM answered ${e.status} ${e.title}`;
+  return 'the connection to ONSIM failed mid-request';
+}
+
+function parseSuccess<S extends z.ZodType>(req: OnsimRequest<S>, text: string): z.output<S> {
+  const body = parseBody(text);
+  const parsed = req.response.safeParse(body);
+  if (!parsed.success) {
+    throw new OnsimResponseError(
+      req.operation,
+      `${req.operation}: ONSIM's answer did not have the expected shape (${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')})`,
+    );
+  }
+  return parsed.data;
+}
+
+/** JSON when it parses, otherwise the trimmed text (ONSIM answers some writes with plain text). */
+function parseBody(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return trimmed;
+  }
+}
+
+const STATUS_TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** Pulls a title and detail out of whatever error body ONSIM or its gateway sent. */
+export function describeErrorBody(
+  status: number,
+  text: string,
+  contentType: string | null,
+): { title: string; detail: string | undefined } {
+  const fallback = STATUS_TITLES[status] ?? `HTTP ${status}`;
+  const body = parseBody(text);
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const o = body as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+    const title = str(o.title) ?? str(o.error) ?? str(o.message) ?? fallback;
+    const detailRaw = str(o.detail) ?? (str(o.title) ? (str(o.message) ?? str(o.error)) : undefined);
+    const detail = detailRaw && detailRaw !== title ? detailRaw : undefined;
+    return { title, detail };
+  }
+  if (typeof body === 'string') {
+    const isHtml = (contentType ?? '').includes('html') || /^<(!doctype|html)/i.test(body);
+    const plain = isHtml
+      ? (/<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim() ?? '')
+      : body.replace(/\s+/g, ' ').trim();
+    return { title: fallback, detail: plain ? plain.slice(0, 300) : undefined };
+  }
+  return { title: fallback, detail: undefined };
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs) && secs >= 0) return secs;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function apiError(
+  operation: string,
+  status: number,
+  text: string,
+  contentType: string | null,
+  retryAfter: string | null,
+): OnsimApiError {
+  const { title, detail } = describeErrorBody(status, text, contentType);
+  if (status === 429) return new OnsimRateLimitedError(operation, title, detail, parseRetryAfter(retryAfter));
+  if (status === 404) return new OnsimNotFoundError(operation, status, title, detail);
+  if (status === 401 || status === 403) return new OnsimUnauthorizedError(operation, status, title, detail);
+  if (status >= 500) return new OnsimServerError(operation, status, title, detail);
+  return new OnsimApiError(operation, status, title, detail);
+}
+
+function transportError(operation: string, err: unknown, timeoutMs: number): OnsimError {
+  const cause = err instanceof FetchError ? (err.cause ?? err) : err;
+  const name = cause instanceof Error ? cause.name : '';
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new OnsimTimeoutError(operation, `${operation}: ONSIM did not answer within ${timeoutMs} ms`, {
+      cause,
+    });
+  }
+  const reason = cause instanceof Error ? (describeCause(cause) ?? cause.message) : String(cause);
+  return new OnsimConnectionError(operation, `${operation}: could not reach ONSIM (${reason})`, { cause });
+}
+
+function describeCause(e: Error): string | undefined {
+  const inner = e.cause;
+  if (inner && typeof inner === 'object' && 'code' in inner && typeof inner.code === 'string')
+    return inner.code;
+  return undefined;
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { OnsimInputError } from './errors.js';
+
+/** Validates input before any request; the issues name the ONSIM field (= modal block_id). */
+export function validateInput<S extends z.ZodType>(
+  operation: string,
+  schema: S,
+  input: unknown,
+): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new OnsimInputError(
+    operation,
+    parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || 'input', message: i.message })),
+  );
+}
+
+export const OnOff = z.enum(['ON', 'OFF']);
+export type OnOff = z.infer<typeof OnOff>;
+
+/** ONSIM's on/off flags come as ON/OFF, Y/N, true/false or 1/0 depending on the endpoint. */
+export const LooseOnOff = z.preprocess((v) => {
+  if (typeof v === 'boolean') return v ? 'ON' : 'OFF';
+  if (typeof v === 'number') return v ? 'ON' : 'OFF';
+  if (typeof v === 'string') {
+    const s = v.trim().toUpperCase();
+    if (['ON', 'Y', 'YES', 'TRUE', '1', 'ENABLED'].includes(s)) return 'ON';
+    if (['OFF', 'N', 'NO', 'FALSE', '0', 'DISABLED'].includes(s)) return 'OFF';
+  }
+  return v;
+}, OnOff);
+
+/** Identifiers arrive as strings or numbers. */
+export const IdString = z.union([z.string(), z.number()]).transform(String);
+
+/** Numbers arrive as numbers or numeric strings. */
+export const LooseNumber = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+]);
+
+/**
+ * ONSIM documents list answers loosely: a bare array, or an object holding the array under
+ * one of several keys. Accept each reading.
+ */
+export function listOf<T extends z.ZodType>(item: T, keys: readonly string[]) {
+  return z.preprocess((body) => {
+    if (Array.isArray(body)) return body;
+    if (body && typeof body === 'object') {
+      const o = body as Record<string, unknown>;
+      for (const k of keys) if (Array.isArray(o[k])) return o[k];
+      // An object holding exactly one array is that list, whatever the key.
+      const arrays = Object.values(o).filter(Array.isArray);
+      if (arrays.length === 1) return arrays[0];
+    }
+    if (body === undefined || body === null || body === '') return [];
+    return body;
+  }, z.array(item));
+}
+
+/** Answers documented as "no body" or a sentence: keep the text, if any, for the record. */
+export const Acknowledgement = z.unknown().transform((body) => {
+  if (typeof body === 'string') return body;
+  if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string')
+    return body.message;
+  return '';
+});

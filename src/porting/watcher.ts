@@ -1,0 +1,263 @@
+// The porting watcher: one instance (the holder of a lease lock in the store) polls ONSIM's port
+// list, diffs it against the stored snapshots, and turns the events into outbox items for the
+// channels that watch them, all in one store transaction. Delivery to Slack is delivery.ts.
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { OnsimClient } from '../onsim/client.js';
+import { OnsimError, OnsimInputError } from '../onsim/errors.js';
+import type { Port } from '../onsim/porting.js';
+import type { NewOutboxItem, PortSnapshot, PortWatch, Store } from '../store/types.js';
+import type { LateReason } from './alerts.js';
+import { createOutboxDelivery } from './delivery.js';
+import { diffPorts, normaliseStatus, type PortEvent } from './diff.js';
+import { matches } from './filters.js';
+import { alertItem, noticeItem, summaryItem } from './outbox.js';
+
+export const LOCK_NAME = 'porting-poller';
+export const KV = {
+  baselineAt: 'porting.baseline_at',
+  lastPollAt: 'porting.last_poll_at',
+  pausedSince: 'porting.paused_since',
+} as const;
+
+export interface PortWatcherOptions {
+  store: Store;
+  onsim: Pick<OnsimClient, 'listPorts'>;
+  /** Should have `retryConfig: { retries: 0 }` and `rejectRateLimitedCalls: true`: the outbox retries. */
+  slack: WebClient;
+  logger: Logger;
+  pollSeconds: number;
+  /** Unique per running process: the lock holder's name. */
+  instanceId: string;
+  now?: () => number;
+  /** How often the outbox is delivered between polls (default 1 s). */
+  deliverySeconds?: number;
+  /** Least time between two posts in one channel (default 1000 ms, Slack's pace). */
+  channelPaceMs?: number;
+  /** More events than this for one channel in one poll are posted as one summary (default 5). */
+  summaryThreshold?: number;
+}
+
+export type PollResult =
+  /** Another instance holds the poller lock. */
+  | { status: 'skipped' }
+  /** First poll on an empty store: the ports were recorded, nothing was alerted. */
+  | { status: 'baseline'; ports: number }
+  | { status: 'polled'; ports: number; events: number; enqueued: number; late: LateReason | null }
+  /** ONSIM did not answer; `pausedNow` is true on the poll that paused the updates. */
+  | { status: 'unreachable'; error: string; pausedNow: boolean };
+
+export interface PortWatcher {
+  /** Starts the poll and delivery timers; the first poll runs at once. */
+  start(): void;
+  /** Stops the timers, waits for work in flight, and releases the poller lock. */
+  stop(): Promise<void>;
+  pollOnce(): Promise<PollResult>;
+  /** Delivers due outbox items (only while holding the lock); returns how many. */
+  deliverOnce(): Promise<number>;
+}
+
+/** Serialises calls of `fn`: each waits for the previous one to settle. */
+function serialised<T>(fn: () => Promise<T>): { run: () => Promise<T>; idle: () => Promise<void> } {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    run: () => {
+      const result = tail.then(fn);
+      tail = result.catch(() => undefined);
+      return result;
+    },
+    idle: async () => {
+      await tail;
+    },
+  };
+}
+
+export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
+  const { store, onsim, instanceId } = opts;
+  const log = opts.logger.child({ name: 'porting' });
+  const now = opts.now ?? Date.now;
+  const intervalMs = opts.pollSeconds * 1000;
+  const lockTtlMs = 3 * intervalMs;
+  const summaryThreshold = opts.summaryThreshold ?? 5;
+  const deliverDue = createOutboxDelivery({
+    store,
+    slack: opts.slack,
+    logger: log,
+    now,
+    channelPaceMs: opts.channelPaceMs ?? 1000,
+  });
+
+  const holdLock = () => store.tryLock(LOCK_NAME, instanceId, lockTtlMs, now());
+
+  async function poll(): Promise<PollResult> {
+    if (!(await holdLock())) return { status: 'skipped' };
+    let ports: Port[];
+    try {
+      ports = await onsim.listPorts('ALL');
+    } catch (err) {
+      if (err instanceof OnsimError && !(err instanceof OnsimInputError)) return pause(err);
+      throw err;
+    }
+    const at = now();
+    const [snapshots, watches, baselineAt, lastPollAt, pausedSince] = await Promise.all([
+      store.getPortSnapshots(),
+      store.listWatches(),
+      store.getKv(KV.baselineAt),
+      store.getKv(KV.lastPollAt),
+      store.getKv(KV.pausedSince),
+    ]);
+    const resumed =
+      pausedSince === null
+        ? []
+        : channelsOf(watches).map((c) =>
+            noticeItem(c, { notice: 'resumed', since: Number(pausedSince), until: at }),
+          );
+    const kv = { [KV.lastPollAt]: String(at), [KV.pausedSince]: null };
+    if (pausedSince !== null)
+      log.info({ pausedSince: Number(pausedSince) }, 'ONSIM answers again: porting updates resumed');
+
+    if (baselineAt === null && snapshots.length === 0) {
+      await store.applyPortPoll({
+        upserts: ports.map(
+          (port): PortSnapshot => ({
+            portId: port.trID,
+            status: normaliseStatus(port.status),
+            data: { ...port },
+            seenAt: at,
+          }),
+        ),
+        deletes: [],
+        outbox: resumed,
+        kv: { ...kv, [KV.baselineAt]: String(at) },
+        now: at,
+      });
+      log.info({ ports: ports.length }, 'porting baseline recorded: alerts start with the next change');
+      return { status: 'baseline', ports: ports.length };
+    }
+
+    const diff = diffPorts(snapshots, ports, at);
+    const late = lateReason(at, lastPollAt, pausedSince);
+    const outbox = [...resumed, ...fanOut(diff.events, watches, late)];
+    await store.applyPortPoll({ upserts: diff.upserts, deletes: diff.deletes, outbox, kv, now: at });
+    if (diff.events.length > 0) {
+      log.info(
+        { ports: ports.length, events: diff.events.length, enqueued: outbox.length, late },
+        'port changes found',
+      );
+    }
+    return {
+      status: 'polled',
+      ports: ports.length,
+      events: diff.events.length,
+      enqueued: outbox.length,
+      late,
+    };
+  }
+
+  /** Changes found after a gap of more than two intervals were not seen as they happened. */
+  function lateReason(at: number, lastPollAt: string | null, pausedSince: string | null): LateReason | null {
+    if (lastPollAt === null || at - Number(lastPollAt) <= 2 * intervalMs) return null;
+    return pausedSince === null ? 'offline' : 'onsim_unreachable';
+  }
+
+  /** Each event once per channel that has a matching watch; a flood in one channel becomes a summary. */
+  function fanOut(events: readonly PortEvent[], watches: readonly PortWatch[], late: LateReason | null) {
+    const byChannel = new Map<string, PortEvent[]>();
+    for (const event of events) {
+      const channels = new Set(watches.filter((w) => matches(w, event)).map((w) => w.channelId));
+      for (const channel of channels) {
+        const list = byChannel.get(channel) ?? [];
+        list.push(event);
+        byChannel.set(channel, list);
+      }
+    }
+    const items: NewOutboxItem[] = [];
+    for (const [channel, list] of byChannel) {
+      if (list.length > summaryThreshold) items.push(summaryItem(channel, list, late));
+      else items.push(...list.map((event) => alertItem(channel, event, late)));
+    }
+    return items;
+  }
+
+  /** The first failure pauses updates and tells every watching channel once; later ones add nothing. */
+  async function pause(err: OnsimError): Promise<PollResult> {
+    const error = err.message;
+    if ((await store.getKv(KV.pausedSince)) !== null) {
+      log.debug({ err }, 'ONSIM still unreachable');
+      return { status: 'unreachable', error, pausedNow: false };
+    }
+    const since = now();
+    const channels = channelsOf(await store.listWatches());
+    await store.applyPortPoll({
+      upserts: [],
+      deletes: [],
+      outbox: channels.map((c) => noticeItem(c, { notice: 'paused', since })),
+      kv: { [KV.pausedSince]: String(since) },
+      now: since,
+    });
+    log.warn({ err, channels: channels.length }, 'ONSIM unreachable: porting updates paused');
+    return { status: 'unreachable', error, pausedNow: true };
+  }
+
+  async function deliver(): Promise<number> {
+    if (!(await holdLock())) return 0;
+    return deliverDue();
+  }
+
+  const polls = serialised(poll);
+  const deliveries = serialised(deliver);
+
+  let stopped = true;
+  interface Loop {
+    timer?: NodeJS.Timeout;
+    running?: Promise<void>;
+  }
+  const loops: Loop[] = [];
+
+  /** Runs `tick` now and then every `everyMs` after the previous run ends; `tick` never rejects. */
+  function every(everyMs: number, tick: () => Promise<void>) {
+    const loop: Loop = {};
+    const fire = () => {
+      loop.timer = undefined;
+      loop.running = tick().finally(() => {
+        loop.running = undefined;
+        if (!stopped) loop.timer = setTimeout(fire, everyMs);
+      });
+    };
+    loop.timer = setTimeout(fire, 0);
+    loops.push(loop);
+  }
+
+  const logged = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (err) {
+      log.error({ err }, `porting ${what} failed`);
+    }
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      every(intervalMs, async () => {
+        await logged('poll', polls.run);
+        await logged('delivery', deliveries.run);
+      });
+      every((opts.deliverySeconds ?? 1) * 1000, () => logged('delivery', deliveries.run));
+    },
+    async stop() {
+      stopped = true;
+      for (const loop of loops) clearTimeout(loop.timer);
+      await Promise.all(loops.map((loop) => loop.running));
+      loops.length = 0;
+      await polls.idle();
+      await deliveries.idle();
+      await store.releaseLock(LOCK_NAME, instanceId);
+    },
+    pollOnce: polls.run,
+    deliverOnce: deliveries.run,
+  };
+}
+
+const channelsOf = (watches: readonly PortWatch[]): string[] => [...new Set(watches.map((w) => w.channelId))];

@@ -1,0 +1,20 @@
+import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { Logger } from '../logger.js';
+
+/** Routes Bolt's own log lines into pino. */
+export function boltLogger(base: Logger): BoltLogger {
+  const log = base.child({ name: 'bolt' });
+  const line = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg: unknown[]) => log.debug(line(msg)),
+    info: (...msg: unknown[]) => log.info(line(msg)),
+    warn: (...msg: unknown[]) => log.warn(line(msg)),
+    error: (...msg: unknown[]) => log.error(line(msg)),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

@@ -1,0 +1,28 @@
+import { openPostgresStore } from './postgres.js';
+import { openSqliteStore } from './sqlite.js';
+import type { Store } from './types.js';
+
+export { openPostgresStore } from './postgres.js';
+export { openSqliteStore } from './sqlite.js';
+export type * from './types.js';
+
+/**
+ * Opens the store named by DATABASE_URL: `sqlite:<path>` (relative to the working
+ * directory or absolute; `sqlite::memory:` for tests) or `postgres://…` / `postgresql://…`.
+ */
+export async function openStore(databaseUrl: string): Promise<Store> {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl);
+  const sqlitePath = /^sqlite:(?!\/\/)(.+)$/.exec(databaseUrl)?.[1];
+  if (sqlitePath !== undefined) return openSqliteStore(sqlitePath);
+  throw new Error(
+    `DATABASE_URL must be sqlite:<path> (e.g. sqlite:./data/bot.db) or postgres://user:pass@host:5432/db, ` +
+      `got ${describe(databaseUrl)}`,
+  );
+}
+
+/** The scheme only, so a mistyped URL's password never reaches a log. */
+function describe(url: string): string {
+  if (url === '') return 'an empty value';
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0];
+  return scheme ? `a URL starting with '${scheme}'` : 'a value without a scheme';
+}

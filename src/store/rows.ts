@@ -1,0 +1,166 @@
+// Row shapes shared by both engines: snake_case columns, times as integer milliseconds and
+// JSON as text (the PostgreSQL pool is told to hand jsonb back as text), so one set of
+// mappers serves SQLite and PostgreSQL alike.
+import type {
+  AlertThread,
+  AuditEntry,
+  AuditEvent,
+  ClaimResult,
+  Confirmation,
+  OutboxItem,
+  PortSnapshot,
+  PortWatch,
+} from './types.js';
+
+export interface ConfirmationRow {
+  id: string;
+  operation: string;
+  user_id: string;
+  channel_id: string | null;
+  target: string;
+  payload: string;
+  created_at: number;
+  expires_at: number;
+  status: Confirmation['status'];
+  result: string | null;
+}
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  user_id: string;
+  channel_id: string | null;
+  operation: string;
+  target: string | null;
+  event: AuditEvent;
+  detail: string | null;
+}
+
+export interface WatchRow {
+  id: number;
+  channel_id: string;
+  states: string;
+  number: string | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface SnapshotRow {
+  port_id: string;
+  status: string;
+  data: string;
+  seen_at: number;
+}
+
+export interface OutboxRow {
+  id: number;
+  dedupe_key: string;
+  channel_id: string;
+  kind: string;
+  payload: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+export interface AlertThreadRow {
+  channel_id: string;
+  port_id: string;
+  ts: string;
+}
+
+export function toConfirmation(r: ConfirmationRow): Confirmation {
+  return {
+    id: r.id,
+    operation: r.operation,
+    userId: r.user_id,
+    channelId: r.channel_id,
+    target: r.target,
+    payload: parseObject(r.payload),
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    status: r.status,
+    result: r.result,
+  };
+}
+
+export function toAuditEntry(r: AuditRow): AuditEntry {
+  return {
+    id: r.id,
+    at: r.at,
+    userId: r.user_id,
+    channelId: r.channel_id,
+    operation: r.operation,
+    target: r.target,
+    event: r.event,
+    detail: r.detail,
+  };
+}
+
+export function toPortWatch(r: WatchRow): PortWatch {
+  return {
+    id: r.id,
+    channelId: r.channel_id,
+    states: parseStrings(r.states),
+    number: r.number,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
+}
+
+export function toPortSnapshot(r: SnapshotRow): PortSnapshot {
+  return { portId: r.port_id, status: r.status, data: parseObject(r.data), seenAt: r.seen_at };
+}
+
+export function toOutboxItem(r: OutboxRow): OutboxItem {
+  return {
+    id: r.id,
+    dedupeKey: r.dedupe_key,
+    channelId: r.channel_id,
+    kind: r.kind,
+    payload: parseObject(r.payload),
+    createdAt: r.created_at,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    deliveredAt: r.delivered_at,
+    lastError: r.last_error,
+  };
+}
+
+export function toAlertThread(r: AlertThreadRow): AlertThread {
+  return { channelId: r.channel_id, portId: r.port_id, ts: r.ts };
+}
+
+/**
+ * Why a claim's conditional UPDATE matched no row, read from the row as it is now.
+ * Checked in this order: gone, no longer pending, someone else's, expired.
+ */
+export function refusedClaim(row: ConfirmationRow | undefined, userId: string, now: number): ClaimResult {
+  if (!row) return { kind: 'not_found' };
+  const confirmation = toConfirmation(row);
+  if (confirmation.status !== 'pending') return { kind: 'already_used', confirmation };
+  if (confirmation.userId !== userId) return { kind: 'wrong_user', confirmation };
+  if (confirmation.expiresAt <= now) return { kind: 'expired', confirmation };
+  // Pending, theirs and live now, so it did not exist yet when the UPDATE ran.
+  return { kind: 'not_found' };
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(text);
+  if (!isRecord(value)) throw new Error(`stored JSON is not an object: ${text.slice(0, 80)}`);
+  return value;
+}
+
+function parseStrings(text: string): string[] {
+  const value: unknown = JSON.parse(text);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new Error(`stored JSON is not a list of strings: ${text.slice(0, 80)}`);
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,604 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type NewAuditEntry,
+  type NewConfirmation,
+  type NewOutboxItem,
+  type NewPortWatch,
+  openPostgresStore,
+  openSqliteStore,
+  openStore,
+  type PortSnapshot,
+  type Store,
+} from '../../src/store/index.js';
+import { MIGRATIONS, migratePostgres, migrateSqlite } from '../../src/store/migrations.js';
+import { freshPostgresUrl } from '../support/postgres.js';
+
+const T0 = 1_700_000_000_000;
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'onsim-store-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+// Every store a test opens is closed after it, unless the test closed it itself.
+const openStores = new Set<Store>();
+afterEach(async () => {
+  await Promise.all([...openStores].map((s) => s.close()));
+  openStores.clear();
+});
+async function track(opening: Promise<Store>): Promise<Store> {
+  const store = await opening;
+  openStores.add(store);
+  return store;
+}
+async function close(store: Store): Promise<void> {
+  openStores.delete(store);
+  await store.close();
+}
+
+function sqliteFile(): string {
+  return join(tmp, `${randomUUID()}.db`);
+}
+
+function confirmation(overrides: Partial<NewConfirmation> = {}): NewConfirmation {
+  return {
+    id: randomUUID(),
+    operation: 'cease',
+    userId: 'U_ALICE',
+    channelId: 'C_OPS',
+    target: '447700900001',
+    payload: { mpn: '447700900001', options: { keepNumber: true, notes: ['lost', 'stolen'] } },
+    createdAt: T0,
+    expiresAt: T0 + 60_000,
+    ...overrides,
+  };
+}
+
+function audit(overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
+  return {
+    at: T0,
+    userId: 'U_ALICE',
+    channelId: 'C_OPS',
+    operation: 'cease',
+    target: '447700900001',
+    event: 'requested',
+    detail: null,
+    ...overrides,
+  };
+}
+
+function watch(overrides: Partial<NewPortWatch> = {}): NewPortWatch {
+  return {
+    channelId: 'C_OPS',
+    states: ['COMPLETED', 'REJECTED'],
+    number: null,
+    createdBy: 'U_ALICE',
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+function snapshot(portId: string, status: string, seenAt = T0): PortSnapshot {
+  return { portId, status, data: { id: portId, status, msisdn: '447700900123' }, seenAt };
+}
+
+function outboxItem(dedupeKey: string, overrides: Partial<NewOutboxItem> = {}): NewOutboxItem {
+  return { dedupeKey, channelId: 'C_OPS', kind: 'port_alert', payload: { key: dedupeKey }, ...overrides };
+}
+
+interface Engine {
+  name: 'sqlite' | 'postgres';
+  /** Where a database nobody has opened yet lives: a file path or a URL. */
+  newDatabase(): Promise<string>;
+  /** A database without rows: new, or (where creating one is slow) an emptied one. */
+  emptyDatabase(): Promise<string>;
+  open(location: string): Promise<Store>;
+}
+
+// CREATE DATABASE takes a few hundred ms, so the PostgreSQL suite reuses one database and
+// empties it before each test; tests about opening a database ask for a new one.
+let reusedPostgres: string | undefined;
+async function emptiedPostgresDatabase(): Promise<string> {
+  reusedPostgres ??= await freshPostgresUrl();
+  const client = new pg.Client({ connectionString: reusedPostgres });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT quote_ident(tablename) AS name FROM pg_tables
+       WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'`,
+    );
+    await client.query(rows.map((r) => `DELETE FROM ${r.name};`).join('\n'));
+  } finally {
+    await client.end();
+  }
+  return reusedPostgres;
+}
+
+const engines: Engine[] = [
+  {
+    name: 'sqlite',
+    newDatabase: async () => sqliteFile(),
+    emptyDatabase: async () => sqliteFile(),
+    open: openSqliteStore,
+  },
+  {
+    name: 'postgres',
+    newDatabase: freshPostgresUrl,
+    emptyDatabase: emptiedPostgresDatabase,
+    open: openPostgresStore,
+  },
+];
+
+describe.each(engines)('$name store', (engine) => {
+  let location: string;
+  let store: Store;
+  const open = () => track(engine.open(location));
+
+  beforeEach(async () => {
+    location = await engine.emptyDatabase();
+    store = await open();
+  });
+
+  it('reports its engine', () => {
+    expect(store.engine).toBe(engine.name);
+  });
+
+  describe('confirmations', () => {
+    it('creates a pending confirmation and reads it back unchanged', async () => {
+      const input = confirmation();
+      const created = await store.createConfirmation(input);
+      expect(created).toEqual({ ...input, status: 'pending', result: null });
+      expect(await store.getConfirmation(input.id)).toEqual(created);
+    });
+
+    it('keeps a null channel', async () => {
+      const created = await store.createConfirmation(confirmation({ channelId: null }));
+      expect((await store.getConfirmation(created.id))?.channelId).toBeNull();
+    });
+
+    it('returns null for an unknown id', async () => {
+      expect(await store.getConfirmation('nope')).toBeNull();
+    });
+
+    it('lets the requester claim it once; a second claim is already_used', async () => {
+      const c = await store.createConfirmation(confirmation());
+      const first = await store.claimConfirmation(c.id, 'U_ALICE', T0 + 1_000);
+      expect(first).toEqual({ kind: 'claimed', confirmation: { ...c, status: 'claimed' } });
+      const second = await store.claimConfirmation(c.id, 'U_ALICE', T0 + 2_000);
+      expect(second).toEqual({ kind: 'already_used', confirmation: { ...c, status: 'claimed' } });
+    });
+
+    it('refuses another user and leaves the confirmation pending for its requester', async () => {
+      const c = await store.createConfirmation(confirmation());
+      expect(await store.claimConfirmation(c.id, 'U_MALLORY', T0 + 1_000)).toEqual({
+        kind: 'wrong_user',
+        confirmation: c,
+      });
+      expect((await store.getConfirmation(c.id))?.status).toBe('pending');
+      expect((await store.claimConfirmation(c.id, 'U_ALICE', T0 + 1_000)).kind).toBe('claimed');
+    });
+
+    it('refuses a claim at or after expiresAt and leaves it pending', async () => {
+      const c = await store.createConfirmation(confirmation());
+      expect(await store.claimConfirmation(c.id, 'U_ALICE', c.expiresAt)).toEqual({
+        kind: 'expired',
+        confirmation: c,
+      });
+      expect((await store.getConfirmation(c.id))?.status).toBe('pending');
+    });
+
+    it('accepts a claim one millisecond before expiry', async () => {
+      const c = await store.createConfirmation(confirmation());
+      expect((await store.claimConfirmation(c.id, 'U_ALICE', c.expiresAt - 1)).kind).toBe('claimed');
+    });
+
+    it('answers not_found for an unknown id', async () => {
+      expect(await store.claimConfirmation('nope', 'U_ALICE', T0)).toEqual({ kind: 'not_found' });
+    });
+
+    it('records the outcome of a claimed confirmation', async () => {
+      const c = await store.createConfirmation(confirmation());
+      await store.claimConfirmation(c.id, 'U_ALICE', T0);
+      await store.finishConfirmation(c.id, 'succeeded');
+      expect(await store.getConfirmation(c.id)).toEqual({ ...c, status: 'done', result: 'succeeded' });
+      expect((await store.claimConfirmation(c.id, 'U_ALICE', T0)).kind).toBe('already_used');
+    });
+
+    it('refuses to finish a confirmation that is not claimed', async () => {
+      const c = await store.createConfirmation(confirmation());
+      await expect(store.finishConfirmation(c.id, 'succeeded')).rejects.toThrow(/not claimed/);
+      expect(await store.getConfirmation(c.id)).toEqual(c);
+      await expect(store.finishConfirmation('nope', 'failed')).rejects.toThrow(/not claimed/);
+    });
+
+    it('lets only the requester cancel a pending confirmation, after which it cannot be claimed', async () => {
+      const c = await store.createConfirmation(confirmation());
+      expect(await store.cancelConfirmation(c.id, 'U_MALLORY')).toBe(false);
+      expect((await store.getConfirmation(c.id))?.status).toBe('pending');
+      expect(await store.cancelConfirmation(c.id, 'U_ALICE')).toBe(true);
+      expect((await store.getConfirmation(c.id))?.status).toBe('cancelled');
+      expect(await store.cancelConfirmation(c.id, 'U_ALICE')).toBe(false);
+      expect((await store.claimConfirmation(c.id, 'U_ALICE', T0)).kind).toBe('already_used');
+    });
+
+    it('does not cancel a claimed confirmation', async () => {
+      const c = await store.createConfirmation(confirmation());
+      await store.claimConfirmation(c.id, 'U_ALICE', T0);
+      expect(await store.cancelConfirmation(c.id, 'U_ALICE')).toBe(false);
+      expect((await store.getConfirmation(c.id))?.status).toBe('claimed');
+    });
+
+    it('grants exactly one of 20 concurrent claims', async () => {
+      const c = await store.createConfirmation(confirmation());
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => store.claimConfirmation(c.id, 'U_ALICE', T0)),
+      );
+      expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'already_used')).toHaveLength(19);
+    });
+
+    it('grants exactly one claim when two store instances race on the same database', async () => {
+      const other = await open();
+      const c = await store.createConfirmation(confirmation());
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).claimConfirmation(c.id, 'U_ALICE', T0)),
+      );
+      expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'already_used')).toHaveLength(19);
+    });
+  });
+
+  describe('audit trail', () => {
+    it('returns the appended entry with an id', async () => {
+      const input = audit({ event: 'refused', detail: 'needs role admin', target: null, channelId: null });
+      const entry = await store.appendAudit(input);
+      expect(entry).toEqual({ ...input, id: expect.any(Number) });
+      expect(await store.listAudit({ limit: 10 })).toEqual([entry]);
+    });
+
+    it('lists newest first, filters by target and honours the limit', async () => {
+      const middle = await store.appendAudit(audit({ at: T0 + 2, target: 'A', event: 'confirmed' }));
+      const oldest = await store.appendAudit(audit({ at: T0 + 1, target: 'A', event: 'requested' }));
+      const newest = await store.appendAudit(audit({ at: T0 + 3, target: 'A', event: 'succeeded' }));
+      const other = await store.appendAudit(audit({ at: T0 + 4, target: 'B' }));
+
+      expect(await store.listAudit({ limit: 10 })).toEqual([other, newest, middle, oldest]);
+      expect(await store.listAudit({ target: 'A', limit: 10 })).toEqual([newest, middle, oldest]);
+      expect(await store.listAudit({ target: 'A', limit: 2 })).toEqual([newest, middle]);
+      expect(await store.listAudit({ target: 'C', limit: 10 })).toEqual([]);
+    });
+  });
+
+  describe('porting watches', () => {
+    it('adds, lists per channel or all, and removes one channel’s watches', async () => {
+      const a1 = await store.addWatch(watch({ channelId: 'C_A' }));
+      const b1 = await store.addWatch(watch({ channelId: 'C_B', states: [], number: '447700900123' }));
+      const a2 = await store.addWatch(watch({ channelId: 'C_A', states: ['IN PROGRESS'] }));
+      expect(b1).toEqual({ ...watch({ channelId: 'C_B', states: [], number: '447700900123' }), id: b1.id });
+
+      expect(await store.listWatches('C_A')).toEqual([a1, a2]);
+      expect(await store.listWatches()).toEqual([a1, b1, a2]);
+
+      expect(await store.removeWatches('C_A')).toBe(2);
+      expect(await store.removeWatches('C_A')).toBe(0);
+      expect(await store.listWatches()).toEqual([b1]);
+    });
+  });
+
+  describe('port polls', () => {
+    it('applies snapshot upserts and deletes, outbox items and kv changes together', async () => {
+      await store.setKv('porting.paused_since', String(T0));
+      await store.applyPortPoll({
+        upserts: [snapshot('P1', 'SUBMITTED'), snapshot('P2', 'SUBMITTED')],
+        deletes: [],
+        outbox: [outboxItem('P1:SUBMITTED')],
+        kv: { 'porting.last_poll': String(T0) },
+        now: T0,
+      });
+      await store.applyPortPoll({
+        upserts: [snapshot('P1', 'COMPLETED', T0 + 60_000)],
+        deletes: ['P2', 'P_UNKNOWN'],
+        outbox: [outboxItem('P1:COMPLETED'), outboxItem('P2:GONE')],
+        kv: { 'porting.last_poll': String(T0 + 60_000), 'porting.paused_since': null },
+        now: T0 + 60_000,
+      });
+
+      expect(await store.getPortSnapshots()).toEqual([snapshot('P1', 'COMPLETED', T0 + 60_000)]);
+      const due = await store.dueOutbox(T0 + 60_000, 10);
+      expect(due.map((i) => [i.dedupeKey, i.createdAt])).toEqual([
+        ['P1:SUBMITTED', T0],
+        ['P1:COMPLETED', T0 + 60_000],
+        ['P2:GONE', T0 + 60_000],
+      ]);
+      expect(await store.getKv('porting.last_poll')).toBe(String(T0 + 60_000));
+      expect(await store.getKv('porting.paused_since')).toBeNull();
+    });
+
+    it('leaves everything as it was when any part of a poll fails', async () => {
+      await store.applyPortPoll({ upserts: [snapshot('P1', 'SUBMITTED')], deletes: [], outbox: [], now: T0 });
+      const failing = store.applyPortPoll({
+        upserts: [snapshot('P1', 'COMPLETED'), snapshot('P2', 'SUBMITTED')],
+        deletes: ['P1'],
+        // JSON cannot hold a bigint: this item fails after the snapshot writes were made.
+        outbox: [outboxItem('ok'), outboxItem('bad', { payload: { n: 1n } })],
+        kv: { 'porting.last_poll': 'x' },
+        now: T0,
+      });
+      await expect(failing).rejects.toThrow();
+
+      expect(await store.getPortSnapshots()).toEqual([snapshot('P1', 'SUBMITTED')]);
+      expect(await store.dueOutbox(T0, 10)).toEqual([]);
+      expect(await store.getKv('porting.last_poll')).toBeNull();
+    });
+
+    it('enqueues a dedupeKey once, within one poll and across polls and enqueues', async () => {
+      const poll = (key: string, kind: string) =>
+        store.applyPortPoll({ upserts: [], deletes: [], outbox: [outboxItem(key, { kind })], now: T0 });
+      await store.applyPortPoll({
+        upserts: [],
+        deletes: [],
+        outbox: [
+          outboxItem('P1:COMPLETED', { kind: 'first' }),
+          outboxItem('P1:COMPLETED', { kind: 'second' }),
+        ],
+        now: T0,
+      });
+      await poll('P1:COMPLETED', 'third');
+      await store.enqueueOutbox([outboxItem('P1:COMPLETED', { kind: 'fourth' })], T0);
+
+      const due = await store.dueOutbox(T0, 10);
+      expect(due.map((i) => [i.dedupeKey, i.kind])).toEqual([['P1:COMPLETED', 'first']]);
+    });
+  });
+
+  describe('outbox', () => {
+    it('returns undelivered due items oldest first, up to the limit', async () => {
+      await store.enqueueOutbox([outboxItem('b')], T0 + 10);
+      await store.enqueueOutbox(
+        [outboxItem('a', { channelId: 'C_X', kind: 'notice', payload: { text: 'hi' } })],
+        T0,
+      );
+      const [first, second] = await store.dueOutbox(T0 + 10, 10);
+      expect(first).toEqual({
+        id: expect.any(Number),
+        dedupeKey: 'a',
+        channelId: 'C_X',
+        kind: 'notice',
+        payload: { text: 'hi' },
+        createdAt: T0,
+        attempts: 0,
+        nextAttemptAt: T0,
+        deliveredAt: null,
+        lastError: null,
+      });
+      expect(second?.dedupeKey).toBe('b');
+      expect((await store.dueOutbox(T0 + 10, 1)).map((i) => i.dedupeKey)).toEqual(['a']);
+      expect((await store.dueOutbox(T0 + 9, 10)).map((i) => i.dedupeKey)).toEqual(['a']);
+      expect(await store.dueOutbox(T0 - 1, 10)).toEqual([]);
+    });
+
+    it('postpones a failed item and counts its attempts', async () => {
+      await store.enqueueOutbox([outboxItem('a')], T0);
+      const [item] = await store.dueOutbox(T0, 10);
+      await store.markOutboxFailed(item!.id, T0 + 5_000, 'channel_not_found');
+      expect(await store.dueOutbox(T0 + 4_999, 10)).toEqual([]);
+      await store.markOutboxFailed(item!.id, T0 + 9_000, 'ratelimited');
+      const [retried] = await store.dueOutbox(T0 + 9_000, 10);
+      expect(retried).toMatchObject({ attempts: 2, nextAttemptAt: T0 + 9_000, lastError: 'ratelimited' });
+    });
+
+    it('no longer returns a delivered item', async () => {
+      await store.enqueueOutbox([outboxItem('a'), outboxItem('b')], T0);
+      const [a] = await store.dueOutbox(T0, 10);
+      await store.markOutboxDelivered(a!.id, T0 + 1);
+      expect((await store.dueOutbox(T0 + 1, 10)).map((i) => i.dedupeKey)).toEqual(['b']);
+    });
+
+    it('keeps the first item even after it was delivered', async () => {
+      await store.enqueueOutbox([outboxItem('a')], T0);
+      const [a] = await store.dueOutbox(T0, 10);
+      await store.markOutboxDelivered(a!.id, T0 + 1);
+      await store.enqueueOutbox([outboxItem('a')], T0 + 2);
+      expect(await store.dueOutbox(T0 + 2, 10)).toEqual([]);
+    });
+
+    it('defaults the creation time to the clock when none is given', async () => {
+      const before = Date.now();
+      await store.enqueueOutbox([outboxItem('a')]);
+      const [item] = await store.dueOutbox(Date.now(), 10);
+      expect(item?.createdAt).toBeGreaterThanOrEqual(before);
+      expect(item?.nextAttemptAt).toBe(item?.createdAt);
+    });
+  });
+
+  describe('alert threads', () => {
+    it('stores one thread per channel and port, replacing its ts', async () => {
+      expect(await store.getAlertThread('C_A', 'P1')).toBeNull();
+      await store.setAlertThread({ channelId: 'C_A', portId: 'P1', ts: '1700000000.000100' });
+      await store.setAlertThread({ channelId: 'C_B', portId: 'P1', ts: '1700000000.000200' });
+      await store.setAlertThread({ channelId: 'C_A', portId: 'P1', ts: '1700000000.000300' });
+      expect(await store.getAlertThread('C_A', 'P1')).toEqual({
+        channelId: 'C_A',
+        portId: 'P1',
+        ts: '1700000000.000300',
+      });
+      expect((await store.getAlertThread('C_B', 'P1'))?.ts).toBe('1700000000.000200');
+      expect(await store.getAlertThread('C_A', 'P2')).toBeNull();
+    });
+  });
+
+  describe('key/value state', () => {
+    it('sets, overwrites and deletes (null) a value', async () => {
+      expect(await store.getKv('porting.paused_since')).toBeNull();
+      await store.setKv('porting.paused_since', '1');
+      await store.setKv('porting.paused_since', '2');
+      await store.setKv('other', 'x');
+      expect(await store.getKv('porting.paused_since')).toBe('2');
+      await store.setKv('porting.paused_since', null);
+      expect(await store.getKv('porting.paused_since')).toBeNull();
+      expect(await store.getKv('other')).toBe('x');
+    });
+  });
+
+  describe('lease locks', () => {
+    it('lets a holder take and renew a lock while others are refused until the lease expires', async () => {
+      expect(await store.tryLock('poller', 'A', 1_000, T0)).toBe(true);
+      expect(await store.tryLock('poller', 'B', 1_000, T0 + 500)).toBe(false);
+      expect(await store.tryLock('poller', 'A', 1_000, T0 + 900)).toBe(true); // renewed to T0 + 1900
+      expect(await store.tryLock('poller', 'B', 1_000, T0 + 1_500)).toBe(false);
+      expect(await store.tryLock('other', 'B', 1_000, T0 + 1_500)).toBe(true);
+      expect(await store.tryLock('poller', 'B', 1_000, T0 + 1_900)).toBe(true); // A's lease ran out
+      expect(await store.tryLock('poller', 'A', 1_000, T0 + 2_000)).toBe(false);
+    });
+
+    it('releases only for the holder', async () => {
+      await store.tryLock('poller', 'A', 60_000, T0);
+      await store.releaseLock('poller', 'B');
+      expect(await store.tryLock('poller', 'B', 60_000, T0 + 1)).toBe(false);
+      await store.releaseLock('poller', 'A');
+      expect(await store.tryLock('poller', 'B', 60_000, T0 + 2)).toBe(true);
+    });
+
+    it('gives a lock to exactly one of several instances racing for it', async () => {
+      const other = await open();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).tryLock('poller', `H${i}`, 1_000, T0)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('opening', () => {
+    it('keeps the data when the same database is opened again', async () => {
+      const c = await store.createConfirmation(confirmation());
+      await store.setKv('k', 'v');
+      await close(store);
+      const reopened = await open();
+      expect(await reopened.getConfirmation(c.id)).toEqual(c);
+      expect(await reopened.getKv('k')).toBe('v');
+    });
+
+    it('lets two instances open a fresh database at the same time', async () => {
+      location = await engine.newDatabase();
+      const [first, second] = await Promise.all([open(), open()]);
+      await first.setKv('k', 'from first');
+      expect(await second.getKv('k')).toBe('from first');
+    });
+  });
+});
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3… in order', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
+  it('run once on SQLite: reopening the file applies none and keeps the record', async () => {
+    const file = sqliteFile();
+    await close(await track(openSqliteStore(file)));
+    const recorded = readMigrationRecord(file);
+    expect(recorded.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+
+    await close(await track(openSqliteStore(file)));
+    expect(readMigrationRecord(file)).toEqual(recorded);
+    const db = new Database(file);
+    try {
+      expect(migrateSqlite(db)).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('run once on PostgreSQL even when two instances start together', async () => {
+    const url = await freshPostgresUrl();
+    await Promise.all([track(openPostgresStore(url)), track(openPostgresStore(url))]);
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const { rows } = await pool.query<{ version: number }>(
+        'SELECT version FROM schema_migrations ORDER BY version',
+      );
+      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(await migratePostgres(pool)).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+interface MigrationRecord {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+function readMigrationRecord(file: string): MigrationRecord[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare<[], MigrationRecord>('SELECT * FROM schema_migrations ORDER BY version').all();
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite files', () => {
+  it('resolves a relative path against the working directory and creates missing directories', async () => {
+    const file = join(tmp, 'nested', 'deeper', 'bot.db');
+    await track(openSqliteStore(relative(process.cwd(), file)));
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('uses write-ahead logging', async () => {
+    const file = sqliteFile();
+    await track(openSqliteStore(file));
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('openStore', () => {
+  it('opens SQLite for sqlite:<path>', async () => {
+    const file = sqliteFile();
+    const store = await track(openStore(`sqlite:${file}`));
+    expect(store.engine).toBe('sqlite');
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('opens an in-memory SQLite database for sqlite::memory:', async () => {
+    const store = await track(openStore('sqlite::memory:'));
+    await store.setKv('k', 'v');
+    expect(await store.getKv('k')).toBe('v');
+    expect(existsSync(join(process.cwd(), ':memory:'))).toBe(false);
+  });
+
+  it('opens PostgreSQL for postgres:// and postgresql:// URLs', async () => {
+    const url = await emptiedPostgresDatabase();
+    expect((await track(openStore(url))).engine).toBe('postgres');
+    expect((await track(openStore(url.replace(/^postgres:/, 'postgresql:')))).engine).toBe('postgres');
+  });
+
+  it.each(['mysql://app:hunter2@db/bot', './data/bot.db', 'sqlite:', 'sqlite://data/bot.db', ''])(
+    'rejects %j, naming DATABASE_URL and the accepted forms',
+    async (url) => {
+      const error = await openStore(url).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(String(error)).toMatch(/DATABASE_URL must be sqlite:<path> .* or postgres:\/\//);
+      expect(String(error)).not.toMatch(/hunter2/);
+    },
+  );
+});
