@@ -21,7 +21,7 @@ function explainConfig(err: ConfigError): string {
 }
 
 async function main(): Promise<void> {
-  dotenv.config({ quiet: true });
+  dotenv.config({ path: process.env.DOTENV_CONFIG_PATH ?? '.env', quiet: true });
   let config: Config;
   try {
     config = loadConfig(process.env);

@@ -71,7 +71,11 @@ describe('loadConfig', () => {
   it('never prints secret values in its problems', () => {
     const err = (() => {
       try {
-        loadConfig({ SLACK_BOT_TOKEN: 'not-a-token-SECRET123', SLACK_SIGNING_SECRET: 'shh', SLACK_APP_TOKEN: 'bad-APPSECRET' });
+        loadConfig({
+          SLACK_BOT_TOKEN: 'not-a-token-SECRET123',
+          SLACK_SIGNING_SECRET: 'shh',
+          SLACK_APP_TOKEN: 'bad-APPSECRET',
+        });
       } catch (e) {
         return e as Error;
       }

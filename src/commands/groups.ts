@@ -25,7 +25,7 @@ export const groupsList: ListCommand = {
       ok: true,
       list: {
         title: 'Groups',
-        intro: '`/onsim subscribers <group>` lists the subscribers of one group.',
+        intro: '`/onsim subscribers &lt;group&gt;` lists the subscribers of one group.',
         noun: ['group', 'groups'],
         rows: groups.map((g) => {
           const where = [text(g.city), text(g.home_location)].filter(Boolean).map(esc).join(' · ');

@@ -4,16 +4,9 @@ import type { AppDeps } from '../deps.js';
 import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
 import { esc } from '../slack/text.js';
+import type { CsvTable } from '../views/csv.js';
 import { type ListRow, listMessage } from '../views/list.js';
 import type { Invocation } from './types.js';
-
-export type CsvCell = string | number | boolean | null | undefined;
-
-/** A list as a table, for the CSV file. */
-export interface CsvTable {
-  columns: readonly string[];
-  rows: readonly (readonly CsvCell[])[];
-}
 
 /** A fetched list, ready to show a page of or to export. */
 export interface ListResult {

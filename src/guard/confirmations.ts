@@ -124,14 +124,16 @@ export async function claimConfirmation(
         ok: false,
         reason: 'not_found',
         final: true,
-        message: 'This confirmation no longer exists. Nothing was done; run the command again if it is still needed.',
+        message:
+          'This confirmation no longer exists. Nothing was done; run the command again if it is still needed.',
       };
   }
 }
 
 function usedMessage(c: Confirmation): string {
   if (c.status === 'cancelled') return '↩️ This request was cancelled. Nothing was done.';
-  if (c.status === 'claimed') return '⏳ This confirmation was already clicked and is being carried out. It runs only once.';
+  if (c.status === 'claimed')
+    return '⏳ This confirmation was already clicked and is being carried out. It runs only once.';
   return `This confirmation was already used${c.result ? ` (outcome: ${c.result.replace('_', ' ')})` : ''}. It runs only once.`;
 }
 
@@ -159,7 +161,7 @@ export async function runConfirmed<T>(
 
 export type Cancellation = { ok: true; confirmation: Confirmation } | { ok: false; message: string };
 
-/** Cancels a pending confirmation; only its requester may. Audited. */
+/** Cancels a pending confirmation; only its requester may. Audited (in its own channel when `channelId` is null). */
 export async function cancelConfirmation(
   deps: AppDeps,
   client: WebClient,
@@ -181,7 +183,7 @@ export async function cancelConfirmation(
   }
   await audit(deps, client, {
     userId,
-    channelId,
+    channelId: channelId ?? c.channelId,
     operation: c.operation,
     target: c.target,
     event: 'cancelled',

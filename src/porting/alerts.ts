@@ -133,10 +133,14 @@ export function portParentMessage(port: Port, opts: { change?: PortChange; gone?
   if (port.updatedDate) notes.push(`Updated by ONSIM ${esc(port.updatedDate)}`);
   if (notes.length > 0) blocks.push(context([clip(notes.join(' · '), 3000)]));
 
-  const text = opts.gone
-    ? `Port of ${number} (port ${port.trID}) is no longer listed by ONSIM; it was ${status}`
-    : `${failed ? '🚨 ' : ''}Port of ${number} (port ${port.trID}) is ${status}`;
-  return { text: esc(text), blocks };
+  const subject = `${failed ? '🚨 ' : ''}Port of ${number} (port ${port.trID})`;
+  const state = opts.gone
+    ? ` is no longer listed by ONSIM; it was ${status}`
+    : opts.change?.kind === 'changed'
+      ? `: ${transition(opts.change, String)}`
+      : ` is ${status}`;
+  const late = opts.change?.late ? ` (${LATE_TEXT[opts.change.late]})` : '';
+  return { text: esc(`${subject}${state}${late}`), blocks };
 }
 
 /** The thread reply for a change of a port that already has a parent message. */

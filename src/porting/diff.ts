@@ -54,10 +54,10 @@ export function diffPorts(
     seen.add(portId);
     const status = normaliseStatus(port.status);
     const before = known.get(portId);
-    const snapshot: PortSnapshot = { portId, status, data: { ...port }, seenAt: now };
+    const snapshot = (): PortSnapshot => ({ portId, status, data: { ...port }, seenAt: now });
     if (!before) {
       events.push({ kind: 'new', portId, to: status, port });
-      upserts.push(snapshot);
+      upserts.push(snapshot());
     } else if (before.status !== status) {
       events.push({
         kind: 'changed',
@@ -67,9 +67,9 @@ export function diffPorts(
         port,
         previousSeenAt: before.seenAt,
       });
-      upserts.push(snapshot);
-    } else if (stableJson(before.data) !== stableJson(port)) {
-      upserts.push(snapshot);
+      upserts.push(snapshot());
+    } else if (!sameData(before.data, port)) {
+      upserts.push(snapshot());
     }
   }
 
@@ -109,7 +109,23 @@ export function portFromSnapshot(snapshot: PortSnapshot): Port {
   };
 }
 
-/** JSON with object keys sorted and undefined dropped: PostgreSQL's jsonb does not keep key order. */
+/** Field-by-field equality (undefined = absent); nested values compared as key-sorted JSON. */
+function sameData(stored: Record<string, unknown>, port: Record<string, unknown>): boolean {
+  let fields = 0;
+  for (const key in port) {
+    const value = port[key];
+    if (value === undefined) continue;
+    fields++;
+    const old = stored[key];
+    if (value === old) continue;
+    if (typeof value !== 'object' || value === null || stableJson(value) !== stableJson(old)) return false;
+  }
+  let storedFields = 0;
+  for (const key in stored) if (stored[key] !== undefined) storedFields++;
+  return fields === storedFields;
+}
+
+/** JSON with object keys sorted: PostgreSQL's jsonb does not keep key order. */
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;

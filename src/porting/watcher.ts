@@ -113,9 +113,15 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
             noticeItem(c, { notice: 'resumed', since: Number(pausedSince), until: at }),
           );
     const kv = { [KV.lastPollAt]: String(at), [KV.pausedSince]: null };
+
+    // A long poll renews its lease before writing; if another instance took over meanwhile, it
+    // has polled too and this poll's result is dropped (dedupe keys cover a takeover after this).
+    if (!(await holdLock())) {
+      log.info('porting lock lost during the poll: leaving it to the new holder');
+      return { status: 'skipped' };
+    }
     if (pausedSince !== null)
       log.info({ pausedSince: Number(pausedSince) }, 'ONSIM answers again: porting updates resumed');
-
     if (baselineAt === null && snapshots.length === 0) {
       await store.applyPortPoll({
         upserts: ports.map(

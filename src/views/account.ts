@@ -201,7 +201,8 @@ export function accountCard(account: Account, opts: AccountCardOptions): Message
   }
   if (atLeast(opts.role, 'admin')) buttons.push(button('Cease', ACTION_ACCOUNT_CEASE, account.mpn, 'danger'));
   if (opts.share) buttons.push(shareButton(opts.share));
-  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: ACCOUNT_ACTIONS_BLOCK, elements: buttons });
+  if (buttons.length > 0)
+    blocks.push({ type: 'actions', block_id: ACCOUNT_ACTIONS_BLOCK, elements: buttons });
 
   const serviceText = `voice ${word(s.mobile_voice)}, SMS ${word(s.mobile_messaging)}, data ${word(s.mobile_data)}, hotspot ${word(s.mobile_hotspot)}`;
   const text = `Account ${mpn}${name ? ` (${name})` : ''}: ${serviceText}${bundle ? `; ${bundle.brief}` : ''}`;

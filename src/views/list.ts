@@ -168,7 +168,10 @@ export function listMessage(spec: ListSpec): Message {
     blocks.push(...rowBlocks(pages[page] ?? []));
   }
   const where = pages.length > 1 ? `Page ${page + 1} of ${pages.length} · ` : '';
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${where}${count(total, spec.noun)}` }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `${where}${count(total, spec.noun)}` }],
+  });
 
   if (page > 0) {
     const back: ActionsBlock = {

@@ -14,9 +14,9 @@ import {
   OnsimTimeoutError,
   OnsimUnauthorizedError,
 } from '../../src/onsim/errors.js';
-import { listOf } from '../../src/onsim/shapes.js';
 import { Port } from '../../src/onsim/porting.js';
 import { SANDBOX_FIXTURES as F, type Sandbox, startSandbox } from '../../src/onsim/sandbox/server.js';
+import { listOf } from '../../src/onsim/shapes.js';
 
 let sandbox: Sandbox;
 let onsim: OnsimClient;
@@ -65,7 +65,9 @@ describe('the 18 operations against the sandbox', () => {
     expect(a.sim).toBe(F.installedEsimIccid);
     expect(a.services.mobile_voice).toMatch(/^(ON|OFF)$/);
     expect(typeof a.bundles.data?.allowance).toBe('number');
-    expect(sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /account/${F.installedEsimMpn}`]);
+    expect(sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /account/${F.installedEsimMpn}`,
+    ]);
   });
 
   it('2. queries an eSIM by MPN, ICCID or i_account without refreshing it', async () => {
@@ -83,7 +85,10 @@ describe('the 18 operations against the sandbox', () => {
     const after = await onsim.refreshEsimCode({ mpn: F.readyEsimMpn });
     expect(after.refresh_code).toBe('esim code refreshed');
     expect(after.esim_code).not.toBe(before.esim_code);
-    expect(sandbox.requestsTo('POST', '/account/esim').at(-1)?.body).toEqual({ mpn: F.readyEsimMpn, refresh_code: 1 });
+    expect(sandbox.requestsTo('POST', '/account/esim').at(-1)?.body).toEqual({
+      mpn: F.readyEsimMpn,
+      refresh_code: 1,
+    });
   });
 
   it('3. generates a QR image URL that serves a PNG', async () => {
@@ -95,7 +100,9 @@ describe('the 18 operations against the sandbox', () => {
 
   it('4. updates the bundle through the path', async () => {
     await onsim.updateBundle('07700 900123', 'UNLIMITED');
-    expect(sandbox.requestsTo('POST', '/account/')[0]?.path).toBe(`/account/${F.installedEsimMpn}/bundle/UNLIMITED`);
+    expect(sandbox.requestsTo('POST', '/account/')[0]?.path).toBe(
+      `/account/${F.installedEsimMpn}/bundle/UNLIMITED`,
+    );
     expect((await onsim.getAccount(F.installedEsimMpn)).bundles.data?.bundle_name).toMatch(/unlimited/i);
   });
 
@@ -109,7 +116,10 @@ describe('the 18 operations against the sandbox', () => {
 
   it('6. sends only the mobile settings given', async () => {
     await onsim.updateMobileSettings(F.installedEsimMpn, { mobile_hotspot: 'ON', first_name: 'Ada' });
-    expect(sandbox.requestsTo('POST', '/account/pbxinfo/')[0]?.body).toEqual({ mobile_hotspot: 'ON', first_name: 'Ada' });
+    expect(sandbox.requestsTo('POST', '/account/pbxinfo/')[0]?.body).toEqual({
+      mobile_hotspot: 'ON',
+      first_name: 'Ada',
+    });
   });
 
   it('7. ceases by the 19-digit ICCID in a DELETE body, from the printed 20-digit form', async () => {
@@ -155,7 +165,11 @@ describe('the 18 operations against the sandbox', () => {
     expect(all.length).toBeGreaterThanOrEqual(50);
     expect(recorded.length).toBeGreaterThan(0);
     expect(recorded.every((s) => s.group === F.groupName)).toBe(true);
-    expect(sandbox.requests[1]?.body).toEqual({ state: 'PROVISIONED', is_recorded: true, group: F.groupName });
+    expect(sandbox.requests[1]?.body).toEqual({
+      state: 'PROVISIONED',
+      is_recorded: true,
+      group: F.groupName,
+    });
   });
 
   it('12/13. lists groups and adds one', async () => {
@@ -194,7 +208,11 @@ describe('input validation happens before any request', () => {
   const cases: Array<[string, (c: OnsimClient) => Promise<unknown>, string]> = [
     ['a letter in an MPN', (c) => c.getAccount('07700 9OO123'), 'mpn'],
     ['an MPN that is too short', (c) => c.addNumber('12345'), 'mpn'],
-    ['a printed ICCID with a wrong check digit', (c) => c.ceaseAccount(`${F.psimIccid}${(luhn(F.psimIccid) + 1) % 10}`), 'iccid'],
+    [
+      'a printed ICCID with a wrong check digit',
+      (c) => c.ceaseAccount(`${F.psimIccid}${(luhn(F.psimIccid) + 1) % 10}`),
+      'iccid',
+    ],
     ['an ICCID of 12 digits', (c) => c.getEsim({ iccid: '894453010000' }), 'iccid'],
     ['an eSIM query with no identifier', (c) => c.getEsim({}), 'mpn'],
     ['a QR for a code not starting LPA:1', (c) => c.generateQr('XYZ:1$a$b'), 'esim_code'],
@@ -204,7 +222,11 @@ describe('input validation happens before any request', () => {
       (c) => c.setRecording(F.installedEsimMpn, { voice_recording: 'MAYBE' as 'ON', sms_recording: 'ON' }),
       'voice_recording',
     ],
-    ['a settings email without @', (c) => c.updateMobileSettings(F.installedEsimMpn, { email: 'john.example.com' }), 'email'],
+    [
+      'a settings email without @',
+      (c) => c.updateMobileSettings(F.installedEsimMpn, { email: 'john.example.com' }),
+      'email',
+    ],
     ['settings with nothing to change', (c) => c.updateMobileSettings(F.installedEsimMpn, {}), 'mpn'],
     [
       'a provision with an unknown mobile_data',
@@ -236,10 +258,26 @@ describe('input validation happens before any request', () => {
         }),
       'email',
     ],
-    ['an own-PBX provision with a short password', (c) => c.provisionOwnPbx({ mpn: F.reservedNumber, pbx_password: 'abc' }), 'pbx_password'],
-    ['a group name with a space', (c) => c.addGroup({ name: 'acme sales', address_line_1: 'x', home_location: 'GBR' }), 'name'],
-    ['a group name without letters', (c) => c.addGroup({ name: '12345', address_line_1: 'x', home_location: 'GBR' }), 'name'],
-    ['a group home location of FRA', (c) => c.addGroup({ name: 'acme', address_line_1: 'x', home_location: 'FRA' as 'GBR' }), 'home_location'],
+    [
+      'an own-PBX provision with a short password',
+      (c) => c.provisionOwnPbx({ mpn: F.reservedNumber, pbx_password: 'abc' }),
+      'pbx_password',
+    ],
+    [
+      'a group name with a space',
+      (c) => c.addGroup({ name: 'acme sales', address_line_1: 'x', home_location: 'GBR' }),
+      'name',
+    ],
+    [
+      'a group name without letters',
+      (c) => c.addGroup({ name: '12345', address_line_1: 'x', home_location: 'GBR' }),
+      'name',
+    ],
+    [
+      'a group home location of FRA',
+      (c) => c.addGroup({ name: 'acme', address_line_1: 'x', home_location: 'FRA' as 'GBR' }),
+      'home_location',
+    ],
     ['an unknown port state', (c) => c.listPorts('DONE' as 'ALL'), 'input'],
     ['an unknown SIM type', (c) => c.listSims('ACTIVE', 'nano' as 'ALL'), 'type'],
     ['an unknown number state', (c) => c.listNumbers('FREE' as 'ACTIVE'), 'input'],
@@ -341,21 +379,18 @@ describe('errors in words', () => {
     expect(sandbox.requests).toHaveLength(1);
   });
 
-  it.each([
-    ['problem', /./],
-    ['message', /./],
-    ['error', /./],
-    ['text', /./],
-    ['html', /./],
-  ] as const)('pulls a title and detail out of a %s error body', async (body) => {
-    sandbox.setFault({ status: 400, body });
-    const err = await rejection(onsim.listGroups());
-    expect(err).toBeInstanceOf(OnsimApiError);
-    const e = err as OnsimApiError;
-    expect(e.status).toBe(400);
-    expect(e.title).toMatch(/./);
-    expect(`${e.title} ${e.detail ?? ''}`).not.toMatch(/<html|<body|\{"/i);
-  });
+  it.each(['problem', 'message', 'error', 'text', 'html'] as const)(
+    'pulls a title and detail out of a %s error body',
+    async (body) => {
+      sandbox.setFault({ status: 400, body });
+      const err = await rejection(onsim.listGroups());
+      expect(err).toBeInstanceOf(OnsimApiError);
+      const e = err as OnsimApiError;
+      expect(e.status).toBe(400);
+      expect(e.title).toMatch(/./);
+      expect(`${e.title} ${e.detail ?? ''}`).not.toMatch(/<html|<body|\{"/i);
+    },
+  );
 
   it('reports malformed JSON as an answer it could not understand', async () => {
     sandbox.setFault({ malformed: true, times: 1 });

@@ -115,7 +115,9 @@ describe('portParentMessage', () => {
 describe('portChangeReply', () => {
   it('shows the transition old → new', () => {
     const message = portChangeReply(change());
-    expect(blockText(message.blocks)).toContain(':hourglass_flowing_sand: IN PROGRESS → :white_check_mark: COMPLETE');
+    expect(blockText(message.blocks)).toContain(
+      ':hourglass_flowing_sand: IN PROGRESS → :white_check_mark: COMPLETE',
+    );
     expect(message.text).toBe('Port of +44 7700 900123: IN PROGRESS → COMPLETE');
     assertWithinBlockKitLimits('message', message);
   });
@@ -124,7 +126,9 @@ describe('portChangeReply', () => {
     const message = portChangeReply(change({ late: 'offline' }));
     expect(blockText(message.blocks)).toContain('detected late: changed while the bot was offline');
     expect(message.text).toContain('detected late: changed while the bot was offline');
-    expect(portChangeReply(change({ late: 'onsim_unreachable' })).text).toContain('while ONSIM was unreachable');
+    expect(portChangeReply(change({ late: 'onsim_unreachable' })).text).toContain(
+      'while ONSIM was unreachable',
+    );
   });
 
   it('raises the alarm for a change to FAILED', () => {

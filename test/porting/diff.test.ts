@@ -25,7 +25,13 @@ const snapshot = (p: Port, seenAt = 1000): PortSnapshot => ({
 describe('diffPorts', () => {
   it('reports nothing and writes nothing when no port changed', () => {
     const ports = [port('1', 'INITIAL'), port('2', 'COMPLETE')];
-    expect(diffPorts(ports.map((p) => snapshot(p)), ports, 2000)).toEqual({ events: [], upserts: [], deletes: [] });
+    expect(
+      diffPorts(
+        ports.map((p) => snapshot(p)),
+        ports,
+        2000,
+      ),
+    ).toEqual({ events: [], upserts: [], deletes: [] });
   });
 
   it('reports a port it has not seen before as new, with its status', () => {
@@ -39,7 +45,14 @@ describe('diffPorts', () => {
     const after = port('7', 'COMPLETE', { updatedDate: 'Jan 3, 2025 9:00:00 AM' });
     const diff = diffPorts([snapshot(before, 1500)], [after], 2000);
     expect(diff.events).toEqual([
-      { kind: 'changed', portId: '7', from: 'IN PROGRESS', to: 'COMPLETE', port: after, previousSeenAt: 1500 },
+      {
+        kind: 'changed',
+        portId: '7',
+        from: 'IN PROGRESS',
+        to: 'COMPLETE',
+        port: after,
+        previousSeenAt: 1500,
+      },
     ]);
     expect(diff.upserts).toEqual([snapshot(after, 2000)]);
     expect(diff.deletes).toEqual([]);
@@ -49,7 +62,13 @@ describe('diffPorts', () => {
     const before = port('9', 'CLOSED');
     const diff = diffPorts([snapshot(before, 1500)], [], 2000);
     expect(diff.events).toEqual([
-      { kind: 'gone', portId: '9', from: 'CLOSED', port: expect.objectContaining(before), previousSeenAt: 1500 },
+      {
+        kind: 'gone',
+        portId: '9',
+        from: 'CLOSED',
+        port: expect.objectContaining(before),
+        previousSeenAt: 1500,
+      },
     ]);
     expect(diff.deletes).toEqual(['9']);
   });
@@ -81,7 +100,12 @@ describe('diffPorts', () => {
 
 describe('portFromSnapshot', () => {
   it('rebuilds the port with the snapshot id and status and text fields', () => {
-    const p = portFromSnapshot({ portId: '5', status: 'FAILED', data: { number: 447700900001, PAC: 'XYZ' }, seenAt: 0 });
+    const p = portFromSnapshot({
+      portId: '5',
+      status: 'FAILED',
+      data: { number: 447700900001, PAC: 'XYZ' },
+      seenAt: 0,
+    });
     expect(p).toMatchObject({ trID: '5', status: 'FAILED', number: '447700900001', PAC: 'XYZ' });
   });
 });

@@ -66,7 +66,9 @@ describe('describeFilter', () => {
     expect(describeFilter({ states: ['INITIAL', 'FAILED', 'COMPLETE'], number: null })).toBe(
       'ports reaching INITIAL, FAILED or COMPLETE',
     );
-    expect(describeFilter({ states: [], number: '447700900123' })).toBe('all port changes for +44 7700 900123');
+    expect(describeFilter({ states: [], number: '447700900123' })).toBe(
+      'all port changes for +44 7700 900123',
+    );
   });
 });
 

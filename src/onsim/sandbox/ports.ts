@@ -13,7 +13,8 @@ import {
 } from './state.js';
 
 /** Ofcom's drama range (07700 900000–900999): numbers that belong to nobody. */
-export const dramaNumber = (rng: Rng): string => `447700900${String(rng.int(1000)).padStart(3, '0')}`;
+const DRAMA_NUMBERS = Array.from({ length: 1000 }, (_, i) => `447700900${String(i).padStart(3, '0')}`);
+export const dramaNumber = (rng: Rng): string => rng.pick(DRAMA_NUMBERS);
 
 export const isPortStatus = (s: string): s is PortStatus => (PORT_STATUSES as readonly string[]).includes(s);
 

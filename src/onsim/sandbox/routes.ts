@@ -46,30 +46,30 @@ export interface OnsimContext {
 // ---- Field rules ---------------------------------------------------------------------------
 
 /** zod's type error, saying "is required" when the field is missing. */
-const expect = (what: string) => ({
+const fieldError = (what: string) => ({
   error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : what),
 });
 
 const MPN_RULE = 'must be 8 to 15 digits in E.164 without "+", e.g. 447700900123';
 const ICCID_RULE = 'must be the 19-digit ICCID (the printed one without its last digit)';
-const Mpn = z.string(expect(MPN_RULE)).regex(/^\d{8,15}$/, MPN_RULE);
-const Iccid = z.string(expect(ICCID_RULE)).regex(/^\d{19}$/, ICCID_RULE);
-const OnOffField = z.enum(['ON', 'OFF'], expect('must be ON or OFF'));
+const Mpn = z.string(fieldError(MPN_RULE)).regex(/^\d{8,15}$/, MPN_RULE);
+const Iccid = z.string(fieldError(ICCID_RULE)).regex(/^\d{19}$/, ICCID_RULE);
+const OnOffField = z.enum(['ON', 'OFF'], fieldError('must be ON or OFF'));
 const Name = z
-  .string(expect('must be a string'))
+  .string(fieldError('must be a string'))
   .trim()
   .min(1, 'must not be empty')
   .max(50, 'is at most 50 characters');
-const Email = z.email(expect('must be an email address, e.g. j.smith@example.com'));
+const Email = z.email(fieldError('must be an email address, e.g. j.smith@example.com'));
 const PbxUser = z
-  .string(expect('must be a string'))
+  .string(fieldError('must be a string'))
   .regex(/^\S{3,64}$/, 'must be 3 to 64 characters without spaces');
 const PbxPassword = z
-  .string(expect('must be a string'))
+  .string(fieldError('must be a string'))
   .min(8, 'is at least 8 characters')
   .max(64, 'is at most 64 characters');
 const OptionalText = (max: number) =>
-  z.string(expect('must be a string')).max(max, `is at most ${max} characters`).optional();
+  z.string(fieldError('must be a string')).max(max, `is at most ${max} characters`).optional();
 
 function checkMpn(mpn: string): string {
   if (!/^\d{8,15}$/.test(mpn)) throw badRequest(`mpn: ${MPN_RULE}`);
@@ -204,7 +204,7 @@ const sign = (key: Buffer, id: string, expiresAt: number) =>
 
 function generateQr(ctx: OnsimContext, body: unknown): Reply {
   const { esim_code } = parseBody(
-    z.object({ esim_code: z.string(expect('must be a string')).regex(/^LPA:1/, 'must match ^LPA:1') }),
+    z.object({ esim_code: z.string(fieldError('must be a string')).regex(/^LPA:1/, 'must match ^LPA:1') }),
     body,
   );
   const known = [...ctx.state.sims.values()].some((s) => s.state === 'ACTIVE' && s.esim?.code === esim_code);
@@ -398,13 +398,15 @@ const MOBILE_DATA = Object.keys(MOBILE_DATA_BUNDLES) as (keyof typeof MOBILE_DAT
 const ProvisionOnsim = z.object({
   mpn: Mpn,
   iccid: Iccid.optional(),
-  group_name: z.string(expect('must be a string')).min(1, 'is required'),
-  home_location: z.enum(HOME_LOCATIONS, expect(`must be one of ${HOME_LOCATIONS.join(', ')}`)),
+  group_name: z.string(fieldError('must be a string')).min(1, 'is required'),
+  home_location: z.enum(HOME_LOCATIONS, fieldError(`must be one of ${HOME_LOCATIONS.join(', ')}`)),
   first_name: Name,
   last_name: Name,
   email: Email,
-  product: z.number(expect('must be a product id (an integer) from the catalogue')).int('must be an integer'),
-  mobile_data: z.enum(MOBILE_DATA, expect(`must be one of ${MOBILE_DATA.join(', ')}`)),
+  product: z
+    .number(fieldError('must be a product id (an integer) from the catalogue'))
+    .int('must be an integer'),
+  mobile_data: z.enum(MOBILE_DATA, fieldError(`must be one of ${MOBILE_DATA.join(', ')}`)),
 });
 
 function provisionOnsim(ctx: OnsimContext, body: unknown): Reply {
@@ -432,7 +434,7 @@ function provisionOnsim(ctx: OnsimContext, body: unknown): Reply {
 const SubscriberFilter = z.object({
   state: z.literal('PROVISIONED', { error: 'must be PROVISIONED' }).optional(),
   is_recorded: z.boolean({ error: 'must be true or false' }).optional(),
-  group: z.string(expect('must be a string')).optional(),
+  group: z.string(fieldError('must be a string')).optional(),
 });
 
 function listSubscribers(ctx: OnsimContext, body: unknown): Reply {
@@ -451,17 +453,20 @@ function listSubscribers(ctx: OnsimContext, body: unknown): Reply {
 
 const NewGroup = z.object({
   name: z
-    .string(expect('must be a string'))
+    .string(fieldError('must be a string'))
     .regex(
       /^(?=.*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]{2,44}$/,
       'must be 3-45 characters of a-z, A-Z, 0-9, _ and -, start with a letter or digit, and contain a letter',
     ),
   address_line_1: z
-    .string(expect('must be a string'))
+    .string(fieldError('must be a string'))
     .trim()
     .min(1, 'is required')
     .max(100, 'is at most 100 characters'),
-  home_location: z.enum(GROUP_HOME_LOCATIONS, expect(`must be one of ${GROUP_HOME_LOCATIONS.join(', ')}`)),
+  home_location: z.enum(
+    GROUP_HOME_LOCATIONS,
+    fieldError(`must be one of ${GROUP_HOME_LOCATIONS.join(', ')}`),
+  ),
   address_line_2: OptionalText(100),
   city: OptionalText(60),
   country: OptionalText(60),

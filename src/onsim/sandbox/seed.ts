@@ -182,96 +182,17 @@ const GROUPS: (Group & { domain: string })[] = [
   },
 ];
 
-const FIRST_NAMES = [
-  'Oliver',
-  'Amelia',
-  'Jack',
-  'Isla',
-  'Harry',
-  'Ava',
-  'George',
-  'Mia',
-  'Noah',
-  'Ivy',
-  'Charlie',
-  'Lily',
-  'Jacob',
-  'Freya',
-  'Thomas',
-  'Sophie',
-  'Oscar',
-  'Grace',
-  'William',
-  'Evie',
-  'James',
-  'Poppy',
-  'Arthur',
-  'Ella',
-  'Alfie',
-  'Chloe',
-  'Rhys',
-  'Siobhan',
-  'Callum',
-  'Priya',
-  'Aisha',
-  'Hamish',
-  'Eilidh',
-  'Dylan',
-  'Niamh',
-  'Rohan',
-  'Fatima',
-  'Declan',
-  'Megan',
-  'Samuel',
-];
-const LAST_NAMES = [
-  'Smith',
-  'Jones',
-  'Taylor',
-  'Brown',
-  'Williams',
-  'Wilson',
-  'Johnson',
-  'Davies',
-  'Patel',
-  'Robinson',
-  'Wright',
-  'Thompson',
-  'Evans',
-  'Walker',
-  'White',
-  'Roberts',
-  'Green',
-  'Hall',
-  'Thomas',
-  'Clarke',
-  'Jackson',
-  'Wood',
-  'Harris',
-  'Edwards',
-  'Turner',
-  'Martin',
-  'Cooper',
-  'Hill',
-  'Ward',
-  'Hughes',
-  'Moore',
-  'Clark',
-  'King',
-  'Harrison',
-  'Lewis',
-  'Baker',
-  'Lee',
-  'Allen',
-  'Morris',
-  'Khan',
-  'MacDonald',
-  "O'Brien",
-  'Campbell',
-  'Kaur',
-  'Nowak',
-  'Fraser',
-];
+const FIRST_NAMES = (
+  'Oliver Amelia Jack Isla Harry Ava George Mia Noah Ivy Charlie Lily Jacob Freya Thomas Sophie ' +
+  'Oscar Grace William Evie James Poppy Arthur Ella Alfie Chloe Rhys Siobhan Callum Priya Aisha ' +
+  'Hamish Eilidh Dylan Niamh Rohan Fatima Declan Megan Samuel'
+).split(' ');
+const LAST_NAMES = (
+  'Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Robinson Wright Thompson Evans ' +
+  'Walker White Roberts Green Hall Thomas Clarke Jackson Wood Harris Edwards Turner Martin Cooper ' +
+  "Hill Ward Hughes Moore Clark King Harrison Lewis Baker Lee Allen Morris Khan MacDonald O'Brien " +
+  'Campbell Kaur Nowak Fraser'
+).split(' ');
 
 interface FixtureSubscriber {
   first: string;

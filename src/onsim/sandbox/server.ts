@@ -296,13 +296,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   async function handleAdmin(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void> {
     const method = req.method ?? 'GET';
     const body = parseRequestBody(await readBody(req));
-    const parts = rawPath.split('/').slice(2).map(decodeURIComponent);
-    const [a, b, c] = parts;
-    const at = `${method} /${parts.join('/')}`;
     try {
+      const parts = rawPath.split('/').slice(2).map(decodeURIComponent);
+      const [a, b, c] = parts;
+      const at = `${method} /${parts.join('/')}`;
       if (at === 'POST /fault') {
-        sandbox.setFault(body === null || body === undefined ? null : FaultSchema.parse(body));
-        return send(res, json(200, { fault }));
+        const next = body === null || body === undefined ? null : FaultSchema.parse(body);
+        sandbox.setFault(next);
+        return send(res, json(200, { fault: next }));
       }
       if (at === 'POST /latency') {
         sandbox.setLatency(z.object({ ms: z.number().int().min(0) }).parse(body).ms);
@@ -371,6 +372,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       });
   });
 
+  // Longer than any client's idle keep-alive, so clients always close idle sockets first: no
+  // request races the server's close of the socket it was sent on (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {

@@ -1,0 +1,262 @@
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { AppDeps } from '../deps.js';
+import { authorize } from '../guard/authorize.js';
+import { perform } from '../guard/perform.js';
+import type { Logger } from '../logger.js';
+import { BundleSku } from '../onsim/account.js';
+import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
+import type { CatalogueBundle } from '../onsim/reseller.js';
+import { describeFailure } from '../slack/failure.js';
+import { type Message, plain } from '../slack/message.js';
+import { esc, formatMpn, mention } from '../slack/text.js';
+import { ACTION_ACCOUNT_BUNDLE } from '../views/action-ids.js';
+import {
+  BUNDLE_CALLBACK_ID,
+  BUNDLE_TITLE,
+  bundleChoices,
+  bundleLoadingModal,
+  bundleModal,
+  DOCUMENTED_BUNDLES,
+  decodeBundleMetadata,
+  normaliseSku,
+  parseBundleSubmission,
+} from '../views/bundle.js';
+import { noticeModal } from '../views/confirm.js';
+import {
+  answerClick,
+  clickChannel,
+  openThenFill,
+  type Requester,
+  reportOutcome,
+  tellUser,
+} from './change-flow.js';
+import { SLASH_COMMAND } from './router.js';
+import type { Subcommand } from './types.js';
+
+export const BUNDLE_OPERATION = 'change bundle';
+const USAGE = 'bundle <mpn> <BASE | UNLIMITED | SKU>';
+/** How many catalogue SKUs a "not in the catalogue" answer lists. */
+const MAX_LISTED_SKUS = 40;
+
+const usageLine = (): string =>
+  `Usage: \`${SLASH_COMMAND} ${esc(USAGE)}\`, e.g. \`${SLASH_COMMAND} bundle ${EXAMPLES.mpn} UNLIMITED\`. With only the number, a form lets you choose the bundle.`;
+
+/**
+ * The SKU as ONSIM spells it. BASE and UNLIMITED are documented for every reseller; any other
+ * SKU must be in the catalogue (matched without regard to case).
+ */
+async function resolveSku(
+  deps: AppDeps,
+  typed: string,
+): Promise<{ ok: true; sku: string } | { ok: false; message: string }> {
+  const sku = normaliseSku(typed);
+  if (DOCUMENTED_BUNDLES.some((b) => b.sku === sku)) return { ok: true, sku };
+  let bundles: CatalogueBundle[];
+  try {
+    bundles = (await deps.onsim.getCatalogue()).bundles;
+  } catch (err) {
+    return {
+      ok: false,
+      message: describeFailure(err, `read the catalogue to check the bundle \`${esc(sku)}\``),
+    };
+  }
+  const found = bundles.find((b) => b.sku.toLowerCase() === sku.toLowerCase());
+  if (found) return { ok: true, sku: found.sku };
+  const skus = bundleChoices(bundles).map((b) => b.sku);
+  const listed = skus.slice(0, MAX_LISTED_SKUS).map((s) => `\`${esc(s)}\``);
+  const more = skus.length > MAX_LISTED_SKUS ? ` and ${skus.length - MAX_LISTED_SKUS} more` : '';
+  const example = skus.find((s) => !DOCUMENTED_BUNDLES.some((b) => b.sku === s)) ?? 'UNLIMITED';
+  return {
+    ok: false,
+    message: `⚠️ \`${esc(sku)}\` is not a bundle in ONSIM's catalogue, so nothing was changed. The bundles are: ${listed.join(', ')}${more}. Example: \`${SLASH_COMMAND} bundle ${EXAMPLES.mpn} ${esc(example)}\` (\`${SLASH_COMMAND} catalogue\` describes them).`,
+  };
+}
+
+/** Changes the bundle at ONSIM (audited), records it in the channel and answers the requester. */
+async function changeBundle(
+  deps: AppDeps,
+  client: WebClient,
+  who: Requester,
+  mpn: string,
+  sku: string,
+  answer: (msg: Message) => Promise<void>,
+  confirm: 'always' | 'when_unrecorded',
+): Promise<void> {
+  const shown = esc(formatMpn(mpn));
+  const outcome = await perform(
+    deps,
+    client,
+    { ...who, operation: BUNDLE_OPERATION, target: mpn, detail: `to ${sku}` },
+    () => deps.onsim.updateBundle(mpn, sku),
+  );
+  if (outcome.kind === 'succeeded')
+    deps.logger.info({ mpn, bundle: sku, user: who.userId }, 'bundle changed');
+  await reportOutcome(
+    deps,
+    client,
+    who,
+    outcome,
+    {
+      record: `📦 Bundle of ${shown} changed to *${esc(sku)}* by ${mention(who.userId)}`,
+      done: `✅ The bundle of ${shown} is now *${esc(sku)}*.`,
+      what: `change the bundle of ${shown} to \`${esc(sku)}\``,
+    },
+    answer,
+    confirm,
+  );
+}
+
+/** Opens the bundle form at once, then fills its list from the catalogue. */
+async function openBundleForm(
+  deps: AppDeps,
+  client: WebClient,
+  log: Logger,
+  at: { triggerId: string; mpn: string; channelId: string | null },
+): Promise<void> {
+  await openThenFill(client, log, at.triggerId, bundleLoadingModal(at.mpn), async () => {
+    const metadata = { mpn: at.mpn, channel: at.channelId };
+    try {
+      const { bundles } = await deps.onsim.getCatalogue();
+      return bundleModal({ metadata, choices: bundleChoices(bundles) });
+    } catch (err) {
+      log.warn({ err }, 'could not read the catalogue for the bundle form');
+      return bundleModal({
+        metadata,
+        choices: bundleChoices([]),
+        note: `⚠️ ${describeFailure(err, 'read the bundle catalogue')} Meanwhile the list shows only BASE and UNLIMITED; type any other SKU below.`,
+      });
+    }
+  });
+}
+
+function registerBundle(app: App, deps: AppDeps): void {
+  // The account card's "Change bundle" button: value = the MPN.
+  app.action<BlockAction<ButtonAction>>(
+    ACTION_ACCOUNT_BUNDLE,
+    async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const who = { userId: body.user.id, channelId: clickChannel(body) };
+      const auth = await authorize(deps, client, who, 'operator', BUNDLE_OPERATION, action.value ?? null);
+      if (!auth.ok) {
+        await answerClick(deps, respond, plain(auth.message));
+        return;
+      }
+      const mpn = parseMpn(action.value ?? '', deps.config.defaultCountry);
+      if (!mpn.ok) {
+        await answerClick(deps, respond, plain(`⚠️ ${esc(mpn.error)}`));
+        return;
+      }
+      const log = deps.logger.child({ name: 'bundle', user: who.userId });
+      try {
+        await openBundleForm(deps, client, log, {
+          triggerId: body.trigger_id,
+          mpn: mpn.value,
+          channelId: who.channelId,
+        });
+      } catch (err) {
+        log.error({ err }, 'could not open the bundle form');
+        await answerClick(deps, respond, plain(describeFailure(err, 'open the bundle form')));
+      }
+    },
+  );
+
+  app.view<ViewSubmitAction>(BUNDLE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const meta = decodeBundleMetadata(view.private_metadata);
+    if (!meta) {
+      await ack({
+        response_action: 'update',
+        view: noticeModal(
+          BUNDLE_TITLE,
+          `This form is no longer valid; nothing was changed. Run \`${SLASH_COMMAND} bundle\` again.`,
+        ),
+      });
+      return;
+    }
+    const who = { userId: body.user.id, channelId: meta.channel };
+    const auth = await authorize(deps, client, who, 'operator', BUNDLE_OPERATION, meta.mpn);
+    if (!auth.ok) {
+      await ack({ response_action: 'update', view: noticeModal(BUNDLE_TITLE, auth.message) });
+      return;
+    }
+    const parsed = parseBundleSubmission(view.state.values);
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    await ack();
+    await changeBundle(
+      deps,
+      client,
+      who,
+      meta.mpn,
+      parsed.bundle,
+      (msg) => tellUser(deps, client, who, msg),
+      'when_unrecorded',
+    );
+  });
+}
+
+export const bundle: Subcommand = {
+  name: 'bundle',
+  usage: USAGE,
+  summary: 'Change the data bundle of a line (a form when no bundle is given)',
+  role: 'operator',
+  operation: BUNDLE_OPERATION,
+  register: registerBundle,
+  async run(inv, deps) {
+    const country = deps.config.defaultCountry;
+    if (inv.args.length === 0) {
+      await inv.reply(plain(`Which number, and which bundle? ${usageLine()}`));
+      return;
+    }
+    // `bundle 07700 900123`: the whole text is a number, so the form chooses the bundle.
+    const whole = parseMpn(inv.args.join(' '), country);
+    if (whole.ok) {
+      if (!inv.triggerId) {
+        await inv.reply(
+          plain(`Type \`${SLASH_COMMAND} bundle …\` yourself to open the bundle form. ${usageLine()}`),
+        );
+        return;
+      }
+      await openBundleForm(deps, inv.client, inv.log, {
+        triggerId: inv.triggerId,
+        mpn: whole.value,
+        channelId: inv.channelId,
+      });
+      return;
+    }
+    const typedBundle = inv.args.at(-1) ?? '';
+    const typedMpn = inv.args.slice(0, -1).join(' ');
+    if (typedMpn === '') {
+      await inv.reply(plain(`⚠️ ${esc(whole.error)}\n${usageLine()}`));
+      return;
+    }
+    const mpn = parseMpn(typedMpn, country);
+    if (!mpn.ok) {
+      await inv.reply(plain(`⚠️ ${esc(mpn.error)}\n${usageLine()}`));
+      return;
+    }
+    const sku = BundleSku.safeParse(typedBundle);
+    if (!sku.success) {
+      await inv.reply(
+        plain(`⚠️ ${esc(sku.error.issues[0]?.message ?? 'That is not a bundle SKU.')}\n${usageLine()}`),
+      );
+      return;
+    }
+    const resolved = await resolveSku(deps, sku.data);
+    if (!resolved.ok) {
+      await inv.reply(plain(resolved.message));
+      return;
+    }
+    await changeBundle(
+      deps,
+      inv.client,
+      { userId: inv.userId, channelId: inv.channelId },
+      mpn.value,
+      resolved.sku,
+      (msg) => inv.reply(msg),
+      'always',
+    );
+  },
+};

@@ -1,0 +1,152 @@
+import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { AppDeps } from '../deps.js';
+import { authorize } from '../guard/authorize.js';
+import { perform } from '../guard/perform.js';
+import type { Logger } from '../logger.js';
+import type { NewGroup } from '../onsim/reseller.js';
+import { plain } from '../slack/message.js';
+import { esc, mention } from '../slack/text.js';
+import { noticeModal } from '../views/confirm.js';
+import {
+  decodeGroupMetadata,
+  FIELD_NAME,
+  GROUP_CALLBACK_ID,
+  GROUP_TITLE,
+  groupModal,
+  parseGroupSubmission,
+} from '../views/group.js';
+import { isConflict, type Requester, reportOutcome, tellUser, within } from './change-flow.js';
+import { SLASH_COMMAND } from './router.js';
+import type { Subcommand } from './types.js';
+
+export const GROUP_OPERATION = 'add group';
+const USAGE = 'group add [name]';
+/**
+ * How long the submission may wait for ONSIM's group list to catch a duplicate name on the
+ * field. Slack wants the answer within 3 s; when ONSIM is slower the form closes and a
+ * duplicate is reported from ONSIM's own 409 instead.
+ */
+const DUPLICATE_CHECK_MS = 1_500;
+
+const usageLine = (): string =>
+  `Usage: \`${SLASH_COMMAND} ${esc(USAGE)}\` opens a form to add a customer group at ONSIM, e.g. \`${SLASH_COMMAND} group add\`. \`${SLASH_COMMAND} groups\` lists the groups.`;
+
+/** The existing group with this name (ONSIM compares without case), when ONSIM answers in time. */
+async function existingGroup(deps: AppDeps, log: Logger, name: string): Promise<string | undefined> {
+  try {
+    const answer = await within(DUPLICATE_CHECK_MS, deps.onsim.listGroups());
+    if (answer.timedOut) {
+      log.info('group list too slow for the duplicate check; ONSIM will refuse a duplicate itself');
+      return undefined;
+    }
+    return answer.value.find((g) => g.name.toLowerCase() === name.toLowerCase())?.name;
+  } catch (err) {
+    log.info(
+      { err },
+      'could not read the groups for the duplicate check; ONSIM will refuse a duplicate itself',
+    );
+    return undefined;
+  }
+}
+
+const alreadyExists = (name: string): string =>
+  `A group named “${name}” already exists at ONSIM. Choose another name (\`${SLASH_COMMAND} groups\` lists them).`;
+
+async function addGroup(deps: AppDeps, client: WebClient, who: Requester, group: NewGroup): Promise<void> {
+  const name = esc(group.name);
+  const outcome = await perform(
+    deps,
+    client,
+    {
+      ...who,
+      operation: GROUP_OPERATION,
+      target: group.name,
+      detail: `home location ${group.home_location}`,
+    },
+    () => deps.onsim.addGroup(group),
+  );
+  if (outcome.kind === 'succeeded') deps.logger.info({ group: group.name, user: who.userId }, 'group added');
+  await reportOutcome(
+    deps,
+    client,
+    who,
+    outcome,
+    {
+      record: `👥 Group *${name}* added by ${mention(who.userId)}`,
+      done: `✅ Group *${name}* added at ONSIM.`,
+      what: `add the group *${name}*`,
+      explain: (err) =>
+        isConflict(err) ? `⚠️ ${esc(alreadyExists(group.name))} Nothing was added.` : undefined,
+    },
+    (msg) => tellUser(deps, client, who, msg),
+    'when_unrecorded',
+  );
+}
+
+function registerGroup(app: App, deps: AppDeps): void {
+  app.view<ViewSubmitAction>(GROUP_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const meta = decodeGroupMetadata(view.private_metadata);
+    if (!meta) {
+      await ack({
+        response_action: 'update',
+        view: noticeModal(
+          GROUP_TITLE,
+          `This form is no longer valid; nothing was added. Run \`${SLASH_COMMAND} group add\` again.`,
+        ),
+      });
+      return;
+    }
+    const who = { userId: body.user.id, channelId: meta.channel };
+    const log = deps.logger.child({ name: 'group', user: who.userId });
+    const parsed = parseGroupSubmission(view.state.values);
+    const auth = await authorize(
+      deps,
+      client,
+      who,
+      'operator',
+      GROUP_OPERATION,
+      parsed.ok ? parsed.group.name : null,
+    );
+    if (!auth.ok) {
+      await ack({ response_action: 'update', view: noticeModal(GROUP_TITLE, auth.message) });
+      return;
+    }
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    const taken = await existingGroup(deps, log, parsed.group.name);
+    if (taken !== undefined) {
+      await ack({ response_action: 'errors', errors: { [FIELD_NAME]: alreadyExists(taken) } });
+      return;
+    }
+    await ack();
+    await addGroup(deps, client, who, parsed.group);
+  });
+}
+
+export const group: Subcommand = {
+  name: 'group',
+  usage: USAGE,
+  summary: 'Add a customer group at ONSIM (a form)',
+  role: 'operator',
+  operation: GROUP_OPERATION,
+  register: registerGroup,
+  async run(inv) {
+    const [verb, ...rest] = inv.args;
+    if (verb?.toLowerCase() !== 'add') {
+      const got = verb ? `\`${esc(verb)}\` is not something \`group\` does. ` : '';
+      await inv.reply(plain(`${got}${usageLine()}`));
+      return;
+    }
+    if (!inv.triggerId) {
+      await inv.reply(plain(`Type \`${SLASH_COMMAND} group add\` yourself to open the form.`));
+      return;
+    }
+    await inv.client.views.open({
+      trigger_id: inv.triggerId,
+      view: groupModal({ metadata: { channel: inv.channelId }, name: rest.join(' ') || undefined }),
+    });
+  },
+};

@@ -1,0 +1,65 @@
+import { perform } from '../guard/perform.js';
+import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
+import { plain } from '../slack/message.js';
+import { esc, formatMpn, mention } from '../slack/text.js';
+import { isConflict, reportOutcome } from './change-flow.js';
+import { SLASH_COMMAND } from './router.js';
+import type { Subcommand } from './types.js';
+
+export const NUMBER_OPERATION = 'add number';
+const USAGE = 'number add <mpn>';
+
+const usageLine = (): string =>
+  `Usage: \`${SLASH_COMMAND} ${esc(USAGE)}\` adds a number to your numbers at ONSIM (reserved until provisioned), e.g. \`${SLASH_COMMAND} number add ${EXAMPLES.mpn}\`. \`${SLASH_COMMAND} numbers\` lists them.`;
+
+export const number: Subcommand = {
+  name: 'number',
+  usage: USAGE,
+  summary: 'Add a number to your numbers at ONSIM',
+  role: 'operator',
+  operation: NUMBER_OPERATION,
+  async run(inv, deps) {
+    const [verb, ...rest] = inv.args;
+    if (verb?.toLowerCase() !== 'add') {
+      const got = verb ? `\`${esc(verb)}\` is not something \`number\` does. ` : '';
+      await inv.reply(plain(`${got}${usageLine()}`));
+      return;
+    }
+    const typed = rest.join(' ');
+    if (typed === '') {
+      await inv.reply(plain(`Which number? ${usageLine()}`));
+      return;
+    }
+    const mpn = parseMpn(typed, deps.config.defaultCountry);
+    if (!mpn.ok) {
+      await inv.reply(plain(`⚠️ ${esc(mpn.error)}\n${usageLine()}`));
+      return;
+    }
+    const shown = esc(formatMpn(mpn.value));
+    const who = { userId: inv.userId, channelId: inv.channelId };
+    const outcome = await perform(
+      deps,
+      inv.client,
+      { ...who, operation: NUMBER_OPERATION, target: mpn.value },
+      () => deps.onsim.addNumber(mpn.value),
+    );
+    if (outcome.kind === 'succeeded') inv.log.info({ mpn: mpn.value }, 'number added');
+    await reportOutcome(
+      deps,
+      inv.client,
+      who,
+      outcome,
+      {
+        record: `☎️ Number ${shown} added (reserved) by ${mention(inv.userId)}`,
+        done: `✅ ${shown} is now one of your numbers at ONSIM, reserved until a SIM is provisioned on it.`,
+        what: `add the number ${shown}`,
+        explain: (err) =>
+          isConflict(err)
+            ? `⚠️ ${shown} already exists in your numbers at ONSIM, so nothing was added. \`${SLASH_COMMAND} numbers\` lists them.`
+            : undefined,
+      },
+      (msg) => inv.reply(msg),
+      'always',
+    );
+  },
+};

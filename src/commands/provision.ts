@@ -1,0 +1,528 @@
+// `/onsim provision`, the global shortcut and the App Home button: one modal for both ONSIM
+// flavours. The modal opens at once (cached lists, else a loading view filled in by views.update);
+// the submission is validated inside the ack with the ONSIM layer's rules and the role is checked
+// again; then ONSIM is asked (audited), the channel gets a record and the QR, and the submitter
+// alone sees the SIP password.
+//
+// Where the record and QR go: the channel /onsim was typed in. From the shortcut or App Home there
+// is none, so the form asks (conversations_select, optional); left empty, or if the bot may not
+// post there, they go to the submitter's DM with the bot.
+import {
+  type App,
+  type BlockAction,
+  type Logger as BoltLogger,
+  type GlobalShortcut,
+  LogLevel,
+  type ViewSubmitAction,
+} from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import type { AppDeps } from '../deps.js';
+import { authorize } from '../guard/authorize.js';
+import { perform } from '../guard/perform.js';
+import type { Logger } from '../logger.js';
+import type { ProvisionResult } from '../onsim/reseller.js';
+import { openDm, postQr, slackErrorCode } from '../qr/post.js';
+import { describeFailure } from '../slack/failure.js';
+import { badge, type Message, plain } from '../slack/message.js';
+import { esc, formatMpn } from '../slack/text.js';
+import { ACTION_HOME_PROVISION } from '../views/home.js';
+import {
+  decodeProvisionMetadata,
+  FLAVOUR_LABEL,
+  type ListsState,
+  PROVISION_CALLBACK_ID,
+  PROVISION_FLAVOUR_ACTION,
+  PROVISION_RETRY_ACTION,
+  PROVISION_SHORTCUT_ID,
+  ProvisionFlavour,
+  type ProvisionSubmission,
+  parseProvisionSubmission,
+  provisionedRecord,
+  provisionModal,
+  provisionRefusedModal,
+  sipCredentialsMessage,
+} from '../views/provision.js';
+import { cachedProvisionLists, loadProvisionLists } from './provision-lists.js';
+import { describeQrFailure } from './qr.js';
+import type { Subcommand } from './types.js';
+
+const OPERATION = 'provision';
+/** A command that took longer than this may have shown the router's "Asking ONSIM…" note: replace it. */
+const SLOW_MS = 1000;
+
+interface FormPlace {
+  flavour: ProvisionFlavour;
+  /** Null: opened from the shortcut or App Home; the form asks where to report. */
+  channelId: string | null;
+}
+
+type FormResult =
+  | { opened: false; slackError: string | undefined }
+  | { opened: true; lists: 'ready' | 'failed' };
+
+function modalFor(deps: AppDeps, place: FormPlace, lists: ListsState) {
+  return provisionModal({ ...place, lists, qrDelivery: deps.config.qrDelivery });
+}
+
+/**
+ * Loads the lists (sharing a load under way) and puts the result into the open view. A
+ * `hash_conflict` means the user switched flavour meanwhile: that handler shows its own result.
+ */
+async function fillLists(
+  deps: AppDeps,
+  client: WebClient,
+  view: { id: string; hash: string | undefined },
+  place: FormPlace,
+  log: Logger,
+  force = false,
+): Promise<'ready' | 'failed'> {
+  let lists: ListsState;
+  try {
+    lists = { status: 'ready', lists: await loadProvisionLists(deps.onsim, deps.now, { force }) };
+  } catch (err) {
+    log.warn({ err }, 'could not load groups and catalogue for the provisioning form');
+    lists = { status: 'failed', message: describeFailure(err, 'get your customer groups and products') };
+  }
+  try {
+    await client.views.update({
+      view_id: view.id,
+      ...(view.hash ? { hash: view.hash } : {}),
+      view: modalFor(deps, place, lists),
+    });
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (code === 'hash_conflict' || code === 'not_found')
+      log.debug({ code }, 'provisioning form changed or closed');
+    else log.warn({ err }, 'could not update the provisioning form');
+  }
+  return lists.status === 'ready' ? 'ready' : 'failed';
+}
+
+/** Opens the form within the trigger's 3 s: with the cached lists, else loading, then filled in. */
+async function openForm(
+  deps: AppDeps,
+  client: WebClient,
+  triggerId: string,
+  place: FormPlace,
+  log: Logger,
+): Promise<FormResult> {
+  const cached = cachedProvisionLists(deps.onsim, deps.now());
+  const lists: ListsState = cached ? { status: 'ready', lists: cached } : { status: 'loading' };
+  let opened: Awaited<ReturnType<WebClient['views']['open']>>;
+  try {
+    opened = await client.views.open({ trigger_id: triggerId, view: modalFor(deps, place, lists) });
+  } catch (err) {
+    log.warn({ err }, 'could not open the provisioning form');
+    return { opened: false, slackError: slackErrorCode(err) };
+  }
+  const viewId = opened.view?.id;
+  // Own PBX needs no lists; a later switch to ONSIM UC loads them.
+  if (cached || place.flavour === 'pbx' || !viewId) return { opened: true, lists: 'ready' };
+  return {
+    opened: true,
+    lists: await fillLists(deps, client, { id: viewId, hash: opened.view?.hash }, place, log),
+  };
+}
+
+/** Shows `place.flavour` in an open form, loading the lists first when that flavour needs them. */
+async function showFlavour(
+  deps: AppDeps,
+  client: WebClient,
+  view: { id: string; hash: string | undefined },
+  place: FormPlace,
+  log: Logger,
+  force = false,
+): Promise<void> {
+  const cached = force ? undefined : cachedProvisionLists(deps.onsim, deps.now());
+  if (cached || place.flavour === 'pbx') {
+    await client.views.update({
+      view_id: view.id,
+      ...(view.hash ? { hash: view.hash } : {}),
+      view: modalFor(deps, place, cached ? { status: 'ready', lists: cached } : { status: 'loading' }),
+    });
+    return;
+  }
+  const loading = await client.views.update({
+    view_id: view.id,
+    ...(view.hash ? { hash: view.hash } : {}),
+    view: modalFor(deps, place, { status: 'loading' }),
+  });
+  await fillLists(deps, client, { id: view.id, hash: loading.view?.hash }, place, log, force);
+}
+
+function flavourArg(word: string | undefined): ProvisionFlavour | null {
+  const w = (word ?? '').toLowerCase();
+  if (w === '' || w === 'uc' || w === 'onsim') return 'onsim';
+  if (w === 'pbx') return 'pbx';
+  return null;
+}
+
+export const provision: Subcommand = {
+  name: 'provision',
+  usage: 'provision [uc | pbx]',
+  summary: 'Provision a SIM from a form (ONSIM UC or own PBX); its QR is posted here',
+  role: 'operator',
+  operation: OPERATION,
+  async run(inv, deps) {
+    const flavour = flavourArg(inv.args[0]);
+    if (flavour === null) {
+      await inv.reply(
+        plain(
+          `⚠️ \`${esc(inv.args[0])}\` is not a kind of line. Type \`/onsim provision\` (ONSIM UC), \`/onsim provision uc\` or \`/onsim provision pbx\` (own PBX).`,
+        ),
+      );
+      return;
+    }
+    if (!inv.triggerId) {
+      await inv.reply(plain('Type `/onsim provision` to open the provisioning form.'));
+      return;
+    }
+    const started = performance.now();
+    const result = await openForm(
+      deps,
+      inv.client,
+      inv.triggerId,
+      { flavour, channelId: inv.channelId },
+      inv.log,
+    );
+    if (!result.opened) {
+      await inv.reply(
+        plain(
+          `⚠️ Slack would not open the provisioning form${result.slackError ? ` (\`${esc(result.slackError)}\`)` : ''}. Type \`/onsim provision\` again.`,
+        ),
+      );
+      return;
+    }
+    if (performance.now() - started > SLOW_MS) {
+      await inv.reply(
+        plain(
+          result.lists === 'ready'
+            ? '📝 The provisioning form is ready.'
+            : '⚠️ The provisioning form is open, but ONSIM did not send your groups and products; the form says what to do.',
+        ),
+      );
+    }
+  },
+  register(app, deps) {
+    registerProvisionHandlers(app, deps);
+  },
+};
+
+// ---- After a valid submission --------------------------------------------------------------
+
+/** The WebClient logs request bodies at debug level: secrets go through a client that does not. */
+function quietClient(client: WebClient, log: Logger): WebClient {
+  const logger: BoltLogger = {
+    debug: () => {},
+    info: () => {},
+    warn: (...msg: unknown[]) => log.warn(msg.filter((m) => typeof m === 'string').join(' ')),
+    error: (...msg: unknown[]) => log.error(msg.filter((m) => typeof m === 'string').join(' ')),
+    setLevel: () => {},
+    getLevel: () => LogLevel.WARN,
+    setName: () => {},
+  };
+  return new WebClient(client.token, {
+    slackApiUrl: client.slackApiUrl,
+    logger,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000 },
+    timeout: 10_000,
+  });
+}
+
+/** Shows `msg` to `userId` only: in `channelId`, else in their DM with the bot. */
+async function tellUser(
+  client: WebClient,
+  deps: AppDeps,
+  where: { channelId: string; userId: string },
+  msg: Message,
+  log: Logger,
+): Promise<void> {
+  const out = badge(msg, deps.sandbox);
+  const args = { user: where.userId, text: out.text, blocks: out.blocks };
+  try {
+    await client.chat.postEphemeral({ channel: where.channelId, ...args });
+  } catch (err) {
+    log.warn({ code: slackErrorCode(err) }, 'ephemeral answer failed; trying the DM');
+    try {
+      await client.chat.postEphemeral({ channel: await openDm(client, where.userId), ...args });
+    } catch (dmErr) {
+      log.error(
+        { code: slackErrorCode(dmErr) },
+        'could not reach the submitter with the provisioning answer',
+      );
+    }
+  }
+}
+
+/** Posts the channel record; when the bot may not post there, in the submitter's DM. Returns where it went. */
+async function postRecord(
+  client: WebClient,
+  deps: AppDeps,
+  where: { channelId: string; userId: string },
+  msg: Message,
+  log: Logger,
+): Promise<{ channelId: string; ts: string | undefined }> {
+  const out = badge(msg, deps.sandbox);
+  try {
+    const res = await client.chat.postMessage({
+      channel: where.channelId,
+      text: out.text,
+      blocks: out.blocks,
+    });
+    return { channelId: where.channelId, ts: res.ts };
+  } catch (err) {
+    log.warn(
+      { code: slackErrorCode(err), channel: where.channelId },
+      'could not post the record; using the DM',
+    );
+    const dm = await openDm(client, where.userId);
+    const note = `(The bot could not post in <#${where.channelId}>${slackErrorCode(err) ? ` — \`${slackErrorCode(err)}\`` : ''}; invite it there to get these records in the channel.)`;
+    const res = await client.chat.postMessage({
+      channel: dm,
+      text: out.text,
+      blocks: [...out.blocks.slice(0, 48), { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }],
+    });
+    return { channelId: dm, ts: res.ts };
+  }
+}
+
+type Valid = Extract<ProvisionSubmission, { ok: true }>;
+
+function auditDetail(s: Valid): string {
+  const sim = s.input.iccid ? `ICCID ${s.input.iccid}` : 'next free eSIM';
+  if (s.flavour === 'pbx')
+    return `own PBX, ${sim}${s.input.pbx_user ? `, SIP user ${s.input.pbx_user}` : ''}`;
+  return `ONSIM UC, ${sim}, group ${s.input.group_name}, product ${s.input.product}, data ${s.input.mobile_data}, home ${s.input.home_location}`;
+}
+
+async function provisionAndReport(
+  deps: AppDeps,
+  client: WebClient,
+  submission: Valid,
+  who: { userId: string; channelId: string | null },
+  log: Logger,
+): Promise<void> {
+  const { userId } = who;
+  const mpn = submission.input.mpn;
+  const shown = formatMpn(mpn);
+  const channelId = who.channelId ?? submission.reportChannel ?? (await openDm(client, userId));
+  const outcome = await perform<ProvisionResult>(
+    deps,
+    client,
+    { userId, channelId, operation: OPERATION, target: mpn, detail: auditDetail(submission) },
+    () =>
+      submission.flavour === 'onsim'
+        ? deps.onsim.provisionOnsim(submission.input)
+        : deps.onsim.provisionOwnPbx(submission.input),
+  );
+  const what = `provision ${shown} (${FLAVOUR_LABEL[submission.flavour]})`;
+  if (outcome.kind === 'outcome_unknown') {
+    await tellUser(
+      client,
+      deps,
+      { channelId, userId },
+      plain(
+        `${describeFailure(outcome.error, what)}\nTo check, type \`/onsim account ${shown}\`: if it shows the account, the line was provisioned (then \`/onsim qr ${shown}\` posts its QR code); if ONSIM finds nothing, open the form again.`,
+      ),
+      log,
+    );
+    return;
+  }
+  if (outcome.kind === 'failed') {
+    await tellUser(client, deps, { channelId, userId }, plain(describeFailure(outcome.error, what)), log);
+    return;
+  }
+
+  const result = outcome.value;
+  const iccid = result.iccid?.replace(/^ONSIM/i, '');
+  const qrPlan = result.esim_code ? (deps.config.qrDelivery === 'dm' ? 'dm' : 'below') : 'physical';
+  const product =
+    submission.flavour === 'onsim'
+      ? {
+          id: submission.input.product,
+          name: cachedProvisionLists(deps.onsim, deps.now())?.products.find(
+            (p) => p.id === submission.input.product,
+          )?.name,
+        }
+      : undefined;
+  const record = {
+    flavour: submission.flavour,
+    mpn,
+    iccid,
+    userId,
+    ...(submission.flavour === 'onsim'
+      ? {
+          group: submission.input.group_name,
+          product,
+          mobileData: submission.input.mobile_data,
+          homeLocation: submission.input.home_location,
+        }
+      : {}),
+  } as const;
+  log.info({ mpn, iccid, flavour: submission.flavour }, 'provisioned');
+
+  const posted = await postRecord(
+    client,
+    deps,
+    { channelId, userId },
+    provisionedRecord({ ...record, qr: qrPlan }),
+    log,
+  );
+
+  const typedPassword = submission.flavour === 'pbx' && submission.input.pbx_password !== undefined;
+  const username = (submission.flavour === 'pbx' ? submission.input.pbx_user : undefined) ?? result.iccid;
+  if (result.pbx_password !== undefined || username !== undefined) {
+    await tellUser(
+      quietClient(client, log),
+      deps,
+      { channelId: posted.channelId, userId },
+      sipCredentialsMessage({ mpn, username, password: typedPassword ? undefined : result.pbx_password }),
+      log,
+    );
+  }
+
+  if (!result.esim_code) return;
+  try {
+    await postQr(deps, client, {
+      esimCode: result.esim_code,
+      mpn,
+      requesterId: userId,
+      channelId: posted.channelId,
+    });
+  } catch (err) {
+    log.warn({ err }, 'QR after provisioning failed');
+    if (posted.ts) {
+      const failed = badge(provisionedRecord({ ...record, qr: 'failed' }), deps.sandbox);
+      await client.chat
+        .update({ channel: posted.channelId, ts: posted.ts, text: failed.text, blocks: failed.blocks })
+        .catch((updateErr: unknown) => log.warn({ err: updateErr }, 'could not update the record'));
+    }
+    await tellUser(
+      client,
+      deps,
+      { channelId: posted.channelId, userId },
+      plain(
+        `${describeQrFailure(err, shown)}\nThe line is provisioned; try \`/onsim qr ${shown}\` to post its QR code.`,
+      ),
+      log,
+    );
+  }
+}
+
+// ---- Listeners -----------------------------------------------------------------------------
+
+function selectedValue(action: BlockAction['actions'][number]): string | undefined {
+  return 'selected_option' in action && action.selected_option ? action.selected_option.value : undefined;
+}
+
+function registerProvisionHandlers(app: App, deps: AppDeps): void {
+  /** Shortcut and App Home: no channel, so the role is checked here and a refusal shown in a modal. */
+  const openOutsideChannel = async (userId: string, triggerId: string, client: WebClient, source: string) => {
+    const log = deps.logger.child({ name: 'provision', user: userId, source });
+    const auth = await authorize(deps, client, { userId, channelId: null }, 'operator', OPERATION, null);
+    if (!auth.ok) {
+      await client.views
+        .open({ trigger_id: triggerId, view: provisionRefusedModal(auth.message) })
+        .catch((err: unknown) => log.warn({ err }, 'could not show the refusal'));
+      return;
+    }
+    const result = await openForm(deps, client, triggerId, { flavour: 'onsim', channelId: null }, log);
+    if (!result.opened) {
+      const dm = await openDm(client, userId);
+      await client.chat.postMessage({
+        channel: dm,
+        text: `⚠️ Slack would not open the provisioning form${result.slackError ? ` (${result.slackError})` : ''}. Try again, or type /onsim provision in a channel.`,
+      });
+    }
+  };
+
+  app.shortcut<GlobalShortcut>(PROVISION_SHORTCUT_ID, async ({ ack, shortcut, client }) => {
+    await ack();
+    await openOutsideChannel(shortcut.user.id, shortcut.trigger_id, client, 'shortcut');
+  });
+
+  app.action<BlockAction>(ACTION_HOME_PROVISION, async ({ ack, body, client }) => {
+    await ack();
+    await openOutsideChannel(body.user.id, body.trigger_id, client, 'home');
+  });
+
+  app.action<BlockAction>(PROVISION_FLAVOUR_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const log = deps.logger.child({ name: 'provision', user: body.user.id });
+    const meta = decodeProvisionMetadata(body.view?.private_metadata);
+    const flavour = ProvisionFlavour.safeParse(selectedValue(action));
+    if (!body.view || !meta || !flavour.success) {
+      log.warn('flavour switch on a view that is not the provisioning form');
+      return;
+    }
+    if (flavour.data === meta.flavour) return;
+    try {
+      await showFlavour(deps, client, body.view, { flavour: flavour.data, channelId: meta.channelId }, log);
+    } catch (err) {
+      log.warn({ err }, 'could not switch the provisioning form');
+    }
+  });
+
+  app.action<BlockAction>(PROVISION_RETRY_ACTION, async ({ ack, body, client }) => {
+    await ack();
+    const log = deps.logger.child({ name: 'provision', user: body.user.id });
+    const meta = decodeProvisionMetadata(body.view?.private_metadata);
+    if (!body.view || !meta) return;
+    try {
+      await showFlavour(deps, client, body.view, meta, log, true);
+    } catch (err) {
+      log.warn({ err }, 'could not reload the provisioning form');
+    }
+  });
+
+  app.view<ViewSubmitAction>(PROVISION_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const userId = body.user.id;
+    const log = deps.logger.child({ name: 'provision', user: userId });
+    const meta = decodeProvisionMetadata(view.private_metadata);
+    if (!meta) {
+      await ack({
+        response_action: 'update',
+        view: provisionRefusedModal(
+          '⚠️ This form is outdated. Close it and open it again with `/onsim provision`.',
+        ),
+      });
+      return;
+    }
+    const parsed = parseProvisionSubmission(view.state.values, meta.flavour, {
+      defaultCountry: deps.config.defaultCountry,
+    });
+    // The role is checked again at submission: it may have changed since the form was opened.
+    const auth = await authorize(
+      deps,
+      client,
+      { userId, channelId: meta.channelId },
+      'operator',
+      OPERATION,
+      parsed.ok ? parsed.input.mpn : null,
+    );
+    if (!auth.ok) {
+      await ack({ response_action: 'update', view: provisionRefusedModal(auth.message) });
+      return;
+    }
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    await ack();
+    try {
+      await provisionAndReport(deps, client, parsed, { userId, channelId: meta.channelId }, log);
+    } catch (err) {
+      log.error({ err }, 'provisioning report failed');
+      const where = meta.channelId ?? parsed.reportChannel;
+      await tellUser(
+        client,
+        deps,
+        { channelId: where ?? (await openDm(client, userId)), userId },
+        plain(
+          `${describeFailure(err, `report on provisioning ${formatMpn(parsed.input.mpn)}`)} Check with \`/onsim account ${formatMpn(parsed.input.mpn)}\`.`,
+        ),
+        log,
+      );
+    }
+  });
+}

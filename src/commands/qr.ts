@@ -1,0 +1,290 @@
+import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { AppDeps } from '../deps.js';
+import { audit } from '../guard/audit.js';
+import { authorize } from '../guard/authorize.js';
+import type { Logger } from '../logger.js';
+import { OnsimError } from '../onsim/errors.js';
+import {
+  EXAMPLES,
+  type Parsed,
+  parseIAccount,
+  parseIccid,
+  parseMpn,
+  recogniseIdentifier,
+  type SubscriberRef,
+} from '../onsim/identifiers.js';
+import { openDm, postQr, slackErrorCode } from '../qr/post.js';
+import { describeFailure } from '../slack/failure.js';
+import { badge, type Message, plain } from '../slack/message.js';
+import { esc, mention } from '../slack/text.js';
+import { ACTION_ACCOUNT_QR, ACTION_ESIM_QR } from '../views/action-ids.js';
+import {
+  ACTION_QR_DELETE,
+  decodeQrDeleteValue,
+  type QrSubject,
+  qrDeletedMessage,
+  qrSubjectLabel,
+} from '../views/qr.js';
+import type { Subcommand } from './types.js';
+
+const OPERATION = 'post QR';
+const USAGE = 'qr <mpn | iccid | LPA code>';
+
+type QrRef = Extract<SubscriberRef, { kind: 'mpn' | 'iccid' | 'esim_code' | 'i_account' }>;
+
+function subjectOf(ref: QrRef): QrSubject {
+  if (ref.kind === 'mpn') return { mpn: ref.value };
+  if (ref.kind === 'iccid') return { iccid: ref.value };
+  if (ref.kind === 'i_account') return { iAccount: ref.value };
+  return {};
+}
+
+/** Safe for the audit trail: never the activation code itself. */
+const auditTarget = (ref: QrRef): string => (ref.kind === 'esim_code' ? 'activation code' : ref.value);
+
+/** The user-facing words for a failed QR post (ONSIM or Slack). */
+export function describeQrFailure(err: unknown, label: string): string {
+  if (err instanceof OnsimError) return describeFailure(err, `make the QR code for ${esc(label)}`);
+  const code = slackErrorCode(err);
+  if (code === 'not_in_channel' || code === 'channel_not_found') {
+    return `⚠️ Slack would not take the QR image in this conversation (\`${code}\`): the bot is not a member. Invite it with \`/invite\` first, or ask whoever runs the bot to set QR_DELIVERY=dm.`;
+  }
+  if (code)
+    return `⚠️ Slack refused the QR image for ${esc(label)} (\`${esc(code)}\`). Try again in a moment.`;
+  return describeFailure(err, `post the QR code for ${esc(label)}`);
+}
+
+/**
+ * Finds the activation code (eSIM query) unless it was given, and posts its QR. Returns the answer
+ * for the requester. The caller has checked the operator role.
+ */
+export async function qrFor(
+  deps: AppDeps,
+  client: WebClient,
+  ref: QrRef,
+  who: { userId: string; channelId: string; log: Logger },
+): Promise<Message> {
+  const subject = subjectOf(ref);
+  const label = qrSubjectLabel(subject);
+  let code: string;
+  if (ref.kind === 'esim_code') {
+    code = ref.value;
+  } else {
+    let info: Awaited<ReturnType<AppDeps['onsim']['getEsim']>>;
+    try {
+      info = await deps.onsim.getEsim({ [ref.kind]: ref.value });
+    } catch (err) {
+      who.log.warn({ err }, 'eSIM query for QR failed');
+      return plain(describeFailure(err, `get the eSIM activation code of ${esc(label)}`));
+    }
+    const status = info.esim_status?.trim() ?? '';
+    if (status.toLowerCase() === 'installed' || info.enabled_on_device === 'ON') {
+      return plain(
+        `ℹ️ The eSIM of *${esc(label)}* is already installed on a phone (ONSIM says “${esc(status || 'enabled on device')}”), so its QR code would not work again. Nothing was posted.`,
+      );
+    }
+    if (!info.esim_code) {
+      return plain(
+        `ℹ️ ONSIM returned no activation code for *${esc(label)}*: it may be a physical SIM, which has no QR code.`,
+      );
+    }
+    code = info.esim_code;
+  }
+  try {
+    const posted = await postQr(deps, client, {
+      esimCode: code,
+      ...subject,
+      requesterId: who.userId,
+      channelId: who.channelId,
+    });
+    const drawn = posted.localReason
+      ? ' ONSIM could not provide the image, so the bot drew it from the same code (the post says so).'
+      : '';
+    return plain(
+      posted.delivery === 'dm'
+        ? `📬 Sent the QR code for *${esc(label)}* to you in a direct message (this bot delivers QR codes by DM).${drawn}`
+        : `📷 Posted the QR code for *${esc(label)}* in <#${posted.channelId}>. Delete it once the eSIM is installed.${drawn}`,
+    );
+  } catch (err) {
+    who.log.warn({ err }, 'QR post failed');
+    return plain(describeQrFailure(err, label));
+  }
+}
+
+export const qr: Subcommand = {
+  name: 'qr',
+  usage: USAGE,
+  summary: 'Post an eSIM QR code here (whoever scans it first gets the line)',
+  role: 'operator',
+  operation: OPERATION,
+  async run(inv, deps) {
+    const text = inv.args.join(' ').trim();
+    if (text === '') {
+      await inv.reply(
+        plain(
+          `Which eSIM? Type \`/onsim ${esc(USAGE)}\`, e.g. \`/onsim qr ${EXAMPLES.mpn}\` or \`/onsim qr ${EXAMPLES.iccid}\`.`,
+        ),
+      );
+      return;
+    }
+    const ref = recogniseIdentifier(text, ['mpn', 'iccid', 'esim_code'], deps.config.defaultCountry);
+    if (!ref.ok) {
+      await inv.reply(plain(`⚠️ ${esc(ref.error)}`));
+      return;
+    }
+    await inv.reply(
+      await qrFor(deps, inv.client, ref.value, {
+        userId: inv.userId,
+        channelId: inv.channelId,
+        log: inv.log,
+      }),
+    );
+  },
+  register(app, deps) {
+    registerQrButtons(app, deps);
+  },
+};
+
+/** ACTION_ESIM_QR carries `mpn:…`, `iccid:…` or `i_account:…`. */
+function parseEsimRef(value: string, deps: AppDeps): Parsed<QrRef> {
+  const m = /^(mpn|iccid|i_account):(.+)$/.exec(value);
+  const kind = m?.[1];
+  const raw = m?.[2] ?? '';
+  const wrap = (k: QrRef['kind'], p: Parsed<string>): Parsed<QrRef> =>
+    p.ok ? { ok: true, value: { kind: k, value: p.value } } : p;
+  if (kind === 'mpn') return wrap('mpn', parseMpn(raw, deps.config.defaultCountry));
+  if (kind === 'iccid') return wrap('iccid', parseIccid(raw));
+  if (kind === 'i_account') return wrap('i_account', parseIAccount(raw));
+  return { ok: false, error: 'This button does not name an eSIM. Use /onsim qr <mpn> instead.' };
+}
+
+function channelOf(body: BlockAction): string | undefined {
+  return body.channel?.id ?? body.container?.channel_id;
+}
+
+/** Answers the clicker only, or (`replace`) replaces the message the button was on. */
+async function answer(respond: RespondFn, deps: AppDeps, msg: Message, replace = false): Promise<void> {
+  const out = badge(msg, deps.sandbox);
+  await respond(
+    replace
+      ? { replace_original: true, text: out.text, blocks: out.blocks }
+      : { response_type: 'ephemeral', replace_original: false, text: out.text, blocks: out.blocks },
+  );
+}
+
+function registerQrButtons(app: App, deps: AppDeps): void {
+  const onQrButton = async (
+    body: BlockAction,
+    ref: Parsed<QrRef>,
+    respond: RespondFn,
+    client: WebClient,
+  ): Promise<void> => {
+    const userId = body.user.id;
+    const log = deps.logger.child({ name: 'qr', user: userId });
+    try {
+      if (!ref.ok) {
+        await answer(respond, deps, plain(`⚠️ ${esc(ref.error)}`));
+        return;
+      }
+      const inChannel = channelOf(body);
+      const auth = await authorize(
+        deps,
+        client,
+        { userId, channelId: inChannel ?? null },
+        'operator',
+        OPERATION,
+        auditTarget(ref.value),
+      );
+      if (!auth.ok) {
+        await answer(respond, deps, plain(auth.message));
+        return;
+      }
+      const channelId = inChannel ?? (await openDm(client, userId));
+      await answer(respond, deps, await qrFor(deps, client, ref.value, { userId, channelId, log }));
+    } catch (err) {
+      log.error({ err }, 'QR button failed');
+      await answer(respond, deps, plain(describeQrFailure(err, 'this eSIM')));
+    }
+  };
+
+  app.action<BlockAction<ButtonAction>>(ACTION_ACCOUNT_QR, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const parsed = parseMpn(action.value ?? '', deps.config.defaultCountry);
+    const ref: Parsed<QrRef> = parsed.ok ? { ok: true, value: { kind: 'mpn', value: parsed.value } } : parsed;
+    await onQrButton(body, ref, respond, client);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_ESIM_QR, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    await onQrButton(body, parseEsimRef(action.value ?? '', deps), respond, client);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_QR_DELETE, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const userId = body.user.id;
+    const channelId = channelOf(body) ?? null;
+    const log = deps.logger.child({ name: 'qr', user: userId });
+    const ref = decodeQrDeleteValue(action.value);
+    if (!ref) {
+      await answer(
+        respond,
+        deps,
+        plain('⚠️ This button is outdated. Delete the image from its ⋯ menu instead.'),
+      );
+      return;
+    }
+    const target = ref.mpn ?? ref.iccid ?? ref.iAccount ?? ref.fileId;
+    try {
+      if (userId !== ref.posterId) {
+        const auth = await authorize(deps, client, { userId, channelId }, 'admin', 'delete QR', target);
+        if (!auth.ok) {
+          await answer(
+            respond,
+            deps,
+            plain(
+              `Only ${mention(ref.posterId)}, who posted this QR, or an admin can delete it. ${auth.message}`,
+            ),
+          );
+          return;
+        }
+      }
+      let detail = `file ${ref.fileId}`;
+      try {
+        await client.files.delete({ file: ref.fileId });
+      } catch (err) {
+        const code = slackErrorCode(err);
+        if (code !== 'file_not_found' && code !== 'file_deleted') throw err;
+        detail = `file ${ref.fileId} was already gone`;
+      }
+      await audit(deps, client, {
+        userId,
+        channelId,
+        operation: 'delete QR',
+        target,
+        event: 'succeeded',
+        detail,
+      });
+      log.info({ fileId: ref.fileId }, 'QR deleted');
+      await answer(respond, deps, qrDeletedMessage(ref, userId), true);
+    } catch (err) {
+      log.error({ err, fileId: ref.fileId }, 'QR delete failed');
+      await audit(deps, client, {
+        userId,
+        channelId,
+        operation: 'delete QR',
+        target,
+        event: 'failed',
+        detail: err instanceof Error ? err.message.slice(0, 300) : 'unknown error',
+      }).catch((auditErr: unknown) => log.error({ err: auditErr }, 'could not write the audit entry'));
+      const code = slackErrorCode(err);
+      await answer(
+        respond,
+        deps,
+        plain(
+          `⚠️ Slack would not delete the QR image${code ? ` (\`${esc(code)}\`)` : ''}. Delete it from the image's ⋯ menu instead.`,
+        ),
+      );
+    }
+  });
+}

@@ -1,0 +1,197 @@
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { AppDeps } from '../deps.js';
+import { authorize } from '../guard/authorize.js';
+import { perform } from '../guard/perform.js';
+import type { Logger } from '../logger.js';
+import { OnsimNotFoundError } from '../onsim/errors.js';
+import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
+import { describeFailure } from '../slack/failure.js';
+import { plain } from '../slack/message.js';
+import { esc, formatMpn, mention } from '../slack/text.js';
+import { ACTION_ACCOUNT_SETTINGS } from '../views/action-ids.js';
+import { noticeModal } from '../views/confirm.js';
+import {
+  decodeSettingsMetadata,
+  describeSettingsChanges,
+  parseSettingsSubmission,
+  SETTINGS_CALLBACK_ID,
+  SETTINGS_TITLE,
+  type SettingsChanges,
+  settingsLoadingModal,
+  settingsModal,
+  settingsPrefill,
+} from '../views/settings.js';
+import {
+  answerClick,
+  clickChannel,
+  openThenFill,
+  type Requester,
+  reportOutcome,
+  tellUser,
+} from './change-flow.js';
+import { SLASH_COMMAND } from './router.js';
+import type { Subcommand } from './types.js';
+
+export const SETTINGS_OPERATION = 'change settings';
+const USAGE = 'settings <mpn>';
+
+const usageLine = (): string =>
+  `Usage: \`${SLASH_COMMAND} ${esc(USAGE)}\`, e.g. \`${SLASH_COMMAND} settings ${EXAMPLES.mpn}\`: a form shows the line's settings to change.`;
+
+/** Opens the settings form at once, then fills it from the account info. */
+async function openSettingsForm(
+  deps: AppDeps,
+  client: WebClient,
+  log: Logger,
+  at: { triggerId: string; mpn: string; channelId: string | null },
+): Promise<void> {
+  const shown = esc(formatMpn(at.mpn));
+  await openThenFill(client, log, at.triggerId, settingsLoadingModal(at.mpn), async () => {
+    try {
+      const account = await deps.onsim.getAccount(at.mpn);
+      const name = [account.first_name, account.last_name]
+        .map((s) => s?.trim())
+        .filter(Boolean)
+        .join(' ');
+      return settingsModal({
+        metadata: { mpn: at.mpn, channel: at.channelId, prefill: settingsPrefill(account) },
+        name,
+      });
+    } catch (err) {
+      if (err instanceof OnsimNotFoundError) {
+        return noticeModal(
+          SETTINGS_TITLE,
+          `🔍 ONSIM has no account for ${shown}. Check the number and try again.`,
+        );
+      }
+      log.warn({ err, mpn: at.mpn }, 'could not read the account for the settings form');
+      return noticeModal(SETTINGS_TITLE, describeFailure(err, `read the settings of ${shown}`));
+    }
+  });
+}
+
+/** Field names only: the audit trail never holds the values (the password least of all). */
+const auditDetail = (changes: SettingsChanges): string => `fields: ${Object.keys(changes).join(', ')}`;
+
+async function changeSettings(
+  deps: AppDeps,
+  client: WebClient,
+  who: Requester,
+  mpn: string,
+  changes: SettingsChanges,
+): Promise<void> {
+  const shown = esc(formatMpn(mpn));
+  const outcome = await perform(
+    deps,
+    client,
+    { ...who, operation: SETTINGS_OPERATION, target: mpn, detail: auditDetail(changes) },
+    () => deps.onsim.updateMobileSettings(mpn, changes),
+  );
+  if (outcome.kind === 'succeeded') {
+    deps.logger.info({ mpn, fields: Object.keys(changes), user: who.userId }, 'mobile settings changed');
+  }
+  const list = describeSettingsChanges(changes).join(' · ');
+  await reportOutcome(
+    deps,
+    client,
+    who,
+    outcome,
+    {
+      record: `⚙️ Settings of ${shown} changed by ${mention(who.userId)}: ${list}`,
+      done: `✅ Settings of ${shown} changed: ${list}`,
+      what: `change the settings of ${shown}`,
+    },
+    (msg) => tellUser(deps, client, who, msg),
+    'when_unrecorded',
+  );
+}
+
+function registerSettings(app: App, deps: AppDeps): void {
+  // The account card's "Settings" button: value = the MPN.
+  app.action<BlockAction<ButtonAction>>(
+    ACTION_ACCOUNT_SETTINGS,
+    async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const who = { userId: body.user.id, channelId: clickChannel(body) };
+      const auth = await authorize(deps, client, who, 'operator', SETTINGS_OPERATION, action.value ?? null);
+      if (!auth.ok) {
+        await answerClick(deps, respond, plain(auth.message));
+        return;
+      }
+      const mpn = parseMpn(action.value ?? '', deps.config.defaultCountry);
+      if (!mpn.ok) {
+        await answerClick(deps, respond, plain(`⚠️ ${esc(mpn.error)}`));
+        return;
+      }
+      const log = deps.logger.child({ name: 'settings', user: who.userId });
+      try {
+        await openSettingsForm(deps, client, log, {
+          triggerId: body.trigger_id,
+          mpn: mpn.value,
+          channelId: who.channelId,
+        });
+      } catch (err) {
+        log.error({ err }, 'could not open the settings form');
+        await answerClick(deps, respond, plain(describeFailure(err, 'open the settings form')));
+      }
+    },
+  );
+
+  app.view<ViewSubmitAction>(SETTINGS_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const meta = decodeSettingsMetadata(view.private_metadata);
+    if (!meta) {
+      await ack({
+        response_action: 'update',
+        view: noticeModal(
+          SETTINGS_TITLE,
+          `This form is no longer valid; nothing was changed. Run \`${SLASH_COMMAND} settings\` again.`,
+        ),
+      });
+      return;
+    }
+    const who = { userId: body.user.id, channelId: meta.channel };
+    const auth = await authorize(deps, client, who, 'operator', SETTINGS_OPERATION, meta.mpn);
+    if (!auth.ok) {
+      await ack({ response_action: 'update', view: noticeModal(SETTINGS_TITLE, auth.message) });
+      return;
+    }
+    const parsed = parseSettingsSubmission(view.state.values, meta, deps.config.defaultCountry);
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    await ack();
+    await changeSettings(deps, client, who, meta.mpn, parsed.changes);
+  });
+}
+
+export const settings: Subcommand = {
+  name: 'settings',
+  usage: USAGE,
+  summary: 'Change names, email, services, number or SIP login of a line (a form)',
+  role: 'operator',
+  operation: SETTINGS_OPERATION,
+  register: registerSettings,
+  async run(inv, deps) {
+    const typed = inv.args.join(' ');
+    if (typed === '') {
+      await inv.reply(plain(`Which number? ${usageLine()}`));
+      return;
+    }
+    const mpn = parseMpn(typed, deps.config.defaultCountry);
+    if (!mpn.ok) {
+      await inv.reply(plain(`⚠️ ${esc(mpn.error)}\n${usageLine()}`));
+      return;
+    }
+    if (!inv.triggerId) {
+      await inv.reply(plain(`Type \`${SLASH_COMMAND} settings …\` yourself to open the settings form.`));
+      return;
+    }
+    await openSettingsForm(deps, inv.client, inv.log, {
+      triggerId: inv.triggerId,
+      mpn: mpn.value,
+      channelId: inv.channelId,
+    });
+  },
+};

@@ -1,0 +1,76 @@
+// Getting the PNG of an eSIM QR code: downloaded from ONSIM's presigned link (bounded in size and
+// time, checked to be a PNG), or drawn locally from the activation code when that fails.
+import QRCode from 'qrcode';
+
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export const isPng = (bytes: Uint8Array): boolean =>
+  bytes.length >= PNG_SIGNATURE.length && PNG_SIGNATURE.equals(bytes.subarray(0, PNG_SIGNATURE.length));
+
+/** Why the image could not be used. The message never holds the link (it is a credential for 24 h). */
+export class QrImageError extends Error {
+  override name = 'QrImageError';
+}
+
+export interface FetchQrOptions {
+  /** For the whole download, body included. Default 10 s. */
+  timeoutMs?: number;
+  /** Default 2 MB; a QR PNG is a few kB. */
+  maxBytes?: number;
+}
+
+/** Downloads the PNG behind ONSIM's presigned URL. Throws QrImageError with a plain reason. */
+export async function fetchQrPng(url: string, opts: FetchQrOptions = {}): Promise<Buffer> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const maxBytes = opts.maxBytes ?? 2_000_000;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const timedOut = () => new QrImageError(`the image did not download within ${timeoutMs} ms`);
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, headers: { Accept: 'image/png' } });
+  } catch (err) {
+    if (signal.aborted) throw timedOut();
+    throw new QrImageError(
+      `the image link could not be reached (${err instanceof Error ? err.name : 'error'})`,
+    );
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel().catch(() => {});
+    throw new QrImageError(
+      `the image link answered ${res.status}${res.status === 403 ? ' (expired or refused)' : ''}`,
+    );
+  }
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    throw new QrImageError(`the image is ${declared} bytes, more than the ${maxBytes} allowed`);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    const reader = res.body?.getReader();
+    for (;;) {
+      if (!reader) break;
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new QrImageError(`the image is larger than the ${maxBytes} bytes allowed`);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof QrImageError) throw err;
+    if (signal.aborted) throw timedOut();
+    throw new QrImageError('the image download broke off');
+  }
+  const bytes = Buffer.concat(chunks);
+  if (!isPng(bytes)) throw new QrImageError('the download is not a PNG image');
+  return bytes;
+}
+
+/** Draws the activation code as a PNG QR code (the same settings ONSIM's images use). */
+export function renderQrLocally(code: string): Promise<Buffer> {
+  return QRCode.toBuffer(code, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 512 });
+}

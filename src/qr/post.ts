@@ -1,0 +1,152 @@
+// Posting an eSIM QR image into Slack: ONSIM's image (or one drawn locally), uploaded with
+// files.uploadV2 so it outlives the presigned link, followed by a "Delete QR" button.
+// Callers check the role (operator) before calling: whoever scans the code first gets the line.
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import { audit } from '../guard/audit.js';
+import { maskSecrets } from '../logger.js';
+import {
+  OnsimApiError,
+  OnsimConnectionError,
+  OnsimInputError,
+  OnsimNotFoundError,
+  OnsimTimeoutError,
+} from '../onsim/errors.js';
+import { badge } from '../slack/message.js';
+import { qrAltText, qrComment, qrDeleteMessage, qrFilename, qrTitle } from '../views/qr.js';
+import { fetchQrPng, QrImageError, renderQrLocally } from './image.js';
+
+/** A QR PNG is a few kB; anything near this is not a QR code. */
+const MAX_QR_BYTES = 2_000_000;
+
+export interface PostQrInput {
+  /** The activation code (LPA:1$…). Never logged, never shown in text. */
+  esimCode: string;
+  /** E.164 digits, when known (title, file name). */
+  mpn?: string | null;
+  /** 19 digits, when known and the MPN is not. */
+  iccid?: string | null;
+  /** When only the account id is known. */
+  iAccount?: string | null;
+  requesterId: string;
+  /** Where the request came from; QR_DELIVERY=dm sends the image to the requester's DM instead. */
+  channelId: string;
+}
+
+export interface PostedQr {
+  fileId: string;
+  /** Where the image went. */
+  channelId: string;
+  delivery: 'channel' | 'dm';
+  /** Set when the bot drew the image itself: why ONSIM's could not be used. */
+  localReason: string | null;
+}
+
+const UploadResult = z.looseObject({
+  files: z
+    .array(
+      z.looseObject({
+        id: z.string().optional(),
+        files: z.array(z.looseObject({ id: z.string() })).optional(),
+      }),
+    )
+    .min(1),
+});
+
+function onsimReason(err: unknown): string {
+  if (err instanceof QrImageError) return err.message;
+  if (err instanceof OnsimApiError) return `ONSIM answered ${err.status} ${err.title}`;
+  if (err instanceof OnsimTimeoutError) return 'ONSIM did not answer in time';
+  if (err instanceof OnsimConnectionError) return 'ONSIM could not be reached';
+  return 'ONSIM’s answer could not be used';
+}
+
+/** The requester's direct-message channel with the bot. */
+export async function openDm(client: WebClient, userId: string): Promise<string> {
+  const res = await client.conversations.open({ users: userId });
+  const id = res.channel?.id;
+  if (!id) throw new Error('Slack did not return a direct-message channel');
+  return id;
+}
+
+async function qrImage(
+  deps: AppDeps,
+  code: string,
+  log: AppDeps['logger'],
+): Promise<{ png: Buffer; localReason: string | null }> {
+  try {
+    const url = await deps.onsim.generateQr(code);
+    const png = await fetchQrPng(url, { timeoutMs: deps.config.onsim.timeoutMs, maxBytes: MAX_QR_BYTES });
+    return { png, localReason: null };
+  } catch (err) {
+    // ONSIM does not know the code (refreshed, ceased) or it is malformed: a drawing would not work either.
+    if (err instanceof OnsimNotFoundError || err instanceof OnsimInputError) throw err;
+    const localReason = onsimReason(err);
+    log.warn({ err, reason: localReason }, 'ONSIM QR image unusable; drawing it locally');
+    return { png: await renderQrLocally(code), localReason };
+  }
+}
+
+/**
+ * Generates (or draws) the QR image, uploads it where QR_DELIVERY says, posts the "Delete QR"
+ * button after it, and audits 'post QR' (never the code). Throws ONSIM or Slack errors.
+ */
+export async function postQr(deps: AppDeps, client: WebClient, input: PostQrInput): Promise<PostedQr> {
+  const subject = { mpn: input.mpn ?? null, iccid: input.iccid ?? null, iAccount: input.iAccount ?? null };
+  const target = subject.mpn ?? subject.iccid ?? subject.iAccount ?? 'activation code';
+  const log = deps.logger.child({ name: 'qr', user: input.requesterId, target });
+  const delivery = deps.config.qrDelivery;
+  let channelId = input.channelId;
+  try {
+    const { png, localReason } = await qrImage(deps, input.esimCode, log);
+    if (delivery === 'dm') channelId = await openDm(client, input.requesterId);
+    const res = await client.files.uploadV2({
+      channel_id: channelId,
+      file: png,
+      filename: qrFilename(subject),
+      title: qrTitle(subject),
+      alt_text: qrAltText(subject),
+      initial_comment: qrComment({ ...subject, posterId: input.requesterId, localReason }),
+    });
+    const uploaded = UploadResult.parse(res).files[0];
+    const fileId = uploaded?.files?.[0]?.id ?? uploaded?.id;
+    if (!fileId) throw new Error('Slack did not return the id of the uploaded QR image');
+    const follow = badge(qrDeleteMessage({ fileId, posterId: input.requesterId, ...subject }), deps.sandbox);
+    try {
+      await client.chat.postMessage({ channel: channelId, text: follow.text, blocks: follow.blocks });
+    } catch (err) {
+      // The image is up; its delete button is a convenience (files can be deleted in Slack too).
+      log.warn({ err, fileId }, 'could not post the Delete QR button');
+    }
+    const how = localReason ? 'drawn by the bot' : 'image from ONSIM';
+    await audit(deps, client, {
+      userId: input.requesterId,
+      channelId: input.channelId,
+      operation: 'post QR',
+      target,
+      event: 'succeeded',
+      detail: `${delivery === 'dm' ? 'sent by DM' : `posted in ${channelId}`}, ${how}, file ${fileId}`,
+    });
+    log.info({ fileId, delivery, local: localReason !== null }, 'QR posted');
+    return { fileId, channelId, delivery, localReason };
+  } catch (err) {
+    await audit(deps, client, {
+      userId: input.requesterId,
+      channelId: input.channelId,
+      operation: 'post QR',
+      target,
+      event: 'failed',
+      detail: maskSecrets(err instanceof Error ? err.message : String(err)).slice(0, 300),
+    }).catch((auditErr: unknown) => log.error({ err: auditErr }, 'could not write the audit entry'));
+    throw err;
+  }
+}
+
+/** The Slack error code of a Web API failure (`not_in_channel`…), if it is one. */
+export function slackErrorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('data' in err)) return undefined;
+  const data = err.data;
+  if (typeof data !== 'object' || data === null || !('error' in data)) return undefined;
+  return typeof data.error === 'string' ? data.error : undefined;
+}

@@ -1,0 +1,89 @@
+import type { Button, KnownBlock } from '@slack/types';
+import type { Message } from '../slack/message.js';
+import { clip, esc } from '../slack/text.js';
+
+export const AUDIT_PAGE_SIZE = 20;
+/** One entry's line at most; a page is at most AUDIT_PAGE_SIZE of them (well inside Slack's limits). */
+const LINE_MAX = 400;
+const SECTION_MAX = 3000;
+
+export interface AuditPage {
+  /** Already rendered (auditLine), newest first: this page's entries only. */
+  lines: string[];
+  /** How many entries were fetched in all (≤ the n asked for). */
+  total: number;
+  page: number;
+  /** The target filtered on, as shown to people ("+44 7700 900123"), if any. */
+  targetLabel: string | null;
+  /** Notes such as "100 is the most shown". */
+  notes: string[];
+  /** Button values of the previous and next pages (null: no such page). */
+  prevValue: string | null;
+  nextValue: string | null;
+  pageActionId: string;
+}
+
+/** Packs lines into sections of at most 3000 characters each. */
+function sections(lines: string[]): KnownBlock[] {
+  const out: KnownBlock[] = [];
+  let current = '';
+  for (const raw of lines) {
+    const line = clip(raw, LINE_MAX);
+    if (current && current.length + 1 + line.length > SECTION_MAX) {
+      out.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) out.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
+  return out;
+}
+
+export function auditMessage(p: AuditPage): Message {
+  const about = p.targetLabel ? ` for ${esc(p.targetLabel)}` : '';
+  if (p.total === 0) {
+    const text = `📒 No audit entries${about} yet.`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const first = p.page * AUDIT_PAGE_SIZE + 1;
+  const last = first + p.lines.length - 1;
+  // Both buttons re-run the command through the router's page action; an action_id must be
+  // unique within its block, so each sits in its own.
+  const pager = (blockId: string, label: string, value: string): KnownBlock => ({
+    type: 'actions',
+    block_id: blockId,
+    elements: [
+      { type: 'button', action_id: p.pageActionId, text: { type: 'plain_text', text: label }, value },
+    ] satisfies Button[],
+  });
+  const blocks: KnownBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: clip(`Audit trail${p.targetLabel ? ` — ${p.targetLabel}` : ''}`, 150),
+      },
+    },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: clip(
+            [`Newest first · entries ${first}–${last} of the latest ${p.total}${about}`, ...p.notes].join(
+              ' · ',
+            ),
+            3000,
+          ),
+        },
+      ],
+    },
+    ...sections(p.lines),
+  ];
+  if (p.prevValue) blocks.push(pager('audit_newer', '◀ Newer', p.prevValue));
+  if (p.nextValue) blocks.push(pager('audit_older', 'Older ▶', p.nextValue));
+  return {
+    text: `Audit trail${p.targetLabel ? ` for ${p.targetLabel}` : ''}: entries ${first}–${last} of ${p.total}`,
+    blocks,
+  };
+}

@@ -1,0 +1,119 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { clip, esc, formatMpn, mention } from '../slack/text.js';
+import { encodeConfirmationMetadata, slackTime } from './confirm.js';
+
+export const CEASE_CALLBACK_ID = 'cease_confirm';
+/** Typed check when the MPN is known: the user types it (any written form). */
+export const FIELD_CONFIRM_MPN = 'confirm_mpn';
+/** Typed check when only the ICCID is known: its last 6 digits. */
+export const FIELD_CONFIRM_ICCID = 'confirm_iccid_last6';
+export const CEASE_TITLE = 'Cease SIM';
+
+/** What will be ceased, as far as ONSIM told us. */
+export interface CeasePreview {
+  /** 19 digits, as ONSIM uses them. */
+  iccid: string;
+  /** E.164 digits; null when no MPN could be found for the ICCID. */
+  mpn: string | null;
+  name?: string;
+  bundle?: string;
+  group?: string;
+}
+
+/** ONSIM's warning, first and in plain words. */
+export const CEASE_WARNING =
+  '🛑 *This cannot be undone.* Ceasing ends this SIM and its account at ONSIM *for good*: the line stops working at once, the number leaves the account, and neither the SIM nor the account can be brought back.';
+
+export function describeSim(p: Pick<CeasePreview, 'iccid' | 'mpn'>): string {
+  return p.mpn ? `SIM ${p.iccid} (${formatMpn(p.mpn)})` : `SIM ${p.iccid}`;
+}
+
+/** The confirmation modal: warning, what will be ceased, and the typed check. */
+export function ceaseModal(p: CeasePreview, c: { id: string; userId: string; expiresAt: number }): ModalView {
+  const fields = [
+    `*MPN*\n${p.mpn ? esc(formatMpn(p.mpn)) : '_unknown_'}`,
+    `*ICCID*\n${esc(p.iccid)}`,
+    ...(p.name ? [`*Name*\n${esc(p.name)}`] : []),
+    ...(p.bundle ? [`*Bundle*\n${esc(p.bundle)}`] : []),
+    ...(p.group ? [`*Group*\n${esc(p.group)}`] : []),
+  ].map((text) => ({ type: 'mrkdwn' as const, text: clip(text, 2000) }));
+
+  const check: KnownBlock = p.mpn
+    ? {
+        type: 'input',
+        block_id: FIELD_CONFIRM_MPN,
+        label: { type: 'plain_text', text: 'Type the MPN to confirm' },
+        hint: {
+          type: 'plain_text',
+          text: `Type ${formatMpn(p.mpn)} (spaces and the national form are fine). Anything else ceases nothing.`,
+        },
+        element: {
+          type: 'plain_text_input',
+          action_id: FIELD_CONFIRM_MPN,
+          max_length: 40,
+          placeholder: { type: 'plain_text', text: 'The MPN of the SIM to cease' },
+        },
+      }
+    : {
+        type: 'input',
+        block_id: FIELD_CONFIRM_ICCID,
+        label: { type: 'plain_text', text: 'Type the last 6 digits of the ICCID to confirm' },
+        hint: {
+          type: 'plain_text',
+          text: 'No MPN could be found for this SIM, so confirm with the end of its ICCID shown above.',
+        },
+        element: {
+          type: 'plain_text_input',
+          action_id: FIELD_CONFIRM_ICCID,
+          max_length: 20,
+          placeholder: { type: 'plain_text', text: '6 digits' },
+        },
+      };
+
+  return {
+    type: 'modal',
+    callback_id: CEASE_CALLBACK_ID,
+    title: { type: 'plain_text', text: CEASE_TITLE },
+    submit: { type: 'plain_text', text: 'Cease SIM' },
+    close: { type: 'plain_text', text: 'Keep the SIM' },
+    notify_on_close: true,
+    private_metadata: encodeConfirmationMetadata(c.id),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: CEASE_WARNING } },
+      { type: 'section', text: { type: 'mrkdwn', text: '*You are about to cease:*' }, fields },
+      ...(p.mpn
+        ? []
+        : [
+            {
+              type: 'context',
+              elements: [
+                {
+                  type: 'mrkdwn',
+                  text: 'ONSIM’s subscriber list does not show this SIM, so its number and owner are unknown.',
+                },
+              ],
+            } satisfies KnownBlock,
+          ]),
+      check,
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `Requested by ${mention(c.userId)} · this form expires at ${slackTime(c.expiresAt)} · it runs at most once`,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The channel-visible record of a cease that went through. */
+export function ceaseRecord(p: Pick<CeasePreview, 'iccid' | 'mpn'>, userId: string): string {
+  return `🪦 ${esc(describeSim(p))} ceased by ${mention(userId)}`;
+}
+
+/** The channel-visible record of a cease whose outcome is unknown. */
+export function ceaseUnknownRecord(p: Pick<CeasePreview, 'iccid' | 'mpn'>, userId: string): string {
+  return `❓ Cease of ${esc(describeSim(p))} requested by ${mention(userId)}: *outcome unknown* — ONSIM did not confirm it. Check the account before retrying.`;
+}

@@ -1,0 +1,171 @@
+// The "Add a group" modal: ONSIM's group fields, checked with ONSIM's rules on submission.
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { z } from 'zod';
+import { EXAMPLES } from '../onsim/identifiers.js';
+import { NewGroup } from '../onsim/reseller.js';
+import { clip } from '../slack/text.js';
+
+export const GROUP_CALLBACK_ID = 'group_add';
+export const GROUP_TITLE = 'Add a group';
+
+/** block_id = action_id = the ONSIM field. */
+export const FIELD_NAME = 'name';
+export const FIELD_HOME_LOCATION = 'home_location';
+const TEXT_FIELDS = [
+  'name',
+  'address_line_1',
+  'address_line_2',
+  'city',
+  'country',
+  'post_code',
+  'description',
+] as const;
+type TextField = (typeof TEXT_FIELDS)[number];
+
+/** ONSIM's values for a group's home location, with words for the select. */
+export const GROUP_HOME_LOCATIONS = [
+  { value: 'GBR', text: 'United Kingdom (GBR)' },
+  { value: 'USA', text: 'United States (USA)' },
+  { value: 'GBR,USA', text: 'Both (GBR,USA)' },
+] as const;
+
+const GroupMetadata = z.object({ channel: z.string().min(1).max(40).nullable() });
+export type GroupMetadata = z.infer<typeof GroupMetadata>;
+
+export function encodeGroupMetadata(m: GroupMetadata): string {
+  return JSON.stringify(GroupMetadata.parse(m));
+}
+
+export function decodeGroupMetadata(text: string): GroupMetadata | null {
+  try {
+    const parsed = GroupMetadata.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const FIELDS: Record<
+  TextField,
+  { label: string; optional: boolean; max: number; placeholder?: string; hint?: string }
+> = {
+  name: {
+    label: 'Group name',
+    optional: false,
+    max: 45,
+    placeholder: `e.g. ${EXAMPLES.groupName}`,
+    hint: '3 to 45 letters, digits, _ or -; starts with a letter or digit; no spaces. It cannot be changed later.',
+  },
+  address_line_1: {
+    label: 'Address line 1',
+    optional: false,
+    max: 100,
+    placeholder: 'e.g. Example Building',
+  },
+  address_line_2: { label: 'Address line 2', optional: true, max: 100 },
+  city: { label: 'City', optional: true, max: 60 },
+  country: { label: 'Country', optional: true, max: 60 },
+  post_code: { label: 'Post code', optional: true, max: 16 },
+  description: { label: 'Description', optional: true, max: 200, placeholder: 'e.g. Acme Ltd, sales team' },
+};
+
+function textInput(field: TextField, initial?: string): InputBlock {
+  const f = FIELDS[field];
+  return {
+    type: 'input',
+    block_id: field,
+    optional: f.optional,
+    label: { type: 'plain_text', text: f.label },
+    ...(f.hint ? { hint: { type: 'plain_text' as const, text: f.hint } } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: field,
+      max_length: f.max,
+      ...(initial ? { initial_value: clip(initial, f.max) } : {}),
+      ...(f.placeholder ? { placeholder: { type: 'plain_text' as const, text: f.placeholder } } : {}),
+    },
+  };
+}
+
+const homeOption = (o: (typeof GROUP_HOME_LOCATIONS)[number]): PlainTextOption => ({
+  text: { type: 'plain_text', text: o.text },
+  value: o.value,
+});
+
+export function groupModal(input: { metadata: GroupMetadata; name?: string }): ModalView {
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: 'A group is a customer company at ONSIM; subscribers are provisioned into it.',
+      },
+    },
+    textInput('name', input.name),
+    {
+      type: 'input',
+      block_id: FIELD_HOME_LOCATION,
+      label: { type: 'plain_text', text: 'Home location' },
+      element: {
+        type: 'static_select',
+        action_id: FIELD_HOME_LOCATION,
+        placeholder: { type: 'plain_text', text: 'Where its lines live' },
+        options: GROUP_HOME_LOCATIONS.map(homeOption),
+      },
+    },
+    textInput('address_line_1'),
+    textInput('address_line_2'),
+    textInput('city'),
+    textInput('post_code'),
+    textInput('country'),
+    textInput('description'),
+  ];
+  return {
+    type: 'modal',
+    callback_id: GROUP_CALLBACK_ID,
+    title: { type: 'plain_text', text: GROUP_TITLE },
+    submit: { type: 'plain_text', text: 'Add group' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: encodeGroupMetadata(input.metadata),
+    blocks,
+  };
+}
+
+const Values = z.record(
+  z.string(),
+  z.record(
+    z.string(),
+    z
+      .object({
+        value: z.string().nullish(),
+        selected_option: z.object({ value: z.string() }).nullish(),
+      })
+      .loose(),
+  ),
+);
+
+export type GroupSubmission =
+  | { ok: true; group: z.output<typeof NewGroup> }
+  | { ok: false; errors: Record<string, string> };
+
+/** The group as ONSIM takes it (empty optional fields left out), or errors keyed by block_id. */
+export function parseGroupSubmission(values: unknown): GroupSubmission {
+  const state = Values.safeParse(values);
+  const fields = state.success ? state.data : {};
+  const input: Record<string, string> = {};
+  for (const field of TEXT_FIELDS) {
+    const value = fields[field]?.[field]?.value?.trim();
+    if (value) input[field] = value;
+  }
+  const home = fields[FIELD_HOME_LOCATION]?.[FIELD_HOME_LOCATION]?.selected_option?.value;
+  if (home) input[FIELD_HOME_LOCATION] = home;
+  // Required fields left empty are checked as '' so their own messages apply.
+  const parsed = NewGroup.safeParse({ name: '', address_line_1: '', ...input });
+  if (parsed.success) return { ok: true, group: parsed.data };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? FIELD_NAME);
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors };
+}

@@ -1,0 +1,143 @@
+// Texts and the "Delete QR" message that go with an eSIM QR image. Pure: data in, text/blocks out.
+import type { KnownBlock } from '@slack/types';
+import { z } from 'zod';
+import type { Message } from '../slack/message.js';
+import { clip, esc, formatMpn, mention } from '../slack/text.js';
+
+export const ACTION_QR_DELETE = 'qr_delete';
+
+/** What the QR is for, as shown to people. */
+export interface QrSubject {
+  mpn?: string | null;
+  iccid?: string | null;
+  iAccount?: string | null;
+}
+
+/** Plain text, e.g. "+44 7700 900123", "SIM 8944…", "account 204122" or "an eSIM". */
+export function qrSubjectLabel(s: QrSubject): string {
+  if (s.mpn) return formatMpn(s.mpn);
+  if (s.iccid) return `SIM ${s.iccid}`;
+  if (s.iAccount) return `account ${s.iAccount}`;
+  return 'an eSIM';
+}
+
+const known = (s: QrSubject) => Boolean(s.mpn || s.iccid || s.iAccount);
+
+export function qrTitle(s: QrSubject): string {
+  return known(s) ? `eSIM QR for ${qrSubjectLabel(s)}` : 'eSIM QR';
+}
+
+export function qrFilename(s: QrSubject): string {
+  return `esim-${s.mpn ?? s.iccid ?? (s.iAccount ? `account-${s.iAccount}` : 'qr')}.png`;
+}
+
+export function qrAltText(s: QrSubject): string {
+  return `QR code that installs the eSIM${known(s) ? ` for ${qrSubjectLabel(s)}` : ''}`;
+}
+
+/**
+ * The comment posted with the image: who posted it and the warning that matters. `localReason`
+ * (plain text) is set when the bot drew the image itself. Never holds the activation code.
+ */
+export function qrComment(s: QrSubject & { posterId: string; localReason?: string | null }): string {
+  const lines = [
+    `📷 *${esc(qrTitle(s))}*, posted by ${mention(s.posterId)}.`,
+    '⚠️ Whoever scans it first gets the line: scan it only on the customer’s phone, then press *Delete QR*.',
+  ];
+  if (s.localReason) {
+    lines.push(
+      `_ONSIM could not provide the image (${esc(s.localReason)}), so the bot drew it from the same activation code._`,
+    );
+  }
+  return lines.join('\n');
+}
+
+// ---- Delete button -------------------------------------------------------------------------
+
+const DeleteValue = z.object({
+  /** File id. */
+  f: z.string().regex(/^F[A-Z0-9]+$/),
+  /** Who posted it: they (and admins) may delete it. */
+  p: z.string().regex(/^[UW][A-Z0-9]+$/),
+  m: z.string().max(20).nullable(),
+  i: z.string().max(22).nullable(),
+  a: z.string().max(20).nullable().default(null),
+});
+
+export interface QrDeleteRef {
+  fileId: string;
+  posterId: string;
+  mpn: string | null;
+  iccid: string | null;
+  iAccount: string | null;
+}
+
+export function encodeQrDeleteValue(r: QrDeleteRef): string {
+  const value: z.input<typeof DeleteValue> = {
+    f: r.fileId,
+    p: r.posterId,
+    m: r.mpn,
+    i: r.iccid,
+    a: r.iAccount,
+  };
+  return JSON.stringify(value);
+}
+
+export function decodeQrDeleteValue(value: string | undefined): QrDeleteRef | null {
+  try {
+    const parsed = DeleteValue.safeParse(JSON.parse(value ?? ''));
+    return parsed.success
+      ? {
+          fileId: parsed.data.f,
+          posterId: parsed.data.p,
+          mpn: parsed.data.m,
+          iccid: parsed.data.i,
+          iAccount: parsed.data.a,
+        }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Posted right after the image: the way to take it down once the eSIM is installed. */
+export function qrDeleteMessage(r: QrDeleteRef): Message {
+  const label = qrSubjectLabel(r);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `🗑️ Once the eSIM for *${esc(label)}* is installed, delete the QR above so nobody else can scan it. Only ${mention(r.posterId)} or an admin can.`,
+      },
+    },
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_QR_DELETE,
+          text: { type: 'plain_text', text: 'Delete QR' },
+          style: 'danger',
+          value: encodeQrDeleteValue(r),
+          confirm: {
+            title: { type: 'plain_text', text: 'Delete the QR?' },
+            text: {
+              type: 'plain_text',
+              text: clip(`The QR image for ${label} will be deleted from Slack.`, 300),
+            },
+            confirm: { type: 'plain_text', text: 'Delete QR' },
+            deny: { type: 'plain_text', text: 'Keep it' },
+            style: 'danger',
+          },
+        },
+      ],
+    },
+  ];
+  return { text: `Delete the QR for ${label} once the eSIM is installed`, blocks };
+}
+
+export function qrDeletedMessage(r: QrDeleteRef, byUserId: string): Message {
+  const text = `🗑️ The QR for *${esc(qrSubjectLabel(r))}* was deleted by ${mention(byUserId)}.`;
+  return { text: text.replace(/\*/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SUBCOMMANDS } from '../src/commands/index.js';
+import { SLASH_COMMAND } from '../src/commands/router.js';
+import { SANDBOX_FIXTURES as F } from '../src/onsim/sandbox/server.js';
+import { SIGNING_SECRET, startTestBot, type TestBot, USERS } from './support/bot.js';
+import type { RecordedResponse } from './support/fake-slack.js';
+import { signRequest } from './support/slack-requests.js';
+import { waitFor } from './support/wait.js';
+
+const WORKING = 'Asking ONSIM';
+/** Slack shows "operation_timeout" to the user when a command is not acknowledged within this. */
+const SLACK_ACK_LIMIT_MS = 3000;
+
+/** Arguments that make each look-up ask ONSIM something real. */
+const SAMPLE_ARGS: Record<string, string> = {
+  account: '07700 900123',
+  esim: '07700 900123',
+  catalogue: '',
+  subscribers: '',
+  groups: '',
+  sims: '',
+  numbers: '',
+  ports: '',
+  port: F.openPortId,
+  csv: 'sims',
+};
+/** Viewer commands that never ask ONSIM. */
+const NOT_LOOKUPS = ['whoami'];
+
+let bot: TestBot;
+beforeEach(async () => {
+  bot = await startTestBot();
+});
+afterEach(async () => {
+  await bot.close();
+});
+
+function answerAt(responseUrl: string, timeoutMs = 5000): Promise<RecordedResponse> {
+  return waitFor(
+    () => bot.slack.responsesTo(responseUrl).find((r) => !String(r.body.text).includes(WORKING)),
+    { what: `the answer at ${responseUrl}`, timeoutMs },
+  );
+}
+
+/** A slash command body exactly as the driver would sign it, for sending with bad signatures. */
+function commandBody(text: string, responseUrl: string): string {
+  return new URLSearchParams({
+    token: 'verification-token',
+    team_id: 'T1',
+    team_domain: 'test',
+    channel_id: 'C123',
+    channel_name: 'general',
+    user_id: USERS.admin,
+    user_name: 'uadmin',
+    command: SLASH_COMMAND,
+    text,
+    api_app_id: 'A1',
+    is_enterprise_install: 'false',
+    response_url: responseUrl,
+    trigger_id: '1700000000.1.abcdef',
+  }).toString();
+}
+
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+
+/**
+ * Proves nothing ran for the rejected requests: a good command sent afterwards is answered, and by then
+ * nothing reached ONSIM, no response_url but the good one was used, and Slack's Web API saw no call.
+ */
+async function expectNoHandlerRan(rejectedResponseUrls: string[]): Promise<void> {
+  const good = await bot.driver.command('whoami', { user: USERS.admin });
+  await answerAt(good.responseUrl);
+  for (const url of rejectedResponseUrls) expect(bot.slack.responsesTo(url)).toEqual([]);
+  expect(bot.slack.responses).toHaveLength(1);
+  expect(bot.sandbox.requests).toEqual([]);
+  expect(bot.slack.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
+}
+
+describe('HTTP receiver', () => {
+  it('answers GET /healthz with 200', async () => {
+    const res = await fetch(`${bot.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it('rejects a request with a bad signature with 401, and no handler runs', async () => {
+    const responseUrl = bot.slack.responseUrl('forged');
+    const body = commandBody('account 07700 900123', responseUrl);
+    const forged = await bot.driver.raw(body, { ...FORM, ...signRequest('not-the-secret', body) });
+    expect(forged.status).toBe(401);
+
+    // A correct signature over a different body does not cover this one.
+    const tamperedUrl = bot.slack.responseUrl('tampered');
+    const signed = signRequest(SIGNING_SECRET, commandBody('whoami', tamperedUrl));
+    const tampered = await bot.driver.raw(commandBody('account 07700 900123', tamperedUrl), {
+      ...FORM,
+      ...signed,
+    });
+    expect(tampered.status).toBe(401);
+
+    const unsigned = await bot.driver.raw(body, FORM);
+    expect(unsigned.status).toBe(401);
+
+    await expectNoHandlerRan([responseUrl, tamperedUrl]);
+  });
+
+  it('rejects a correctly signed request that is 6 minutes old with 401 (replay)', async () => {
+    const responseUrl = bot.slack.responseUrl('stale');
+    const body = commandBody('account 07700 900123', responseUrl);
+    const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
+    const stale = await bot.driver.raw(body, {
+      ...FORM,
+      ...signRequest(SIGNING_SECRET, body, sixMinutesAgo),
+    });
+    expect(stale.status).toBe(401);
+    await expectNoHandlerRan([responseUrl]);
+  });
+});
+
+describe('/onsim timing', () => {
+  it('has a sample for every look-up, so the timing test below covers them all', () => {
+    const lookups = SUBCOMMANDS.filter((c) => c.role === 'viewer' && !NOT_LOOKUPS.includes(c.name));
+    expect(lookups.map((c) => c.name).filter((name) => !(name in SAMPLE_ARGS))).toEqual([]);
+    expect(lookups.map((c) => c.name)).toEqual(expect.arrayContaining(['account', 'esim']));
+  });
+
+  it('acknowledges every look-up within 3 s while ONSIM takes 5 s, says it is working, then answers', async () => {
+    bot.sandbox.setLatency(5000);
+    const lookups = SUBCOMMANDS.filter((c) => c.name in SAMPLE_ARGS);
+    const sent = await Promise.all(
+      lookups.map(async (c) => {
+        const text = `${c.name} ${SAMPLE_ARGS[c.name] ?? ''}`.trim();
+        return { text, result: await bot.driver.command(text) };
+      }),
+    );
+    for (const { text, result } of sent) {
+      expect({ text, status: result.status, acked: result.ms < SLACK_ACK_LIMIT_MS }).toEqual({
+        text,
+        status: 200,
+        acked: true,
+      });
+    }
+
+    await Promise.all(sent.map(({ result }) => answerAt(result.responseUrl, 20_000)));
+    for (const { text, result } of sent) {
+      const replies = bot.slack.responsesTo(result.responseUrl);
+      const first = String(replies[0]?.body.text);
+      const last = replies.at(-1);
+      expect({ text, working: first.includes(WORKING) }).toEqual({ text, working: true });
+      expect({ text, answered: !String(last?.body.text).includes(WORKING) }).toEqual({
+        text,
+        answered: true,
+      });
+      // The answer replaces the working note instead of piling up under it.
+      expect({ text, replaces: last?.body.replace_original }).toEqual({ text, replaces: true });
+    }
+    const account = sent.find((s) => s.text.startsWith('account '));
+    const answer = bot.slack.responsesTo(account?.result.responseUrl ?? '').at(-1);
+    expect(String(answer?.body.text)).toContain('ONSIM did not answer in time');
+  });
+});
+
+describe('/onsim routing', () => {
+  it('suggests the closest command for a typo', async () => {
+    const typo = await bot.driver.command('acount 07700 900123');
+    const answer = await answerAt(typo.responseUrl);
+    expect(JSON.stringify(answer.body.blocks)).toContain('Did you mean `account`?');
+    expect(bot.sandbox.requests).toEqual([]);
+  });
+
+  it('shows help for a bare /onsim and for help, with fewer commands for a viewer than for an admin', async () => {
+    const commandLines = async (text: string, user: string) => {
+      const sent = await bot.driver.command(text, { user });
+      const answer = await answerAt(sent.responseUrl);
+      const shown = JSON.stringify(answer.body.blocks);
+      expect(shown).toContain('ONSIM bot — commands');
+      return shown.split('\\n').filter((line) => line.includes(`• \`${SLASH_COMMAND} `));
+    };
+    const bare = await commandLines('', USERS.viewer);
+    const viewer = await commandLines('help', USERS.viewer);
+    const admin = await commandLines('help', USERS.admin);
+
+    expect(bare).toEqual(viewer);
+    expect(viewer.length).toBeGreaterThan(0);
+    expect(admin.length).toBeGreaterThan(viewer.length);
+    expect(viewer.some((line) => line.includes(`${SLASH_COMMAND} account &lt;mpn&gt;`))).toBe(true);
+    expect(viewer.some((line) => line.includes(`${SLASH_COMMAND} cease`))).toBe(false);
+    expect(admin.some((line) => line.includes(`${SLASH_COMMAND} cease`))).toBe(true);
+  });
+});

@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
+import { ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from '../../src/views/action-ids.js';
+import { ACTION_ESIM_REFRESH_CANCEL, ACTION_ESIM_REFRESH_CONFIRM } from '../../src/views/esim-refresh.js';
+import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
+import type { RecordedResponse } from '../support/fake-slack.js';
+import { freshPostgresUrl } from '../support/postgres.js';
+import { waitFor } from '../support/wait.js';
+
+const ENGINES = [
+  ['SQLite', async () => undefined],
+  ['PostgreSQL', freshPostgresUrl],
+] as const;
+
+type Btn = { action_id?: string; value?: string; style?: string };
+const buttons = (body: RecordedResponse['body']): Btn[] =>
+  ((body.blocks ?? []) as { type: string; elements?: Btn[] }[])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? []);
+
+const shown = (body: RecordedResponse['body']): string =>
+  `${String(body.text)}\n${JSON.stringify(body.blocks ?? [])}`;
+
+describe.each(ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) => {
+  let bot: TestBot;
+  afterEach(async () => {
+    await bot.close();
+  });
+  async function start(opts: TestBotOptions = {}): Promise<TestBot> {
+    bot = await startTestBot({ databaseUrl: await databaseUrl(), ...opts });
+    return bot;
+  }
+
+  const refreshes = () =>
+    bot.sandbox.requestsTo('POST', '/account/esim').filter((r) => {
+      const body = r.body as { refresh_code?: unknown };
+      return body.refresh_code === 1 || body.refresh_code === '1';
+    });
+
+  /** Clicks "Refresh code" on an eSIM card and returns the confirmation message and its confirmation id. */
+  async function ask(mpn: string = F.readyEsimMpn, user: string = USERS.operator) {
+    const click = await bot.driver.blockAction({ user, actionId: ACTION_ESIM_REFRESH, value: `mpn:${mpn}` });
+    const prompt = await waitFor(() => bot.slack.responsesTo(click.responseUrl ?? '')[0], {
+      what: 'the confirmation message',
+    });
+    const confirm = buttons(prompt.body).find((b) => b.action_id === ACTION_ESIM_REFRESH_CONFIRM);
+    return { prompt, id: confirm?.value ?? '', confirm };
+  }
+
+  async function click(actionId: string, id: string, user: string = USERS.operator) {
+    const sent = await bot.driver.blockAction({ user, actionId, value: id });
+    return waitFor(() => bot.slack.responsesTo(sent.responseUrl ?? '')[0], {
+      what: `the answer to ${actionId}`,
+    });
+  }
+
+  it('asks first, explaining that the old code stops working, with a danger button and Cancel', async () => {
+    await start();
+    const { prompt, confirm } = await ask();
+
+    expect(shown(prompt.body)).toContain('old one stops working at once');
+    expect(confirm).toMatchObject({ style: 'danger' });
+    expect(buttons(prompt.body).map((b) => b.action_id)).toContain(ACTION_ESIM_REFRESH_CANCEL);
+    expect(shown(prompt.body)).toContain(`Requested by <@${USERS.operator}>`);
+    expect(prompt.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(refreshes()).toHaveLength(0);
+  });
+
+  it('refreshes once confirmed, replaces the confirmation and never shows the new code in the channel', async () => {
+    await start();
+    const { id } = await ask();
+    const answer = await click(ACTION_ESIM_REFRESH_CONFIRM, id);
+
+    expect(answer.body).toMatchObject({ replace_original: true });
+    expect(shown(answer.body)).toContain('New activation code issued');
+    expect(buttons(answer.body)).toContainEqual(
+      expect.objectContaining({ action_id: ACTION_ESIM_SHOW_CODE, value: `mpn:${F.readyEsimMpn}` }),
+    );
+    expect(refreshes().map((r) => r.body)).toEqual([{ mpn: F.readyEsimMpn, refresh_code: 1 }]);
+
+    const record = await waitFor(() => bot.slack.messages().find((m) => m.via === 'postMessage'), {
+      what: 'the channel record',
+    });
+    expect(record.text).toContain(`refreshed by <@${USERS.operator}>`);
+    const newCode = bot.sandbox.state.sims.get(F.readyEsimIccid)?.esim?.code ?? 'missing';
+    expect(newCode).toMatch(/^LPA:1/);
+    for (const m of bot.slack.messages()) expect(JSON.stringify(m)).not.toContain(newCode);
+    for (const line of bot.logs) expect(line).not.toContain(newCode);
+  });
+
+  it('says plainly that an installed eSIM’s code cannot be refreshed', async () => {
+    await start();
+    const { id } = await ask(F.installedEsimMpn);
+    const answer = await click(ACTION_ESIM_REFRESH_CONFIRM, id);
+
+    expect(shown(answer.body)).toContain('already installed: the code cannot be refreshed');
+    expect(bot.slack.messages().filter((m) => m.via === 'postMessage')).toHaveLength(0);
+    const [entry] = await bot.store.listAudit({ target: F.installedEsimMpn, limit: 1 });
+    expect(entry).toMatchObject({ operation: 'eSIM code refresh', event: 'failed' });
+  });
+
+  it('tells anyone else who clicks that the confirmation is not theirs, and does nothing', async () => {
+    await start();
+    const { id } = await ask();
+    const other = await click(ACTION_ESIM_REFRESH_CONFIRM, id, USERS.otherOperator);
+
+    expect(shown(other.body)).toContain(`belongs to <@${USERS.operator}>`);
+    expect(other.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(refreshes()).toHaveLength(0);
+    const [entry] = await bot.store.listAudit({ limit: 1 });
+    expect(entry).toMatchObject({ userId: USERS.otherOperator, event: 'refused' });
+
+    // Still the requester's to confirm.
+    await click(ACTION_ESIM_REFRESH_CONFIRM, id);
+    expect(refreshes()).toHaveLength(1);
+  });
+
+  it('runs once on a double click', async () => {
+    await start();
+    const { id } = await ask();
+    const answers = await Promise.all([
+      click(ACTION_ESIM_REFRESH_CONFIRM, id),
+      click(ACTION_ESIM_REFRESH_CONFIRM, id),
+    ]);
+
+    expect(refreshes()).toHaveLength(1);
+    const texts = answers.map((a) => shown(a.body));
+    expect(texts.filter((t) => t.includes('New activation code issued'))).toHaveLength(1);
+    expect(texts.filter((t) => /runs only once/.test(t))).toHaveLength(1);
+  });
+
+  it('expires after 10 minutes and says so', async () => {
+    let skew = 0;
+    await start({ now: () => Date.now() + skew });
+    const { id } = await ask();
+    skew = 11 * 60_000;
+    const answer = await click(ACTION_ESIM_REFRESH_CONFIRM, id);
+
+    expect(shown(answer.body)).toContain('expired');
+    expect(answer.body).toMatchObject({ replace_original: true });
+    expect(refreshes()).toHaveLength(0);
+  });
+
+  it('cancels on Cancel, and a later confirm says it was cancelled', async () => {
+    await start();
+    const { id } = await ask();
+    const cancelled = await click(ACTION_ESIM_REFRESH_CANCEL, id);
+    expect(shown(cancelled.body)).toContain('Cancelled. Nothing was done.');
+    expect(cancelled.body).toMatchObject({ replace_original: true });
+
+    const late = await click(ACTION_ESIM_REFRESH_CONFIRM, id);
+    expect(shown(late.body)).toContain('cancelled');
+    expect(refreshes()).toHaveLength(0);
+    const events = (await bot.store.listAudit({ target: F.readyEsimMpn, limit: 5 })).map((e) => e.event);
+    expect(events).toEqual(['cancelled', 'requested']);
+  });
+
+  it('asks for the same confirmation from `/onsim esim-refresh <iccid>`', async () => {
+    await start();
+    const sent = await bot.driver.command(`esim-refresh ${F.readyEsimIccid}`, { user: USERS.operator });
+    const prompt = await waitFor(() => bot.slack.responsesTo(sent.responseUrl)[0], {
+      what: 'the confirmation',
+    });
+    const id = buttons(prompt.body).find((b) => b.action_id === ACTION_ESIM_REFRESH_CONFIRM)?.value ?? '';
+
+    await click(ACTION_ESIM_REFRESH_CONFIRM, id);
+    expect(refreshes().map((r) => r.body)).toEqual([{ iccid: F.readyEsimIccid, refresh_code: 1 }]);
+  });
+});

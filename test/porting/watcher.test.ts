@@ -1,0 +1,507 @@
+// The watcher end to end: the real ONSIM sandbox over HTTP, the fake Slack Web API over HTTP
+// through the real WebClient, and real stores (a SQLite file and a PostgreSQL database).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { LogLevel, WebClient } from '@slack/web-api';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createOnsimClient } from '../../src/onsim/client.js';
+import { type Sandbox, startSandbox } from '../../src/onsim/sandbox/server.js';
+import { createPortWatcher, type PortWatcher, type PortWatcherOptions } from '../../src/porting/watcher.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
+import { type FakeSlack, type SlackMessage, startFakeSlack } from '../support/fake-slack.js';
+import { freshPostgresUrl } from '../support/postgres.js';
+import { waitFor } from '../support/wait.js';
+
+const POLL_SECONDS = 60;
+const INTERVAL = POLL_SECONDS * 1000;
+const LOCK_TTL = 3 * INTERVAL;
+
+const tempDirs: string[] = [];
+const engines = [
+  {
+    engine: 'SQLite',
+    databaseUrl: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'onsim-porting-'));
+      tempDirs.push(dir);
+      return `sqlite:${join(dir, 'bot.db')}`;
+    },
+  },
+  { engine: 'PostgreSQL', databaseUrl: freshPostgresUrl },
+];
+
+let sandbox: Sandbox;
+let slack: FakeSlack;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ portAdvanceMs: null });
+  slack = await startFakeSlack();
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  await slack?.close();
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
+  let url: string;
+  let clock: number;
+  let stores: Store[];
+  let logLines: Record<string, unknown>[];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        logLines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    }),
+  );
+  const silent = pino({ level: 'silent' });
+  const onsim = () =>
+    createOnsimClient({
+      baseUrl: sandbox.url,
+      apiKey: sandbox.apiKey,
+      logger: silent,
+      timeoutMs: 2000,
+      readRetry: { maxAttempts: 1 },
+    });
+  const slackClient = () =>
+    new WebClient('xoxb-test', {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+    });
+
+  /** A store on the test database, as a separate process would open it. */
+  async function openTestStore(): Promise<Store> {
+    const store = await openStore(url);
+    stores.push(store);
+    return store;
+  }
+
+  async function startInstance(
+    instanceId = 'A',
+    extra: Partial<PortWatcherOptions> = {},
+  ): Promise<{ store: Store; watcher: PortWatcher }> {
+    const store = extra.store ?? (await openTestStore());
+    const watcher = createPortWatcher({
+      store,
+      onsim: onsim(),
+      slack: slackClient(),
+      logger,
+      pollSeconds: POLL_SECONDS,
+      instanceId,
+      now: () => clock,
+      channelPaceMs: 0,
+      ...extra,
+    });
+    return { store, watcher };
+  }
+
+  async function watch(store: Store, channelId: string, states: string[] = [], number: string | null = null) {
+    await store.addWatch({ channelId, states, number, createdBy: 'U1', createdAt: clock });
+  }
+
+  /** One poll interval later: poll, then deliver. */
+  async function cycle(watcher: PortWatcher) {
+    clock += INTERVAL;
+    const result = await watcher.pollOnce();
+    await watcher.deliverOnce();
+    return result;
+  }
+
+  const posts = (channel: string): SlackMessage[] =>
+    slack.messages().filter((m) => m.via === 'postMessage' && m.channel === channel);
+  const postTexts = (channel: string): string[] => posts(channel).map((m) => m.text);
+  const portPolls = () => sandbox.requestsTo('GET', '/port/all').length;
+
+  beforeEach(async () => {
+    sandbox.reset();
+    slack.reset();
+    url = await databaseUrl();
+    clock = Date.UTC(2025, 5, 2, 9, 0, 0);
+    stores = [];
+    logLines = [];
+  });
+
+  afterEach(async () => {
+    for (const store of stores) await store.close();
+  });
+
+  it('records a baseline on the first poll without alerting, then alerts only what changes', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'C1');
+
+    expect(await cycle(watcher)).toEqual({ status: 'baseline', ports: sandbox.state.ports.size });
+    expect(await cycle(watcher)).toMatchObject({ status: 'polled', events: 0, enqueued: 0 });
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+
+    sandbox.setPortStatus('1001', 'IN PROGRESS');
+    expect(await cycle(watcher)).toMatchObject({ status: 'polled', events: 1, enqueued: 1, late: null });
+    expect(postTexts('C1')).toEqual([expect.stringContaining('(port 1001): INITIAL → IN PROGRESS')]);
+  });
+
+  it('alerts a new port and each of its transitions exactly once to each subscribed channel, never to others', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'C1');
+    await watch(store, 'C2');
+    await watch(store, 'CFAIL', ['FAILED']);
+    await watch(store, 'COTHER', [], '447700900999');
+    await cycle(watcher);
+
+    const port = sandbox.addPort({ portinNumber: '447700900555' });
+    await cycle(watcher);
+    sandbox.setPortStatus(port.trID, 'IN PROGRESS');
+    await cycle(watcher);
+    sandbox.setPortStatus(port.trID, 'FAILED');
+    await cycle(watcher);
+    sandbox.removePort(port.trID);
+    await cycle(watcher);
+    await cycle(watcher);
+    await cycle(watcher);
+
+    for (const channel of ['C1', 'C2']) {
+      expect(postTexts(channel)).toEqual([
+        `Port of +44 7700 900555 (port ${port.trID}) is INITIAL`,
+        'Port of +44 7700 900555: INITIAL → IN PROGRESS',
+        'Port of +44 7700 900555: IN PROGRESS → FAILED',
+        'Port of +44 7700 900555: FAILED → no longer listed by ONSIM',
+      ]);
+    }
+    expect(postTexts('CFAIL')).toEqual([
+      `🚨 Port of +44 7700 900555 (port ${port.trID}): IN PROGRESS → FAILED`,
+    ]);
+    expect(posts('COTHER')).toEqual([]);
+  });
+
+  it('posts later changes as thread replies and updates the parent to the current status', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'C1');
+    await cycle(watcher);
+    const port = sandbox.addPort();
+    await cycle(watcher);
+    const [parent] = posts('C1');
+    expect(parent?.threadTs).toBeUndefined();
+
+    sandbox.setPortStatus(port.trID, 'IN PROGRESS');
+    await cycle(watcher);
+    sandbox.setPortStatus(port.trID, 'FAILED');
+    await cycle(watcher);
+
+    const [, inProgress, failed] = posts('C1');
+    expect(inProgress?.threadTs).toBe(parent?.ts);
+    expect(failed?.threadTs).toBe(parent?.ts);
+    const reply = slack.callsTo('chat.postMessage').at(-1);
+    expect(reply?.args.reply_broadcast).toBe('true'); // a FAILED reply also shows in the channel
+
+    const updates = slack.messages().filter((m) => m.via === 'update');
+    expect(updates.map((u) => [u.channel, u.ts])).toEqual([
+      ['C1', parent?.ts],
+      ['C1', parent?.ts],
+    ]);
+    expect(updates.at(-1)?.text).toContain('is FAILED');
+    expect(JSON.stringify(updates.at(-1)?.blocks)).toContain(':rotating_light: *FAILED*');
+    expect(await store.getAlertThread('C1', port.trID)).toEqual({
+      channelId: 'C1',
+      portId: port.trID,
+      ts: parent?.ts,
+    });
+  });
+
+  it('alerts a channel only on the states and the number it asked for', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'CDONE', ['COMPLETE', 'FAILED']);
+    await watch(store, 'CNUM', [], '447700900111');
+    await cycle(watcher);
+    const mine = sandbox.addPort({ portinNumber: '447700900111' });
+    const other = sandbox.addPort({ portinNumber: '447700900222' });
+    await cycle(watcher);
+    sandbox.setPortStatus(mine.trID, 'IN PROGRESS');
+    sandbox.setPortStatus(other.trID, 'IN PROGRESS');
+    await cycle(watcher);
+    sandbox.setPortStatus(mine.trID, 'COMPLETE');
+    sandbox.setPortStatus(other.trID, 'FAILED');
+    await cycle(watcher);
+
+    expect(postTexts('CDONE').sort()).toEqual([
+      `Port of +44 7700 900111 (port ${mine.trID}): IN PROGRESS → COMPLETE`,
+      `🚨 Port of +44 7700 900222 (port ${other.trID}): IN PROGRESS → FAILED`,
+    ]);
+    expect(postTexts('CNUM')).toEqual([
+      `Port of +44 7700 900111 (port ${mine.trID}) is INITIAL`,
+      'Port of +44 7700 900111: INITIAL → IN PROGRESS',
+      'Port of +44 7700 900111: IN PROGRESS → COMPLETE',
+    ]);
+  });
+
+  it('after a restart alerts the changes made while it was down once, as detected late, and repeats nothing', async () => {
+    const first = await startInstance('A');
+    await watch(first.store, 'C1');
+    await cycle(first.watcher);
+    const port = sandbox.addPort({ portinNumber: '447700900555' });
+    await cycle(first.watcher);
+    await first.watcher.stop();
+
+    sandbox.setPortStatus(port.trID, 'IN PROGRESS');
+    sandbox.setPortStatus(port.trID, 'COMPLETE');
+    const added = sandbox.addPort({ portinNumber: '447700900666' });
+    clock += 10 * INTERVAL;
+
+    const second = await startInstance('B');
+    expect(await cycle(second.watcher)).toMatchObject({ status: 'polled', events: 2, late: 'offline' });
+    await cycle(second.watcher);
+    await cycle(second.watcher);
+
+    expect(postTexts('C1')).toEqual([
+      `Port of +44 7700 900555 (port ${port.trID}) is INITIAL`,
+      'Port of +44 7700 900555: INITIAL → COMPLETE (detected late: changed while the bot was offline)',
+      `Port of +44 7700 900666 (port ${added.trID}) is INITIAL (detected late: changed while the bot was offline)`,
+    ]);
+    expect(JSON.stringify(posts('C1')[2]?.blocks)).toContain(
+      'detected late: changed while the bot was offline',
+    );
+  });
+
+  it('delivers once what a crashed instance detected but did not post', async () => {
+    const crashed = await startInstance('A');
+    await watch(crashed.store, 'C1');
+    await watch(crashed.store, 'C2');
+    await crashed.watcher.pollOnce();
+    sandbox.addPort();
+    clock += INTERVAL;
+    await crashed.watcher.pollOnce(); // detected and enqueued, then the process dies: no delivery, no unlock
+
+    const survivor = await startInstance('B');
+    clock += INTERVAL;
+    expect(await survivor.watcher.pollOnce()).toEqual({ status: 'skipped' });
+    expect(await survivor.watcher.deliverOnce()).toBe(0);
+
+    clock += LOCK_TTL;
+    expect(await survivor.watcher.pollOnce()).toMatchObject({ status: 'polled', events: 0 });
+    expect(await survivor.watcher.deliverOnce()).toBe(2);
+    await cycle(survivor.watcher);
+    const restarted = await startInstance('B');
+    await cycle(restarted.watcher);
+
+    expect(posts('C1')).toHaveLength(1);
+    expect(posts('C2')).toHaveLength(1);
+  });
+
+  it('retries through Slack answering 429 and 500, honouring Retry-After, and posts once', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'C1');
+    await cycle(watcher);
+    sandbox.addPort();
+    slack.failNext('chat.postMessage', { status: 429, retryAfter: 30 });
+    slack.failNext('chat.postMessage', { status: 500, times: 2 });
+
+    await cycle(watcher);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    clock += 29_000;
+    expect(await watcher.deliverOnce()).toBe(0);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1); // Retry-After not over yet
+
+    clock += 1_000;
+    expect(await watcher.deliverOnce()).toBe(0); // 500
+    clock += 4_000;
+    expect(await watcher.deliverOnce()).toBe(0); // 500 again
+    clock += 8_000;
+    expect(await watcher.deliverOnce()).toBe(1);
+    await cycle(watcher);
+
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(4);
+    expect(posts('C1')).toHaveLength(1);
+    expect(logLines.filter((l) => l.msg === 'porting alert not delivered: will retry')).toHaveLength(2);
+  });
+
+  it('gives up an alert Slack refuses for good, and still alerts the other channels', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'CGONE');
+    await watch(store, 'C1');
+    await cycle(watcher);
+    slack.failNext('chat.postMessage', { error: 'channel_not_found' });
+    sandbox.addPort();
+    await cycle(watcher);
+    await cycle(watcher);
+    clock += 60 * INTERVAL;
+    await watcher.deliverOnce();
+
+    expect(slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual(['CGONE', 'C1']);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        msg: 'porting alert given up: Slack refused it',
+        reason: 'channel_not_found',
+      }),
+    );
+  });
+
+  it('sends one paused and one resumed notice per channel however long ONSIM is down', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'C1');
+    await watch(store, 'C1', ['FAILED']);
+    await watch(store, 'C2', ['COMPLETE']);
+    await cycle(watcher);
+
+    sandbox.setFault({ status: 503, match: { pathPrefix: '/port' } });
+    const down = clock + INTERVAL;
+    expect(await cycle(watcher)).toMatchObject({ status: 'unreachable', pausedNow: true });
+    sandbox.setPortStatus('1004', 'COMPLETE');
+    expect(await cycle(watcher)).toMatchObject({ status: 'unreachable', pausedNow: false });
+    expect(await cycle(watcher)).toMatchObject({ status: 'unreachable', pausedNow: false });
+    sandbox.setFault(null);
+    expect(await cycle(watcher)).toMatchObject({ status: 'polled', events: 1, late: 'onsim_unreachable' });
+    await cycle(watcher);
+
+    const pausedText = `⏸️ Porting updates paused: ONSIM unreachable since ${new Date(down).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    for (const channel of ['C1', 'C2']) {
+      const texts = postTexts(channel);
+      expect(texts).toHaveLength(3);
+      expect(texts[0]).toBe(pausedText);
+      expect(texts[1]).toMatch(/^▶️ Porting updates resumed/);
+      expect(texts[2]).toContain(
+        'IN PROGRESS → COMPLETE (detected late: changed while ONSIM was unreachable)',
+      );
+    }
+    expect(await store.getKv('porting.paused_since')).toBeNull();
+  });
+
+  it('paces posts in one channel at one per second, other channels not held back', async () => {
+    const { store, watcher } = await startInstance('A', { channelPaceMs: 1000 });
+    await watch(store, 'C1');
+    await watch(store, 'C2', [], '447700900111');
+    await cycle(watcher);
+    sandbox.addPort({ portinNumber: '447700900111' });
+    sandbox.addPort();
+    sandbox.addPort();
+
+    clock += INTERVAL;
+    await watcher.pollOnce();
+    expect(await watcher.deliverOnce()).toBe(2);
+    expect(await watcher.deliverOnce()).toBe(0);
+    clock += 999;
+    expect(await watcher.deliverOnce()).toBe(0);
+    clock += 1;
+    expect(await watcher.deliverOnce()).toBe(1);
+    clock += 1000;
+    expect(await watcher.deliverOnce()).toBe(1);
+    expect(posts('C1')).toHaveLength(3);
+    expect(posts('C2')).toHaveLength(1);
+  });
+
+  it('groups more than five changes for one channel in one poll into one summary', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'CALL');
+    await watch(store, 'CFAIL', ['FAILED']);
+    await cycle(watcher);
+    const changed = sandbox.advancePorts();
+    expect(changed.length).toBeGreaterThan(5);
+
+    await cycle(watcher);
+    await cycle(watcher);
+
+    expect(postTexts('CALL')).toEqual([
+      expect.stringMatching(new RegExp(`^${changed.length} port changes: `)),
+    ]);
+    const failed = changed.filter((p) => p.status === 'FAILED').length;
+    expect(posts('CFAIL')).toHaveLength(failed > 5 ? 1 : failed);
+  });
+
+  it('lets exactly one of two instances poll, with no duplicate alert, until it dies and the other takes over', async () => {
+    const a = await startInstance('A');
+    const b = await startInstance('B');
+    await watch(a.store, 'C1');
+    expect((await cycle(a.watcher)).status).toBe('baseline');
+    expect(await b.watcher.pollOnce()).toEqual({ status: 'skipped' });
+
+    const port = sandbox.addPort();
+    for (const status of ['IN PROGRESS', 'COMPLETE']) {
+      clock += INTERVAL;
+      expect((await b.watcher.pollOnce()).status).toBe('skipped');
+      expect((await a.watcher.pollOnce()).status).toBe('polled');
+      await Promise.all([a.watcher.deliverOnce(), b.watcher.deliverOnce()]);
+      sandbox.setPortStatus(port.trID, status);
+    }
+    expect(portPolls()).toBe(3);
+
+    // A dies without releasing the lock: B waits out the lease, then takes over.
+    clock += LOCK_TTL - 1;
+    expect(await b.watcher.pollOnce()).toEqual({ status: 'skipped' });
+    clock += 1;
+    expect(await b.watcher.pollOnce()).toMatchObject({ status: 'polled', events: 1 });
+    await b.watcher.deliverOnce();
+    expect(portPolls()).toBe(4);
+
+    expect(postTexts('C1')).toEqual([
+      expect.stringContaining('is INITIAL'),
+      expect.stringContaining('INITIAL → IN PROGRESS'),
+      expect.stringContaining('IN PROGRESS → COMPLETE'),
+    ]);
+  });
+
+  it('enqueues each alert once when a slow poller loses its lease and another polls the same changes', async () => {
+    const realStore = await openTestStore();
+    let releaseSlowPoll = () => {};
+    const gate = new Promise<void>((resolve) => {
+      releaseSlowPoll = resolve;
+    });
+    let slowPollReady = () => {};
+    const slowPollHeld = new Promise<void>((resolve) => {
+      slowPollReady = resolve;
+    });
+    let holdApply = false;
+    // The same store, except that A's write of a poll waits until B has written its own.
+    const slowStore = new Proxy(realStore, {
+      get(target, prop) {
+        if (prop === 'applyPortPoll' && holdApply) {
+          return async (changes: Parameters<Store['applyPortPoll']>[0]) => {
+            slowPollReady();
+            await gate;
+            return target.applyPortPoll(changes);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const a = await startInstance('A', { store: slowStore });
+    const b = await startInstance('B');
+    await watch(realStore, 'C1');
+    await watch(realStore, 'C2', ['INITIAL']);
+    await cycle(a.watcher);
+    sandbox.addPort();
+    sandbox.setPortStatus('1004', 'COMPLETE');
+
+    holdApply = true;
+    clock += INTERVAL;
+    const slowPoll = a.watcher.pollOnce();
+    await slowPollHeld;
+    clock += LOCK_TTL;
+    expect(await b.watcher.pollOnce()).toMatchObject({ status: 'polled', events: 2, enqueued: 3 });
+    releaseSlowPoll();
+    expect(await slowPoll).toMatchObject({ status: 'polled', events: 2, enqueued: 3 });
+
+    expect(await b.watcher.deliverOnce()).toBe(3);
+    await cycle(b.watcher);
+    expect(posts('C1')).toHaveLength(2);
+    expect(posts('C2')).toHaveLength(1);
+  });
+
+  it('on stop waits for the poll in flight and releases the lock for another instance', async () => {
+    const a = await startInstance('A');
+    await watch(a.store, 'C1');
+    sandbox.setLatency(200);
+    a.watcher.start();
+    await waitFor(() => portPolls() === 1, { what: 'the first poll to reach ONSIM' });
+    await a.watcher.stop();
+    expect(await a.store.getKv('porting.baseline_at')).toBe(String(clock));
+
+    const b = await startInstance('B');
+    expect((await b.watcher.pollOnce()).status).toBe('polled');
+  });
+});
