@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SUBCOMMANDS } from '../src/commands/index.js';
-import { SLASH_COMMAND } from '../src/commands/router.js';
+import { SLASH_COMMAND } from '../src/commands/rerun.js';
 import { SANDBOX_FIXTURES as F } from '../src/onsim/sandbox/server.js';
 import { SIGNING_SECRET, startTestBot, type TestBot, USERS } from './support/bot.js';
 import type { RecordedResponse } from './support/fake-slack.js';
@@ -28,12 +28,15 @@ const SAMPLE_ARGS: Record<string, string> = {
 const NOT_LOOKUPS = ['whoami'];
 
 let bot: TestBot;
-beforeEach(async () => {
-  bot = await startTestBot();
-});
-afterEach(async () => {
-  await bot.close();
-});
+/** A fresh bot for each test of the calling describe block; close() also checks Block Kit limits. */
+function withBot(): void {
+  beforeEach(async () => {
+    bot = await startTestBot();
+  });
+  afterEach(async () => {
+    await bot.close();
+  });
+}
 
 function answerAt(responseUrl: string, timeoutMs = 5000): Promise<RecordedResponse> {
   return waitFor(
@@ -77,10 +80,14 @@ async function expectNoHandlerRan(rejectedResponseUrls: string[]): Promise<void>
 }
 
 describe('HTTP receiver', () => {
+  withBot();
+
   it('answers GET /healthz with 200', async () => {
     const res = await fetch(`${bot.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
+    // Bolt checks its token with auth.test at start: let that finish before the fake Slack closes.
+    await waitFor(() => bot.slack.callsTo('auth.test')[0], { what: 'auth.test' });
   });
 
   it('rejects a request with a bad signature with 401, and no handler runs', async () => {
@@ -117,12 +124,16 @@ describe('HTTP receiver', () => {
   });
 });
 
-describe('/onsim timing', () => {
-  it('has a sample for every look-up, so the timing test below covers them all', () => {
+describe('/onsim look-up list', () => {
+  it('has a sample for every look-up, so the timing test covers them all', () => {
     const lookups = SUBCOMMANDS.filter((c) => c.role === 'viewer' && !NOT_LOOKUPS.includes(c.name));
     expect(lookups.map((c) => c.name).filter((name) => !(name in SAMPLE_ARGS))).toEqual([]);
     expect(lookups.map((c) => c.name)).toEqual(expect.arrayContaining(['account', 'esim']));
   });
+});
+
+describe('/onsim timing', () => {
+  withBot();
 
   it('acknowledges every look-up within 3 s while ONSIM takes 5 s, says it is working, then answers', async () => {
     bot.sandbox.setLatency(5000);
@@ -161,6 +172,8 @@ describe('/onsim timing', () => {
 });
 
 describe('/onsim routing', () => {
+  withBot();
+
   it('suggests the closest command for a typo', async () => {
     const typo = await bot.driver.command('acount 07700 900123');
     const answer = await answerAt(typo.responseUrl);

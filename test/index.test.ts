@@ -8,7 +8,6 @@ import { type FakeSlack, startFakeSlack } from './support/fake-slack.js';
 import { waitFor } from './support/wait.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 interface Run {
   child: ChildProcess;
@@ -17,12 +16,18 @@ interface Run {
 }
 
 function startBot(env: Record<string, string>): Run {
-  const child = spawn(TSX, ['src/index.ts'], {
-    cwd: ROOT,
-    // A clean environment: nothing from the developer's shell or a local .env leaks in.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DOTENV_CONFIG_PATH: '/nonexistent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = // `node --import tsx` (as `npm start` runs it): signals reach the bot's own process.
+    spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      cwd: ROOT,
+      // A clean environment: nothing from the developer's shell or a local .env leaks in.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DOTENV_CONFIG_PATH: '/nonexistent',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   const out: string[] = [];
   child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => out.push(d.toString()));

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { SUBCOMMANDS } from '../src/commands/index.js';
-import { SLASH_COMMAND } from '../src/commands/router.js';
+import { SLASH_COMMAND } from '../src/commands/rerun.js';
 import { PROVISION_SHORTCUT_ID } from '../src/views/provision.js';
 import { startTestBot, type TestBot, USERS } from './support/bot.js';
 import { waitFor } from './support/wait.js';

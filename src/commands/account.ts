@@ -5,7 +5,7 @@ import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
 import { accountCard } from '../views/account.js';
-import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from './router.js';
+import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
 const USAGE = 'account <mpn>';

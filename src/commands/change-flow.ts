@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { OnsimApiError } from '../onsim/errors.js';
 import { describeFailure } from '../slack/failure.js';
 import { badge, type Message, plain } from '../slack/message.js';
+import { noticeModal } from '../views/confirm.js';
 
 /** Who asked for a change and where: the record of it goes to that channel. */
 export interface Requester {
@@ -60,8 +61,9 @@ export async function tellUser(
 
 /**
  * Opens `loading` at once (a trigger_id lives 3 s), then replaces it with what `fill` builds,
- * however long ONSIM takes. Throws when the modal cannot be opened (the caller answers); a
- * failed update means the user closed the modal meanwhile, and is only logged.
+ * however long ONSIM takes (`fill` turns ONSIM failures into a notice view itself). Throws when
+ * the modal cannot be opened (the caller answers); a failed update means the user closed the
+ * modal meanwhile, and is only logged.
  */
 export async function openThenFill(
   client: WebClient,
@@ -73,7 +75,14 @@ export async function openThenFill(
   const opened = await client.views.open({ trigger_id: triggerId, view: loading });
   const viewId = opened.view?.id;
   if (!viewId) throw new Error('views.open answered without a view id');
-  const view = await fill();
+  let view: ModalView;
+  try {
+    view = await fill();
+  } catch (err) {
+    // The builders answer ONSIM failures themselves; this is a bug, but the modal must not spin forever.
+    log.error({ err }, 'could not build the modal');
+    view = noticeModal(loading.title.text, describeFailure(err, 'fill in this form'));
+  }
   try {
     await client.views.update({ view_id: viewId, hash: opened.view?.hash, view });
   } catch (err) {

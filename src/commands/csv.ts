@@ -15,7 +15,7 @@ import type { ListCommand } from './list-command.js';
 import { plural, quoted } from './list-command.js';
 import { numbersList } from './numbers.js';
 import { portsList } from './ports.js';
-import { splitArgs } from './router.js';
+import { splitArgs } from './rerun.js';
 import { simsList } from './sims.js';
 import { subscribersList } from './subscribers.js';
 import type { Subcommand } from './types.js';

@@ -17,7 +17,7 @@ import {
   parseGroupSubmission,
 } from '../views/group.js';
 import { isConflict, type Requester, reportOutcome, tellUser, within } from './change-flow.js';
-import { SLASH_COMMAND } from './router.js';
+import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
 export const GROUP_OPERATION = 'add group';

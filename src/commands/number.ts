@@ -3,7 +3,7 @@ import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import { plain } from '../slack/message.js';
 import { esc, formatMpn, mention } from '../slack/text.js';
 import { isConflict, reportOutcome } from './change-flow.js';
-import { SLASH_COMMAND } from './router.js';
+import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
 export const NUMBER_OPERATION = 'add number';

@@ -275,14 +275,21 @@ async function postRecord(
       { code: slackErrorCode(err), channel: where.channelId },
       'could not post the record; using the DM',
     );
-    const dm = await openDm(client, where.userId);
-    const note = `(The bot could not post in <#${where.channelId}>${slackErrorCode(err) ? ` — \`${slackErrorCode(err)}\`` : ''}; invite it there to get these records in the channel.)`;
-    const res = await client.chat.postMessage({
-      channel: dm,
-      text: out.text,
-      blocks: [...out.blocks.slice(0, 48), { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }],
-    });
-    return { channelId: dm, ts: res.ts };
+    const code = slackErrorCode(err);
+    const note = `(The bot could not post in <#${where.channelId}>${code ? ` — \`${code}\`` : ''}; invite it there to get these records in the channel.)`;
+    try {
+      const dm = await openDm(client, where.userId);
+      const res = await client.chat.postMessage({
+        channel: dm,
+        text: out.text,
+        blocks: [...out.blocks.slice(0, 48), { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }],
+      });
+      return { channelId: dm, ts: res.ts };
+    } catch (dmErr) {
+      // The line exists: carry on so the submitter still gets the SIP password and the QR.
+      log.error({ code: slackErrorCode(dmErr) }, 'could not post the provisioning record anywhere');
+      return { channelId: where.channelId, ts: undefined };
+    }
   }
 }
 

@@ -252,24 +252,25 @@ function registerRecording(app: App, deps: AppDeps): void {
       });
       return;
     }
+    const who = { userId, channelId: meta.channel };
+    // Switching on needs an operator, off an admin: the least of them before reading the form.
+    const least = await authorize(deps, client, who, 'operator', 'recording', meta.mpn);
+    if (!least.ok) {
+      await ack({ response_action: 'update', view: noticeModal(RECORDING_TITLE, least.message) });
+      return;
+    }
     const choice = parseRecordingChoice(view.state.values);
     if (!choice.ok) {
       await ack({ response_action: 'errors', errors: choice.errors });
       return;
     }
-    const who = { userId, channelId: meta.channel };
     const off = turnsOff(choice.value);
-    const auth = await authorize(
-      deps,
-      client,
-      who,
-      off ? 'admin' : 'operator',
-      off ? RECORDING_OFF_OPERATION : RECORDING_ON_OPERATION,
-      meta.mpn,
-    );
-    if (!auth.ok) {
-      await ack({ response_action: 'update', view: noticeModal(RECORDING_TITLE, auth.message) });
-      return;
+    if (off) {
+      const auth = await authorize(deps, client, who, 'admin', RECORDING_OFF_OPERATION, meta.mpn);
+      if (!auth.ok) {
+        await ack({ response_action: 'update', view: noticeModal(RECORDING_TITLE, auth.message) });
+        return;
+      }
     }
     if (off) {
       await ack({

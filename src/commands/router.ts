@@ -1,19 +1,20 @@
 import type { App, BlockAction, ButtonAction, RespondArguments, RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config.js';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
+import { recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { atLeast, type Role } from '../slack/roles.js';
 import { esc, mention } from '../slack/text.js';
 import { SUBCOMMANDS } from './index.js';
+import { ACTION_PAGE, ACTION_SHARE, parseRerunValue, SLASH_COMMAND, splitArgs } from './rerun.js';
 import { closest } from './suggest.js';
 import type { Invocation, Subcommand } from './types.js';
 
-export const SLASH_COMMAND = '/onsim';
-export const ACTION_PAGE = 'list_page';
-export const ACTION_SHARE = 'share_in_channel';
+export { ACTION_PAGE, ACTION_SHARE, cleanSlackText, rerunValue, SLASH_COMMAND, splitArgs } from './rerun.js';
 
 /** How long a command may take before the user is told the bot is still working. */
 const WORKING_NOTE_AFTER_MS = 1500;
@@ -21,23 +22,6 @@ const WORKING_NOTE_AFTER_MS = 1500;
 function lookup(name: string): Subcommand | undefined {
   const n = name.toLowerCase();
   return SUBCOMMANDS.find((c) => c.name === n || c.aliases?.includes(n));
-}
-
-/** Undoes what Slack does to typed text: entity escapes, auto-links (`<tel:+44…|+44…>`), smart quotes. */
-export function cleanSlackText(text: string): string {
-  return text
-    .replace(/<(?:tel|mailto|https?):[^|>]*\|([^>]*)>/g, '$1')
-    .replace(/<((?:tel|mailto|https?):[^>]*)>/g, (_, link: string) => link.replace(/^(tel|mailto):/, ''))
-    .replace(/[“”]/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .trim();
-}
-
-export function splitArgs(text: string): string[] {
-  // Keeps quoted phrases together: `subscribers "Acme Sales"`.
-  return [...cleanSlackText(text).matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
 }
 
 export function helpMessage(role: Role): Message {
@@ -90,7 +74,7 @@ function replier(respond: RespondFn, deps: AppDeps, opts: { replaceOriginal: boo
 
 async function dispatch(
   deps: AppDeps,
-  base: Omit<Invocation, 'args' | 'log'>,
+  base: Omit<Invocation, 'args' | 'log' | 'answeringInModal'>,
   markWorking: (() => Promise<void>) | null,
 ): Promise<void> {
   const [first = '', ...args] = splitArgs(base.text);
@@ -110,7 +94,16 @@ async function dispatch(
     );
     return;
   }
-  const inv: Invocation = { ...base, args, log };
+  let timer: NodeJS.Timeout | null = null;
+  const inv: Invocation = {
+    ...base,
+    args,
+    log,
+    answeringInModal: () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
   if (sub.role !== 'viewer') {
     const auth = await authorize(
       deps,
@@ -118,16 +111,14 @@ async function dispatch(
       { userId: base.userId, channelId: base.channelId },
       sub.role,
       sub.operation ?? sub.name,
-      args[0] ?? null,
+      guessTarget(args, deps.config.defaultCountry),
     );
     if (!auth.ok) {
       await base.reply(plain(auth.message));
       return;
     }
   }
-  const timer = markWorking
-    ? setTimeout(() => void markWorking().catch(() => {}), WORKING_NOTE_AFTER_MS)
-    : null;
+  if (markWorking) timer = setTimeout(() => void markWorking().catch(() => {}), WORKING_NOTE_AFTER_MS);
   try {
     await sub.run(inv, deps);
   } catch (err) {
@@ -142,8 +133,14 @@ async function dispatch(
 export function registerRouter(app: App, deps: AppDeps): void {
   app.command(SLASH_COMMAND, async ({ ack, command, respond, client }) => {
     await ack();
-    let working = false;
-    const reply = replier(respond, deps, { replaceOriginal: false });
+    // Replies go out one after another, so a late "working…" note can never replace the answer.
+    const send = replier(respond, deps, { replaceOriginal: false });
+    let queue = Promise.resolve();
+    let answered = false;
+    const enqueue = (msg: Message) => {
+      queue = queue.then(() => send(msg));
+      return queue;
+    };
     await dispatch(
       deps,
       {
@@ -153,15 +150,13 @@ export function registerRouter(app: App, deps: AppDeps): void {
         triggerId: command.trigger_id,
         page: 0,
         client,
-        reply: async (msg) => {
-          working = false;
-          await reply(msg);
+        reply: (msg) => {
+          answered = true;
+          return enqueue(msg);
         },
       },
       async () => {
-        if (working) return;
-        working = true;
-        await reply(plain('⏳ Asking ONSIM… it is taking a moment.'));
+        if (!answered) await enqueue(plain('⏳ Asking ONSIM… it is taking a moment.'));
       },
     );
   });
@@ -205,13 +200,15 @@ export function registerRouter(app: App, deps: AppDeps): void {
   for (const sub of SUBCOMMANDS) sub.register?.(app, deps);
 }
 
-/** Page and share buttons carry `<page>|<command text>`. */
-export function rerunValue(text: string, page = 0): string {
-  return `${page}|${text}`.slice(0, 2000);
-}
-
-function parseRerunValue(value: string): { page: number; text: string } | null {
-  const m = /^(\d+)\|(.*)$/s.exec(value);
-  if (!m) return null;
-  return { page: Number(m[1]), text: m[2] ?? '' };
+/** The MPN or ICCID a refused command was aimed at, for the audit trail (words may split a number). */
+function guessTarget(args: string[], country: Config['defaultCountry']): string | null {
+  for (let start = 0; start < args.length; start++) {
+    for (let end = Math.min(args.length, start + 4); end > start; end--) {
+      const words = args.slice(start, end).join(' ');
+      if (!/\d/.test(words)) continue;
+      const found = recogniseIdentifier(words, ['mpn', 'iccid', 'esim_code'], country);
+      if (found.ok) return found.value.kind === 'esim_code' ? 'eSIM code' : found.value.value;
+    }
+  }
+  return null;
 }

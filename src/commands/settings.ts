@@ -30,7 +30,7 @@ import {
   reportOutcome,
   tellUser,
 } from './change-flow.js';
-import { SLASH_COMMAND } from './router.js';
+import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
 export const SETTINGS_OPERATION = 'change settings';

@@ -21,6 +21,8 @@ export interface Invocation {
   log: Logger;
   /** Answers the user: ephemeral, replacing the "working…" note. The sandbox badge is added here. */
   reply(msg: Message): Promise<void>;
+  /** Call before opening a modal: the modal is the answer, so no "working…" note is shown. */
+  answeringInModal(): void;
 }
 
 export interface Subcommand {

@@ -172,6 +172,14 @@ export async function cancelConfirmation(
   const c = await deps.store.getConfirmation(id);
   if (!c) return { ok: false, message: 'This confirmation no longer exists. Nothing was done.' };
   if (c.userId !== userId) {
+    await audit(deps, client, {
+      userId,
+      channelId: channelId ?? c.channelId,
+      operation: c.operation,
+      target: c.target,
+      event: 'refused',
+      detail: `cancel of a confirmation that belongs to ${c.userId}`,
+    });
     return {
       ok: false,
       message: `⛔ This confirmation belongs to ${mention(c.userId)}: only they can cancel it. Nothing was changed.`,

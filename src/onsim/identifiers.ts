@@ -5,7 +5,7 @@
  * Messages are plain text: the Slack layer escapes them.
  */
 import type { CountryCode, ValidatePhoneNumberLengthResult } from 'libphonenumber-js';
-import { parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js';
+import { Metadata, parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js';
 import { z } from 'zod';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -88,8 +88,30 @@ function mpnHelp(defaultCountry: CountryCode): string {
 type Reading = { number: string; valid: boolean } | { reason: ValidatePhoneNumberLengthResult };
 
 /** Reads `text` with libphonenumber: E.164 digits if it is a possible number, else why not. */
+function trunkPrefix(country: CountryCode): string | undefined {
+  const metadata = new Metadata();
+  metadata.selectNumberingPlan(country);
+  // The typings omit nationalPrefix(), which the runtime has: narrow instead of casting.
+  const plan: unknown = metadata.numberingPlan;
+  if (
+    plan &&
+    typeof plan === 'object' &&
+    'nationalPrefix' in plan &&
+    typeof plan.nationalPrefix === 'function'
+  ) {
+    const prefix: unknown = plan.nationalPrefix();
+    return typeof prefix === 'string' && prefix !== '' ? prefix : undefined;
+  }
+  return undefined;
+}
+
 function readPhoneNumber(text: string, defaultCountry: CountryCode): Reading {
   const phone = parsePhoneNumberFromString(text, defaultCountry);
+  // libphonenumber keeps a trunk 0 it cannot strip (the rest would be too short): '07700 9001'
+  // must not become +44 077009001.
+  if (phone && /^\s*0/.test(text) && phone.nationalNumber.startsWith(trunkPrefix(defaultCountry) ?? '#')) {
+    return { reason: 'TOO_SHORT' };
+  }
   if (phone?.isPossible()) {
     const digits = phone.number.slice(1);
     if (digits.length < E164_MIN_DIGITS) return { reason: 'TOO_SHORT' };

@@ -1,5 +1,13 @@
-// Delivers the outbox to Slack: at most about one post per second per channel, failures retried
-// with backoff, permanent refusals given up (see failureOf).
+// Delivers the outbox to Slack, oldest first, in order within each channel:
+// - at most one post per channel per `channelPaceMs` (Slack allows about one per second);
+// - 429: the item waits Retry-After and the whole run stops (Slack limits per method and app);
+// - 5xx and network errors: retried with exponential backoff (2 s doubling, at most 5 min), until
+//   delivered; other `ok:false` answers get MAX_ATTEMPTS_UNKNOWN attempts;
+// - refusals no retry cures (channel_not_found, not_in_channel, is_archived, invalid_blocks…)
+//   are given up at once: marked delivered with the reason kept in lastError, and logged.
+// A port alert updates the parent message first (idempotent), then posts the thread reply, so a
+// retry never doubles a reply. Slack answering but the process dying before markOutboxDelivered
+// is the one window left where a message can be posted twice.
 import type { WebClient } from '@slack/web-api';
 import {
   WebAPIHTTPError,

@@ -1,6 +1,10 @@
 // The porting watcher: one instance (the holder of a lease lock in the store) polls ONSIM's port
 // list, diffs it against the stored snapshots, and turns the events into outbox items for the
 // channels that watch them, all in one store transaction. Delivery to Slack is delivery.ts.
+// More than `summaryThreshold` events for one channel in one poll become a single summary
+// message; a summary does not touch the ports' threads (their next change updates the parent).
+// Any ONSIM failure but bad input (unreachable, 5xx, 429, 401, an unreadable answer) pauses the
+// updates: one notice per watching channel, and one when ONSIM answers again.
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { OnsimClient } from '../onsim/client.js';

@@ -18,7 +18,7 @@ export function badge(msg: Message, sandbox: boolean): Message {
   };
 }
 
-/** A one-paragraph message. */
+/** A one-paragraph message (the fallback text is the same mrkdwn: notifications render it too). */
 export function plain(text: string): Message {
-  return { text: text.replace(/[*_~`]/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -199,7 +199,8 @@ export function accountCard(account: Account, opts: AccountCardOptions): Message
       button('⏺️ Recording', ACTION_ACCOUNT_RECORDING, account.mpn),
     );
   }
-  if (atLeast(opts.role, 'admin')) buttons.push(button('Cease', ACTION_ACCOUNT_CEASE, account.mpn, 'danger'));
+  if (atLeast(opts.role, 'admin'))
+    buttons.push(button('🛑 Cease SIM', ACTION_ACCOUNT_CEASE, account.mpn, 'danger'));
   if (opts.share) buttons.push(shareButton(opts.share));
   if (buttons.length > 0)
     blocks.push({ type: 'actions', block_id: ACCOUNT_ACTIONS_BLOCK, elements: buttons });

@@ -1,7 +1,7 @@
 // One port as a card (`/onsim port <id>`): the porting alert's card of src/porting/alerts.ts,
 // plus the dates only a look-up needs and a Share button.
 import type { KnownBlock } from '@slack/types';
-import { ACTION_SHARE, rerunValue } from '../commands/router.js';
+import { ACTION_SHARE, rerunValue } from '../commands/rerun.js';
 import type { Port } from '../onsim/porting.js';
 import { portParentMessage } from '../porting/alerts.js';
 import type { Message } from '../slack/message.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION_SHARE, rerunValue } from '../../src/commands/router.js';
+import { ACTION_SHARE, rerunValue } from '../../src/commands/rerun.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import {
   ACTION_ACCOUNT_BUNDLE,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACTION_PAGE } from '../../src/commands/router.js';
+import { ACTION_PAGE } from '../../src/commands/rerun.js';
 import { auditLine } from '../../src/guard/audit.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import type { NewAuditEntry } from '../../src/store/types.js';

@@ -204,6 +204,22 @@ describe('the "Change bundle" button and form', () => {
     expect(shown).toContain('type any other SKU below');
   });
 
+  it('tells the clicker when Slack refuses to open the form (an expired trigger)', async () => {
+    bot.slack.failNext('views.open', { error: 'expired_trigger_id' });
+
+    const click = await bot.driver.blockAction({
+      actionId: ACTION_ACCOUNT_BUNDLE,
+      value: MPN,
+      user: USERS.operator,
+    });
+
+    const answer = await waitFor(() => bot.slack.responsesTo(click.responseUrl ?? '')[0], {
+      what: 'the answer',
+    });
+    expect(String(answer.body.text)).toContain('open the bundle form');
+    expect(bot.sandbox.requests).toHaveLength(0);
+  });
+
   it('refuses a viewer’s click without opening a form', async () => {
     const click = await bot.driver.blockAction({
       actionId: ACTION_ACCOUNT_BUNDLE,

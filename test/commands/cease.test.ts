@@ -157,7 +157,7 @@ describe.each(ENGINES)('cease (%s)', (_engine, databaseUrl) => {
     const sent = await bot.driver.command('cease 07700 900123', { user: USERS.operator });
     const reply = await waitFor(() => bot.slack.responsesTo(sent.responseUrl)[0], { what: 'the refusal' });
 
-    expect(String(reply.body.text)).toContain('needs the admin role');
+    expect(String(reply.body.text)).toMatch(/needs the \*?admin\*? role/);
     expect(textOf(reply.body.blocks)).toContain(`<@${USERS.admin}>`);
     expect(bot.slack.callsTo('views.open')).toHaveLength(0);
     const [entry] = await bot.store.listAudit({ limit: 1 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION_SHARE } from '../../src/commands/router.js';
+import { ACTION_SHARE } from '../../src/commands/rerun.js';
 import { luhnCheckDigit } from '../../src/onsim/identifiers.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { ACTION_ESIM_QR, ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from '../../src/views/action-ids.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/commands/router.js';
+import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/commands/rerun.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { csvCell, toCsv } from '../../src/views/csv.js';
 import { ACTION_LIST_CSV } from '../../src/views/list.js';

@@ -184,13 +184,17 @@ describe('provisioning an ONSIM UC line', () => {
     expect(JSON.stringify(b.slack.calls.map((c) => c.args))).not.toContain(code);
     expect(b.logs.join('\n')).not.toContain(code);
 
-    const trail = await b.store.listAudit({ target: NEW_MPN, limit: 10 });
-    expect(trail.map((e) => [e.operation, e.event])).toEqual(
-      expect.arrayContaining([
-        ['provision', 'succeeded'],
-        ['post QR', 'succeeded'],
-      ]),
+    const trail = await waitFor(
+      async () => {
+        const entries = await b.store.listAudit({ target: NEW_MPN, limit: 10 });
+        return entries.length >= 2 && entries;
+      },
+      { what: 'the audit entries' },
     );
+    expect(trail.map((e) => [e.operation, e.event]).sort()).toEqual([
+      ['post QR', 'succeeded'],
+      ['provision', 'succeeded'],
+    ]);
   });
 
   it('shows each wrong field on the field itself and sends nothing to ONSIM', async () => {
@@ -239,7 +243,7 @@ describe('provisioning an ONSIM UC line', () => {
     b.sandbox.setLatency(5_000);
     const before = Date.now();
 
-    await b.driver.command('provision', { user: USERS.operator });
+    const sent = await b.driver.command('provision', { user: USERS.operator });
 
     const opened = await waitFor(() => b.slack.callsTo('views.open')[0], {
       what: 'views.open',
@@ -257,6 +261,12 @@ describe('provisioning an ONSIM UC line', () => {
     expect(filled.args.view_id).toBe(viewId);
     expect(typeof filled.args.hash).toBe('string');
     expect(optionValues(filled.args.view, 'group_name')).toContain(F.groupName);
+    // The router's "Asking ONSIM…" note is not left behind.
+    const last = await waitFor(
+      () => b.slack.responsesTo(sent.responseUrl).find((r) => String(r.body.text).includes('form is ready')),
+      { what: 'the note that the form is ready' },
+    );
+    expect(last.body.replace_original).toBe(true);
   }, 30_000);
 
   it('says plainly in the form when ONSIM cannot list the groups, and fills it in on "Try again"', async () => {
@@ -319,6 +329,45 @@ describe('provisioning an ONSIM UC line', () => {
     );
     expect(told.text).toContain('already active');
     expect(b.slack.messages().filter((m) => m.via === 'postMessage')).toEqual([]);
+  });
+});
+
+describe('when Slack gets in the way after provisioning', () => {
+  it('posts the record in the submitter’s DM when the bot may not post in the channel, and still delivers the password and QR', async () => {
+    const b = await start();
+    await b.driver.command('provision', { user: USERS.operator, channel: 'C123' });
+    await formWith(b, 'group_name');
+    b.slack.failNext('chat.postMessage', { error: 'not_in_channel' });
+
+    await submit(b, ucValues());
+
+    const upload = await waitFor(() => b.slack.uploads[0], { what: 'the QR upload' });
+    const record = b.slack.messages().find((m) => m.via === 'postMessage' && m.text.includes('provisioned'));
+    expect(record?.channel).toBe(`D${USERS.operator}`);
+    expect(JSON.stringify(record?.blocks)).toContain('could not post in <#C123>');
+    expect(upload.channelId).toBe(`D${USERS.operator}`);
+    const password = subscriberFor(b, NEW_MPN).pbxPassword;
+    expect(ephemeralsTo(b, USERS.operator).some((m) => JSON.stringify(m.blocks).includes(password))).toBe(
+      true,
+    );
+  });
+
+  it('marks the record and tells the submitter how to retry when the QR cannot be posted', async () => {
+    const b = await start();
+    await b.driver.command('provision', { user: USERS.operator, channel: 'C123' });
+    await formWith(b, 'group_name');
+    b.slack.failNext('files.completeUploadExternal', { error: 'not_in_channel' });
+
+    await submit(b, ucValues());
+
+    const told = await waitFor(
+      () => ephemeralsTo(b, USERS.operator).find((m) => JSON.stringify(m.blocks).includes('/onsim qr')),
+      { what: 'the QR failure' },
+    );
+    expect(JSON.stringify(told.blocks)).toContain('The line is provisioned');
+    const updated = b.slack.messages().find((m) => m.via === 'update');
+    expect(JSON.stringify(updated?.blocks)).toContain('QR code could not be posted');
+    expect(b.slack.uploads).toEqual([]);
   });
 });
 

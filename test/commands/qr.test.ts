@@ -40,7 +40,8 @@ function answerAt(b: TestBot, url: string | undefined): Promise<RecordedResponse
 async function ask(b: TestBot, text: string, user: string = USERS.operator) {
   const sent = await b.driver.command(text, { user, channel: 'C123' });
   const answer = await answerAt(b, sent.responseUrl);
-  return String(answer.body.text);
+  // The mrkdwn of the answer (the fallback text drops formatting characters).
+  return JSON.stringify(answer.body.blocks ?? []);
 }
 
 type Button = { action_id?: string; value?: string };
@@ -64,7 +65,7 @@ describe('/onsim qr', () => {
 
     const text = await ask(b, 'qr 07700 900124');
 
-    expect(text).toContain('Posted the QR code for +44 7700 900124');
+    expect(text).toContain('Posted the QR code for *+44 7700 900124* in <#C123>');
     expect(b.sandbox.requestsTo('POST', '/account/esim')[0]?.body).toEqual({
       mpn: F.readyEsimMpn,
       refresh_code: 0,
@@ -153,7 +154,8 @@ describe('/onsim qr', () => {
   it('explains what it takes when the identifier is not one', async () => {
     const b = await start();
     const text = await ask(b, 'qr hello');
-    expect(text).toContain('This command takes an MPN, an ICCID or an eSIM activation code');
+    expect(text).toContain('“hello” contains the letter “h”');
+    expect(text).toContain('e.g. +44 7700 900123');
     expect(b.sandbox.requests).toEqual([]);
   });
 
@@ -170,7 +172,7 @@ describe('/onsim qr', () => {
   it('refuses a viewer, asking ONSIM nothing', async () => {
     const b = await start();
     const text = await ask(b, 'qr 07700 900124', USERS.viewer);
-    expect(text).toContain('needs the operator role');
+    expect(text).toContain('needs the *operator* role');
     expect(b.sandbox.requests).toEqual([]);
     expect(b.slack.uploads).toEqual([]);
   });

@@ -476,3 +476,18 @@ describe('zod schemas', () => {
     expect(MpnSchema.safeParse(447700900123).success).toBe(false);
   });
 });
+
+describe('national numbers whose trunk 0 cannot be stripped', () => {
+  it.each(['07700 9001', '07700 90', '0770'])(
+    'rejects “%s” as too short instead of keeping the 0',
+    (input) => {
+      const r = parseMpn(input);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toMatch(/too short/);
+    },
+  );
+
+  it('still accepts full national numbers', () => {
+    expect(parseMpn('07700 900123')).toEqual({ ok: true, value: '447700900123' });
+  });
+});

@@ -444,50 +444,80 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
     ]);
   });
 
-  it('enqueues each alert once when a slow poller loses its lease and another polls the same changes', async () => {
-    const realStore = await openTestStore();
-    let releaseSlowPoll = () => {};
+  /**
+   * The same store, except that once armed, a call of `method` waits: `held` resolves when a call
+   * is waiting, `release()` lets it go on. Stands for an instance that stalls at that point.
+   */
+  function stallingStore(real: Store, method: 'applyPortPoll' | 'getPortSnapshots') {
+    let release = () => {};
     const gate = new Promise<void>((resolve) => {
-      releaseSlowPoll = resolve;
+      release = resolve;
     });
-    let slowPollReady = () => {};
-    const slowPollHeld = new Promise<void>((resolve) => {
-      slowPollReady = resolve;
+    let arrived = () => {};
+    const held = new Promise<void>((resolve) => {
+      arrived = resolve;
     });
-    let holdApply = false;
-    // The same store, except that A's write of a poll waits until B has written its own.
-    const slowStore = new Proxy(realStore, {
+    let armed = false;
+    const store = new Proxy(real, {
       get(target, prop) {
-        if (prop === 'applyPortPoll' && holdApply) {
-          return async (changes: Parameters<Store['applyPortPoll']>[0]) => {
-            slowPollReady();
-            await gate;
-            return target.applyPortPoll(changes);
-          };
-        }
         const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? value.bind(target) : value;
+        if (typeof value !== 'function') return value;
+        const bound = value.bind(target);
+        if (prop !== method || !armed) return bound;
+        return async (...args: unknown[]) => {
+          arrived();
+          await gate;
+          return bound(...args);
+        };
       },
     });
-    const a = await startInstance('A', { store: slowStore });
+    const arm = () => {
+      armed = true;
+    };
+    return { store, held, release, arm };
+  }
+
+  async function slowAndFastInstance(stallAt: 'applyPortPoll' | 'getPortSnapshots') {
+    const stalling = stallingStore(await openTestStore(), stallAt);
+    const a = await startInstance('A', { store: stalling.store });
     const b = await startInstance('B');
-    await watch(realStore, 'C1');
-    await watch(realStore, 'C2', ['INITIAL']);
+    await watch(b.store, 'C1');
+    await watch(b.store, 'C2', ['INITIAL']);
     await cycle(a.watcher);
     sandbox.addPort();
     sandbox.setPortStatus('1004', 'COMPLETE');
+    return { a, b, stalling };
+  }
 
-    holdApply = true;
+  it('enqueues each alert once when a poller loses its lease while writing and another polls the same changes', async () => {
+    const { a, b, stalling } = await slowAndFastInstance('applyPortPoll');
+    stalling.arm();
     clock += INTERVAL;
     const slowPoll = a.watcher.pollOnce();
-    await slowPollHeld;
+    await stalling.held;
     clock += LOCK_TTL;
     expect(await b.watcher.pollOnce()).toMatchObject({ status: 'polled', events: 2, enqueued: 3 });
-    releaseSlowPoll();
+    stalling.release();
     expect(await slowPoll).toMatchObject({ status: 'polled', events: 2, enqueued: 3 });
 
     expect(await b.watcher.deliverOnce()).toBe(3);
     await cycle(b.watcher);
+    expect(posts('C1')).toHaveLength(2);
+    expect(posts('C2')).toHaveLength(1);
+  });
+
+  it('drops a slow poll whose lease another instance took over before it wrote anything', async () => {
+    const { a, b, stalling } = await slowAndFastInstance('getPortSnapshots');
+    stalling.arm();
+    clock += INTERVAL;
+    const slowPoll = a.watcher.pollOnce();
+    await stalling.held;
+    clock += LOCK_TTL;
+    expect(await b.watcher.pollOnce()).toMatchObject({ status: 'polled', events: 2 });
+    stalling.release();
+    expect(await slowPoll).toEqual({ status: 'skipped' });
+
+    await b.watcher.deliverOnce();
     expect(posts('C1')).toHaveLength(2);
     expect(posts('C2')).toHaveLength(1);
   });

@@ -15,6 +15,7 @@ import type { Store } from '../../src/store/types.js';
 import { blockKitProblems } from './block-kit-limits.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { SlackDriver } from './slack-requests.js';
+import { waitFor } from './wait.js';
 
 /** Test users: one per role. `SlackDriver` sends as `U123` (a viewer) unless told otherwise. */
 export const USERS = { admin: 'UADMIN', operator: 'UOPER', viewer: 'U123', otherOperator: 'UOPER2' } as const;
@@ -83,8 +84,13 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     readRetry: { baseDelayMs: 20, maxDelayMs: 100, totalBudgetMs: 3_000 },
     writeRetry: { baseDelayMs: 20, maxDelayMs: 100, totalBudgetMs: 3_000 },
   });
+  const authCallsBefore = slack.callsTo('auth.test').length;
   const { app, deps } = createApp({ config, logger, onsim, store, sandbox: false, now: opts.now });
   const server = (await app.start(0)) as Server;
+  // Bolt checks the token with auth.test right after construction; let it finish, or a test that
+  // closes quickly leaves it retrying against a closed fake Slack.
+  await waitFor(() => slack.callsTo('auth.test').length > authCallsBefore, { what: "Bolt's auth.test" });
+  await new Promise((r) => setTimeout(r, 20));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const driver = new SlackDriver({ url: `${url}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack });
 

@@ -1,0 +1,349 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { App } from '@slack/bolt';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { SUBCOMMANDS } from '../../src/commands/index.js';
+import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
+import {
+  ACTION_ACCOUNT_BUNDLE,
+  ACTION_ACCOUNT_CEASE,
+  ACTION_ACCOUNT_QR,
+  ACTION_ACCOUNT_RECORDING,
+  ACTION_ACCOUNT_SETTINGS,
+  ACTION_ESIM_QR,
+  ACTION_ESIM_REFRESH,
+} from '../../src/views/action-ids.js';
+import { ACTION_HOME_PROVISION } from '../../src/views/home.js';
+import { startTestBot, type TestBot, USERS } from '../support/bot.js';
+import type { RecordedCall } from '../support/fake-slack.js';
+import { freshPostgresUrl } from '../support/postgres.js';
+import { waitFor } from '../support/wait.js';
+
+const ENGINES = [
+  ['SQLite', async () => undefined],
+  ['PostgreSQL', freshPostgresUrl],
+] as const;
+
+const MPN = F.readyEsimMpn;
+const MPN_TYPED = '07700 900124';
+
+/** Buttons that start a write from a card or the Home tab, whoever handles them. */
+const WRITE_ENTRY_BUTTONS = [
+  ACTION_ACCOUNT_QR,
+  ACTION_ACCOUNT_BUNDLE,
+  ACTION_ACCOUNT_SETTINGS,
+  ACTION_ACCOUNT_RECORDING,
+  ACTION_ACCOUNT_CEASE,
+  ACTION_ESIM_REFRESH,
+  ACTION_ESIM_QR,
+  ACTION_HOME_PROVISION,
+];
+const ESIM_BUTTONS: readonly string[] = [ACTION_ESIM_REFRESH, ACTION_ESIM_QR];
+const buttonValue = (actionId: string) => (ESIM_BUTTONS.includes(actionId) ? `mpn:${MPN}` : MPN);
+
+const REFUSAL = /needs the \*(operator|admin)\* role/;
+
+async function answer(bot: TestBot, text: string, user: string) {
+  const sent = await bot.driver.command(text, { user });
+  const reply = await waitFor(() => bot.slack.responsesTo(sent.responseUrl)[0], {
+    what: `the answer to ${text}`,
+  });
+  return `${String(reply.body.text)}\n${JSON.stringify(reply.body.blocks ?? [])}`;
+}
+
+describe.each(ENGINES)('roles (%s)', (_engine, databaseUrl) => {
+  let bot: TestBot | undefined;
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await bot?.close();
+    bot = undefined;
+  });
+
+  it('`/onsim whoami` tells each caller their role and what it allows', async () => {
+    bot = await startTestBot({ databaseUrl: await databaseUrl() });
+    expect(await answer(bot, 'whoami', USERS.viewer)).toContain('You are a *viewer*');
+    expect(await answer(bot, 'whoami', USERS.operator)).toContain('You are a *operator*');
+    const admin = await answer(bot, 'whoami', USERS.admin);
+    expect(admin).toContain('You are a *admin*');
+    expect(admin).toContain('cease SIMs');
+  });
+
+  it('gives the roles of ADMINS and OPERATORS user groups to their members', async () => {
+    bot = await startTestBot({
+      databaseUrl: await databaseUrl(),
+      env: { ADMINS: 'S123', OPERATORS: 'S456' },
+    });
+    bot.slack.setUsergroup('S123', ['UGRPADMIN']);
+    bot.slack.setUsergroup('S456', ['UGRPOPER']);
+
+    expect(await answer(bot, 'whoami', 'UGRPADMIN')).toContain('You are a *admin*');
+    expect(await answer(bot, 'whoami', 'UGRPOPER')).toContain('You are a *operator*');
+    // Named directly before, but no longer: only the groups count now.
+    expect(await answer(bot, 'whoami', USERS.admin)).toContain('You are a *viewer*');
+
+    const refused = await answer(bot, `cease ${MPN_TYPED}`, 'UGRPOPER');
+    expect(refused).toMatch(REFUSAL);
+    expect(refused).toContain('<!subteam^S123>');
+    await bot.driver.command(`cease ${MPN_TYPED}`, { user: 'UGRPADMIN' });
+    await waitFor(() => bot?.slack.callsTo('views.open').length, {
+      what: 'the cease form for a group admin',
+    });
+  });
+
+  it('shows a viewer fewer commands in help than an operator, and an operator fewer than an admin', async () => {
+    bot = await startTestBot({ databaseUrl: await databaseUrl() });
+    const viewer = await answer(bot, 'help', USERS.viewer);
+    const operator = await answer(bot, 'help', USERS.operator);
+    const admin = await answer(bot, 'help', USERS.admin);
+
+    const listed = (help: string) =>
+      SUBCOMMANDS.filter((c) => new RegExp(`/onsim ${c.name}[\\s\`]`).test(help)).map((c) => c.name);
+    expect(listed(viewer)).toEqual(SUBCOMMANDS.filter((c) => c.role === 'viewer').map((c) => c.name));
+    expect(listed(operator)).toEqual(SUBCOMMANDS.filter((c) => c.role !== 'admin').map((c) => c.name));
+    expect(listed(admin)).toEqual(SUBCOMMANDS.map((c) => c.name));
+    expect(listed(viewer)).not.toContain('recording');
+    expect(listed(operator)).toContain('recording');
+    expect(listed(operator)).not.toContain('cease');
+    expect(viewer).toContain('ask an admin to add you to OPERATORS');
+  });
+
+  it('lets a viewer reach no write operation through any command, button, modal or shortcut', async () => {
+    // Every listener the app registers, as it registers it.
+    const spies = {
+      action: vi.spyOn(App.prototype, 'action'),
+      view: vi.spyOn(App.prototype, 'view'),
+      shortcut: vi.spyOn(App.prototype, 'shortcut'),
+    };
+    const b = await startTestBot({ databaseUrl: await databaseUrl() });
+    bot = b;
+    const registered = listenerIds(spies);
+
+    // Which subcommand owns which listener: register each again on a scratch app.
+    const scratch = new App({
+      token: 'xoxb-scratch',
+      signingSecret: 'scratch',
+      tokenVerificationEnabled: false,
+    });
+    const writeSubs = SUBCOMMANDS.filter((c) => c.role !== 'viewer');
+    const owned = { action: new Set<string>(), view: new Set<string>(), shortcut: new Set<string>() };
+    for (const sub of writeSubs) {
+      const before = listenerIds(spies);
+      sub.register?.(scratch, b.deps);
+      const after = listenerIds(spies);
+      for (const kind of ['action', 'view', 'shortcut'] as const) {
+        for (const id of after[kind].slice(before[kind].length)) owned[kind].add(id);
+      }
+    }
+    vi.restoreAllMocks();
+    expect(writeSubs.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['cease', 'recording', 'esim-refresh']),
+    );
+    expect([...owned.action]).toEqual(
+      expect.arrayContaining([ACTION_ACCOUNT_CEASE, ACTION_ACCOUNT_RECORDING]),
+    );
+
+    // --- An admin first opens every form and asks for every confirmation, so the viewer can
+    // replay real ones (with their private_metadata and confirmation ids).
+    for (const sub of writeSubs)
+      await runAndSettle(b, `${sub.name} ${exampleArgs(sub.usage)}`.trim(), USERS.admin);
+    await runAndSettle(b, `recording 07700 900126 voice off sms on`, USERS.admin);
+    for (const id of WRITE_ENTRY_BUTTONS.filter((a) => registered.action.includes(a))) {
+      await b.driver.blockAction({ user: USERS.admin, actionId: id, value: buttonValue(id) });
+    }
+    await settle(b);
+    const shownButtons = messageButtons(
+      b.slack.calls,
+      b.slack.responses.map((r) => r.body),
+    ).filter((btn) => owned.action.has(btn.action_id) && btn.value !== undefined);
+
+    // --- Now the viewer, on every path.
+    const mark = {
+      requests: b.sandbox.requests.length,
+      calls: b.slack.calls.length,
+      uploads: b.slack.uploads.length,
+      watches: (await b.store.listWatches()).length,
+    };
+    const refusedPaths: string[] = [];
+    const expectRefused = async (what: string, act: () => Promise<{ json?: unknown }>) => {
+      const calls = b.slack.calls.length;
+      const responses = b.slack.responses.length;
+      const audited = await refusals(b);
+      const res = await act();
+      await waitFor(
+        async () => {
+          const said = [
+            JSON.stringify(res.json ?? null),
+            ...b.slack.calls.slice(calls).map((c) => JSON.stringify(c.args)),
+            ...b.slack.responses.slice(responses).map((r) => JSON.stringify(r.body)),
+          ];
+          return (await refusals(b)) > audited && said.some((s) => REFUSAL.test(s) || s.includes('⛔'));
+        },
+        { what: `${what} to be refused to the viewer (audited and told)` },
+      );
+      refusedPaths.push(what);
+    };
+
+    for (const sub of writeSubs) {
+      await expectRefused(`/onsim ${sub.name}`, () =>
+        b.driver.command(`${sub.name} ${exampleArgs(sub.usage)}`.trim(), { user: USERS.viewer }),
+      );
+    }
+    await expectRefused('/onsim ports watch', () => b.driver.command('ports watch', { user: USERS.viewer }));
+
+    for (const id of WRITE_ENTRY_BUTTONS.filter((a) => registered.action.includes(a))) {
+      await expectRefused(`button ${id}`, () =>
+        b.driver.blockAction({ user: USERS.viewer, actionId: id, value: buttonValue(id) }),
+      );
+    }
+    for (const btn of shownButtons) {
+      await expectRefused(`button ${btn.action_id} as shown to the admin`, () =>
+        b.driver.blockAction({ user: USERS.viewer, actionId: btn.action_id, value: btn.value }),
+      );
+    }
+    for (const callbackId of owned.view) {
+      const view = b.slack.currentView(callbackId);
+      const submit = () =>
+        b.driver.viewSubmission({
+          user: USERS.viewer,
+          view: {
+            id: view?.id ?? 'VFORGED',
+            callback_id: callbackId,
+            private_metadata: String(view?.private_metadata ?? ''),
+            values: {},
+          },
+        });
+      if (view) await expectRefused(`submission of ${callbackId}`, submit);
+      else await submit(); // never opened for the admin: at least it must write nothing
+    }
+    for (const id of owned.shortcut) {
+      await expectRefused(`shortcut ${id}`, () => b.driver.shortcut(id, { user: USERS.viewer }));
+    }
+    // In-form actions (flavour switches, retries…) change no data, but must not write either.
+    const tried = new Set([...WRITE_ENTRY_BUTTONS, ...shownButtons.map((s) => s.action_id)]);
+    for (const id of [...owned.action].filter((a) => !tried.has(a))) {
+      await b.driver.blockAction({ user: USERS.viewer, actionId: id, value: MPN });
+    }
+    await settle(b);
+
+    const writes = b.sandbox.requests.slice(mark.requests).filter(isWrite);
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    expect(b.slack.uploads.length).toBe(mark.uploads);
+    const slackWrites = b.slack.calls
+      .slice(mark.calls)
+      .filter(
+        (c) =>
+          c.method === 'chat.delete' ||
+          c.method === 'files.completeUploadExternal' ||
+          (c.method === 'chat.postMessage' && c.args.channel !== USERS.viewer),
+      );
+    expect(slackWrites.map((c) => `${c.method} ${String(c.args.channel ?? '')}`)).toEqual([]);
+    expect((await b.store.listWatches()).length).toBe(mark.watches);
+    // The paths this bot has today, at least (more join as they are registered).
+    expect(refusedPaths).toEqual(
+      expect.arrayContaining([
+        '/onsim cease',
+        '/onsim recording',
+        '/onsim esim-refresh',
+        `button ${ACTION_ACCOUNT_CEASE}`,
+        `button ${ACTION_ACCOUNT_RECORDING}`,
+        `button ${ACTION_ESIM_REFRESH}`,
+        'submission of cease_confirm',
+        'submission of recording_off_confirm',
+      ]),
+    );
+  });
+});
+
+// ---- helpers -------------------------------------------------------------------------------
+
+type Spies = Record<'action' | 'view' | 'shortcut', { mock: { calls: unknown[][] } }>;
+
+const WithActionId = z.object({ action_id: z.string() }).loose();
+const WithCallbackId = z.object({ callback_id: z.string(), type: z.string().optional() }).loose();
+
+/** The string ids of the registered listeners (RegExp constraints are not followed). */
+function listenerIds(spies: Spies): Record<'action' | 'view' | 'shortcut', string[]> {
+  const ids = (calls: unknown[][], pick: (c: unknown) => string | null) =>
+    calls.map((args) => pick(args[0])).filter((id): id is string => id !== null);
+  return {
+    action: ids(spies.action.mock.calls, (c) =>
+      typeof c === 'string' ? c : (WithActionId.safeParse(c).data?.action_id ?? null),
+    ),
+    // Submissions only: view_closed listeners only cancel.
+    view: ids(spies.view.mock.calls, (c) => {
+      if (typeof c === 'string') return c;
+      const parsed = WithCallbackId.safeParse(c).data;
+      return parsed && parsed.type !== 'view_closed' ? parsed.callback_id : null;
+    }),
+    shortcut: ids(spies.shortcut.mock.calls, (c) =>
+      typeof c === 'string' ? c : (WithCallbackId.safeParse(c).data?.callback_id ?? null),
+    ),
+  };
+}
+
+/** Example arguments from a usage line: identifiers become a fixture MPN, options are left out. */
+function exampleArgs(usage: string): string {
+  return usage
+    .replace(/^\S+\s*/, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/<[^>]*(mpn|iccid)[^>]*>/gi, MPN_TYPED)
+    .replace(/<[^>]*>/g, 'UNLIMITED')
+    .replace(/(\w+)\|\w+/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Reads (GETs, look-up POSTs, eSIM queries without refresh) are allowed to anyone. */
+function isWrite(r: { method: string; path: string; body: unknown }): boolean {
+  if (r.method === 'GET') return false;
+  if (r.method === 'POST' && r.path === '/reseller/subscribers') return false;
+  if (r.method === 'POST' && r.path === '/account/esim') {
+    const refresh = z
+      .object({ refresh_code: z.union([z.number(), z.string()]).optional() })
+      .safeParse(r.body);
+    return refresh.success && Number(refresh.data.refresh_code ?? 0) === 1;
+  }
+  return true;
+}
+
+async function refusals(bot: TestBot): Promise<number> {
+  const entries = await bot.store.listAudit({ limit: 10_000 });
+  return entries.filter((e) => e.userId === USERS.viewer && e.event === 'refused').length;
+}
+
+/** Lets handlers that answer after their ack finish (they answer within milliseconds here). */
+async function settle(bot: TestBot): Promise<void> {
+  let seen = -1;
+  while (seen !== bot.slack.calls.length + bot.slack.responses.length + bot.sandbox.requests.length) {
+    seen = bot.slack.calls.length + bot.slack.responses.length + bot.sandbox.requests.length;
+    await sleep(150);
+  }
+}
+
+async function runAndSettle(bot: TestBot, text: string, user: string): Promise<void> {
+  await bot.driver.command(text, { user });
+  await settle(bot);
+}
+
+const Button = z.object({ type: z.literal('button'), action_id: z.string(), value: z.string().optional() });
+type Button = z.infer<typeof Button>;
+
+/** Every button in the messages the bot sent (not in modals: those are its forms' own controls). */
+function messageButtons(calls: RecordedCall[], responses: unknown[]): Button[] {
+  const found: Button[] = [];
+  const walk = (x: unknown): void => {
+    const button = Button.safeParse(x);
+    if (button.success) found.push(button.data);
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === 'object') Object.values(x).forEach(walk);
+  };
+  const messageMethods = [
+    'chat.postMessage',
+    'chat.postEphemeral',
+    'chat.update',
+    'files.completeUploadExternal',
+  ];
+  for (const c of calls) if (messageMethods.includes(c.method)) walk(c.args.blocks);
+  for (const r of responses) walk(r);
+  return found;
+}

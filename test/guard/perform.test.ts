@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { auditLine } from '../../src/guard/audit.js';
+import { perform } from '../../src/guard/perform.js';
+import { postRecord } from '../../src/guard/record.js';
+import { OnsimInputError, OnsimOutcomeUnknownError } from '../../src/onsim/errors.js';
+import { startTestBot, type TestBot, USERS } from '../support/bot.js';
+import { freshPostgresUrl } from '../support/postgres.js';
+import { waitFor } from '../support/wait.js';
+
+/**
+ * These tests call the guard directly, so nothing would wait for Bolt's start-up auth.test;
+ * one command through the app does, so closing the bot cannot cut it off.
+ */
+async function warmedUp(starting: Promise<TestBot>): Promise<TestBot> {
+  const started = await starting;
+  const sent = await started.driver.command('whoami', { user: 'UWARMUP' });
+  await waitFor(() => started.slack.responsesTo(sent.responseUrl).length > 0, { what: 'the warm-up answer' });
+  return started;
+}
+
+const ENGINES = [
+  ['SQLite', async () => undefined],
+  ['PostgreSQL', freshPostgresUrl],
+] as const;
+
+const CTX = {
+  userId: USERS.operator,
+  channelId: 'C123',
+  operation: 'change bundle',
+  target: '447700900125',
+  detail: 'to UNLIMITED',
+};
+
+describe.each(ENGINES)('perform and the audit trail (%s)', (_engine, databaseUrl) => {
+  let bot: TestBot;
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  it('audits a write that succeeded with its detail, and returns its value', async () => {
+    bot = await warmedUp(startTestBot({ databaseUrl: await databaseUrl() }));
+    const outcome = await perform(bot.deps, bot.app.client, CTX, async () => 'Bundle Successfully Updated');
+
+    expect(outcome).toEqual({ kind: 'succeeded', value: 'Bundle Successfully Updated' });
+    expect(await bot.store.listAudit({ limit: 5 })).toEqual([
+      expect.objectContaining({ ...CTX, event: 'succeeded', detail: 'to UNLIMITED' }),
+    ]);
+  });
+
+  it('never throws for an ONSIM failure, and tells an unknown outcome apart from a failure', async () => {
+    bot = await warmedUp(startTestBot({ databaseUrl: await databaseUrl() }));
+    const unknown = await perform(bot.deps, bot.app.client, CTX, async () => {
+      throw new OnsimOutcomeUnknownError('bundle change', 'the connection dropped');
+    });
+    const failed = await perform(bot.deps, bot.app.client, CTX, async () => {
+      throw new OnsimInputError('bundle change', [{ field: 'bundle', message: 'Unknown bundle.' }]);
+    });
+
+    expect(unknown.kind).toBe('outcome_unknown');
+    expect(failed.kind).toBe('failed');
+    const [second, first] = await bot.store.listAudit({ limit: 5 });
+    expect(first).toMatchObject({
+      event: 'outcome_unknown',
+      detail: expect.stringContaining('the connection dropped'),
+    });
+    expect(second).toMatchObject({ event: 'failed', detail: expect.stringContaining('Unknown bundle.') });
+  });
+
+  it('mirrors each entry to AUDIT_CHANNEL, and a failed mirror does not fail the write', async () => {
+    bot = await warmedUp(
+      startTestBot({ databaseUrl: await databaseUrl(), env: { AUDIT_CHANNEL: 'CAUDIT' } }),
+    );
+    await perform(bot.deps, bot.app.client, CTX, async () => 'ok');
+    const [entry] = await bot.store.listAudit({ limit: 1 });
+    if (!entry) throw new Error('no entry');
+    const mirrored = bot.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'CAUDIT');
+    expect(mirrored?.args.text).toBe(auditLine(entry));
+
+    bot.slack.failNext('chat.postMessage', { error: 'channel_not_found' });
+    const again = await perform(bot.deps, bot.app.client, CTX, async () => 'ok');
+    expect(again.kind).toBe('succeeded');
+    expect(await bot.store.listAudit({ limit: 5 })).toHaveLength(2);
+    await waitFor(() => bot.logs.some((l) => l.includes('could not mirror audit entry')), {
+      what: 'the mirror failure in the log',
+    });
+  });
+});
+
+describe('postRecord', () => {
+  let bot: TestBot;
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  it('posts the record in the channel, and reports (not throws) when Slack refuses', async () => {
+    bot = await warmedUp(startTestBot());
+    expect(await postRecord(bot.deps, bot.app.client, 'C123', '✅ done by <@U1>')).toBe(true);
+    expect(bot.slack.messages().filter((m) => m.via === 'postMessage')).toEqual([
+      expect.objectContaining({ channel: 'C123', text: '✅ done by <@U1>' }),
+    ]);
+
+    bot.slack.failNext('chat.postMessage', { error: 'not_in_channel' });
+    expect(await postRecord(bot.deps, bot.app.client, 'C123', '✅ done')).toBe(false);
+    expect(await postRecord(bot.deps, bot.app.client, null, '✅ done')).toBe(false);
+  });
+});
