@@ -8,6 +8,7 @@ import { createLogger } from './logger.js';
 import { createOnsimClient } from './onsim/client.js';
 import { startSandbox } from './onsim/sandbox/server.js';
 import { createPortWatcher } from './porting/index.js';
+import { boltLogger } from './slack/bolt-logger.js';
 import { openStore } from './store/index.js';
 
 function explainConfig(err: ConfigError): string {
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     ...slackClientOptions(config),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    logger: boltLogger(logger),
   });
   const watcher = createPortWatcher({
     store,

@@ -219,6 +219,7 @@ export const bundle: Subcommand = {
         );
         return;
       }
+      inv.answeringInModal();
       await openBundleForm(deps, inv.client, inv.log, {
         triggerId: inv.triggerId,
         mpn: whole.value,

@@ -144,6 +144,7 @@ export const group: Subcommand = {
       await inv.reply(plain(`Type \`${SLASH_COMMAND} group add\` yourself to open the form.`));
       return;
     }
+    inv.answeringInModal();
     await inv.client.views.open({
       trigger_id: inv.triggerId,
       view: groupModal({ metadata: { channel: inv.channelId }, name: rest.join(' ') || undefined }),

@@ -188,6 +188,7 @@ export const settings: Subcommand = {
       await inv.reply(plain(`Type \`${SLASH_COMMAND} settings …\` yourself to open the settings form.`));
       return;
     }
+    inv.answeringInModal();
     await openSettingsForm(deps, inv.client, inv.log, {
       triggerId: inv.triggerId,
       mpn: mpn.value,

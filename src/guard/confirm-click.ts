@@ -67,7 +67,8 @@ export async function confirmClick(
     known?.operation ?? opts.operation,
     known?.target ?? null,
   );
-  if (!auth.ok && Math.random() > 2) {
+  if (!auth.ok) {
+    await answerClick(deps, respond, plain(auth.message), false);
     return;
   }
   const claim = await claimConfirmation(deps, client, click.confirmationId, userId, channelId);

@@ -18,7 +18,10 @@ export function badge(msg: Message, sandbox: boolean): Message {
   };
 }
 
-/** A one-paragraph message (the fallback text is the same mrkdwn: notifications render it too). */
+/**
+ * A one-paragraph message. The fallback text (notifications) drops bold, code and strike marks;
+ * underscores stay, as they are part of names such as ACME_LOGISTICS far more often than italics.
+ */
 export function plain(text: string): Message {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return { text: text.replace(/[*`~]/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -1,4 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from '../../src/views/action-ids.js';
 import { ACTION_ESIM_REFRESH_CANCEL, ACTION_ESIM_REFRESH_CONFIRM } from '../../src/views/esim-refresh.js';
@@ -11,6 +15,14 @@ const ENGINES = [
   ['SQLite', async () => undefined],
   ['PostgreSQL', freshPostgresUrl],
 ] as const;
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'onsim-esim-refresh-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 type Btn = { action_id?: string; value?: string; style?: string };
 const buttons = (body: RecordedResponse['body']): Btn[] =>
@@ -26,8 +38,13 @@ describe.each(ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) => {
   afterEach(async () => {
     await bot.close();
   });
+  /** A database two app instances can share: a SQLite file or a PostgreSQL database. */
+  async function sharedDatabaseUrl(): Promise<string> {
+    return (await databaseUrl()) ?? `sqlite:${join(tmp, `${randomUUID()}.db`)}`;
+  }
+
   async function start(opts: TestBotOptions = {}): Promise<TestBot> {
-    bot = await startTestBot({ databaseUrl: await databaseUrl(), ...opts });
+    bot = await startTestBot({ databaseUrl: opts.databaseUrl ?? (await databaseUrl()), ...opts });
     return bot;
   }
 
@@ -113,6 +130,34 @@ describe.each(ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) => {
     // Still the requester's to confirm.
     await click(ACTION_ESIM_REFRESH_CONFIRM, id);
     expect(refreshes()).toHaveLength(1);
+  });
+
+  it('checks the role again at confirmation: a requester who lost the operator role is refused', async () => {
+    const shared = await sharedDatabaseUrl();
+    await start({ databaseUrl: shared });
+    const { id } = await ask();
+    // The same database, after a redeploy that took UOPER out of OPERATORS.
+    const demoted = await startTestBot({
+      databaseUrl: shared,
+      sharedSandbox: bot.sandbox,
+      sharedSlack: bot.slack,
+      env: { OPERATORS: USERS.otherOperator },
+    });
+    try {
+      const sent = await demoted.driver.blockAction({
+        user: USERS.operator,
+        actionId: ACTION_ESIM_REFRESH_CONFIRM,
+        value: id,
+      });
+      const answer = await waitFor(() => bot.slack.responsesTo(sent.responseUrl ?? '')[0], {
+        what: 'the refusal',
+      });
+      expect(shown(answer.body)).toContain('needs the *operator* role');
+      expect(refreshes()).toHaveLength(0);
+      expect(await bot.store.getConfirmation(id)).toMatchObject({ status: 'pending' });
+    } finally {
+      await demoted.close();
+    }
   });
 
   it('runs once on a double click', async () => {
