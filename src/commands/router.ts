@@ -7,7 +7,7 @@ import { authorize } from '../guard/authorize.js';
 import { recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import { badge, type Message, plain } from '../slack/message.js';
-import { atLeast, type Role } from '../slack/roles.js';
+import { aRole, atLeast, type Role } from '../slack/roles.js';
 import { esc, mention } from '../slack/text.js';
 import { SUBCOMMANDS } from './index.js';
 import { ACTION_PAGE, ACTION_SHARE, parseRerunValue, SLASH_COMMAND, splitArgs } from './rerun.js';
@@ -37,7 +37,7 @@ export function helpMessage(role: Role): Message {
         {
           type: 'mrkdwn',
           text:
-            `You are a *${role}*.` +
+            `You are ${aRole(role)}.` +
             (hidden > 0
               ? ` ${hidden} more command${hidden > 1 ? 's' : ''} need${hidden > 1 ? '' : 's'} a higher role: ask an admin to add you to ${role === 'viewer' ? 'OPERATORS' : 'ADMINS'}.`
               : '') +

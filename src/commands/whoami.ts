@@ -1,4 +1,5 @@
 import { plain } from '../slack/message.js';
+import { aRole } from '../slack/roles.js';
 import type { Subcommand } from './types.js';
 
 const WHAT_ROLE_ALLOWS = {
@@ -15,6 +16,6 @@ export const whoami: Subcommand = {
   role: 'viewer',
   async run(inv, deps) {
     const role = await deps.roles.roleOf(inv.userId);
-    await inv.reply(plain(`You are a *${role}*: you can ${WHAT_ROLE_ALLOWS[role]}`));
+    await inv.reply(plain(`You are ${aRole(role)}: you can ${WHAT_ROLE_ALLOWS[role]}`));
   },
 };

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
-import { atLeast, type Role } from '../slack/roles.js';
+import { aRole, atLeast, type Role } from '../slack/roles.js';
 import { audit } from './audit.js';
 
 export type Authorization = { ok: true; role: Role } | { ok: false; role: Role; message: string };
@@ -34,6 +34,6 @@ export async function authorize(
   return {
     ok: false,
     role,
-    message: `⛔ *${operation}* needs the *${need}* role; you are a *${role}*. ${ask}`,
+    message: `⛔ *${operation}* needs the *${need}* role; you are ${aRole(role)}. ${ask}`,
   };
 }

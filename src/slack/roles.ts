@@ -5,7 +5,8 @@ export type Role = 'viewer' | 'operator' | 'admin';
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
-export const ROLE_LABEL: Record<Role, string> = { viewer: 'viewer', operator: 'operator', admin: 'admin' };
+/** 'a *viewer*', 'an *operator*', 'an *admin*' (mrkdwn). */
+export const aRole = (role: Role): string => `${role === 'viewer' ? 'a' : 'an'} *${role}*`;
 
 export const atLeast = (have: Role, need: Role): boolean => RANK[have] >= RANK[need];
 

@@ -1,6 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import { SANDBOX_NOTE } from '../slack/message.js';
-import type { Role } from '../slack/roles.js';
+import { aRole, type Role } from '../slack/roles.js';
 
 export const ACTION_HOME_PROVISION = 'home_provision';
 
@@ -11,7 +11,7 @@ export function homeView(data: { role: Role; sandbox: boolean }): HomeView {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `You are a *${data.role}*. Type \`/onsim help\` in any channel for the commands your role allows.`,
+        text: `You are ${aRole(data.role)}. Type \`/onsim help\` in any channel for the commands your role allows.`,
       },
     },
   ];

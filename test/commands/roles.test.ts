@@ -62,9 +62,9 @@ describe.each(ENGINES)('roles (%s)', (_engine, databaseUrl) => {
   it('`/onsim whoami` tells each caller their role and what it allows', async () => {
     bot = await startTestBot({ databaseUrl: await databaseUrl() });
     expect(await answer(bot, 'whoami', USERS.viewer)).toContain('You are a *viewer*');
-    expect(await answer(bot, 'whoami', USERS.operator)).toContain('You are a *operator*');
+    expect(await answer(bot, 'whoami', USERS.operator)).toContain('You are an *operator*');
     const admin = await answer(bot, 'whoami', USERS.admin);
-    expect(admin).toContain('You are a *admin*');
+    expect(admin).toContain('You are an *admin*');
     expect(admin).toContain('cease SIMs');
   });
 
@@ -76,8 +76,8 @@ describe.each(ENGINES)('roles (%s)', (_engine, databaseUrl) => {
     bot.slack.setUsergroup('S123', ['UGRPADMIN']);
     bot.slack.setUsergroup('S456', ['UGRPOPER']);
 
-    expect(await answer(bot, 'whoami', 'UGRPADMIN')).toContain('You are a *admin*');
-    expect(await answer(bot, 'whoami', 'UGRPOPER')).toContain('You are a *operator*');
+    expect(await answer(bot, 'whoami', 'UGRPADMIN')).toContain('You are an *admin*');
+    expect(await answer(bot, 'whoami', 'UGRPOPER')).toContain('You are an *operator*');
     // Named directly before, but no longer: only the groups count now.
     expect(await answer(bot, 'whoami', USERS.admin)).toContain('You are a *viewer*');
 

@@ -43,7 +43,7 @@ describe.each(ENGINES)('authorize (%s)', (_engine, databaseUrl) => {
 
     expect(res.ok).toBe(false);
     const message = res.ok ? '' : res.message;
-    expect(message).toContain('*cease* needs the *admin* role; you are a *operator*');
+    expect(message).toContain('*cease* needs the *admin* role; you are an *operator*');
     expect(message).toContain(`<@${USERS.admin}>`);
     expect(await bot.store.listAudit({ limit: 10 })).toEqual([
       expect.objectContaining({
