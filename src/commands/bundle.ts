@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
@@ -23,14 +23,8 @@ import {
   parseBundleSubmission,
 } from '../views/bundle.js';
 import { noticeModal } from '../views/confirm.js';
-import {
-  answerClick,
-  clickChannel,
-  openThenFill,
-  type Requester,
-  reportOutcome,
-  tellUser,
-} from './change-flow.js';
+import { onCardFormButton } from './card-button.js';
+import { openThenFill, type Requester, reportOutcome, tellUser } from './change-flow.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -132,34 +126,15 @@ async function openBundleForm(
 
 function registerBundle(app: App, deps: AppDeps): void {
   // The account card's "Change bundle" button: value = the MPN.
-  app.action<BlockAction<ButtonAction>>(
-    ACTION_ACCOUNT_BUNDLE,
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const who = { userId: body.user.id, channelId: clickChannel(body) };
-      const auth = await authorize(deps, client, who, 'operator', BUNDLE_OPERATION, action.value ?? null);
-      if (!auth.ok) {
-        await answerClick(deps, respond, plain(auth.message));
-        return;
-      }
-      const mpn = parseMpn(action.value ?? '', deps.config.defaultCountry);
-      if (!mpn.ok) {
-        await answerClick(deps, respond, plain(`⚠️ ${esc(mpn.error)}`));
-        return;
-      }
-      const log = deps.logger.child({ name: 'bundle', user: who.userId });
-      try {
-        await openBundleForm(deps, client, log, {
-          triggerId: body.trigger_id,
-          mpn: mpn.value,
-          channelId: who.channelId,
-        });
-      } catch (err) {
-        log.error({ err }, 'could not open the bundle form');
-        await answerClick(deps, respond, plain(describeFailure(err, 'open the bundle form')));
-      }
-    },
-  );
+  onCardFormButton(app, deps, {
+    actionId: ACTION_ACCOUNT_BUNDLE,
+    need: 'operator',
+    operation: BUNDLE_OPERATION,
+    form: 'the bundle form',
+    parse: (value) => parseMpn(value, deps.config.defaultCountry),
+    open: (client, log, at) =>
+      openBundleForm(deps, client, log, { triggerId: at.triggerId, mpn: at.value, channelId: at.channelId }),
+  });
 
   app.view<ViewSubmitAction>(BUNDLE_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const meta = decodeBundleMetadata(view.private_metadata);

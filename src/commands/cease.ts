@@ -1,10 +1,9 @@
-import type { App, BlockAction, ButtonAction, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
-import { answerClick, clickChannel } from '../guard/confirm-click.js';
 import {
   cancelConfirmation,
   claimConfirmation,
@@ -37,6 +36,7 @@ import {
   FIELD_CONFIRM_MPN,
 } from '../views/cease.js';
 import { decodeConfirmationMetadata, inputValue, loadingModal, noticeModal } from '../views/confirm.js';
+import { onCardFormButton } from './card-button.js';
 import type { Subcommand } from './types.js';
 
 export const CEASE_OPERATION = 'cease';
@@ -192,43 +192,20 @@ function describeOutcome(
 
 function registerCease(app: App, deps: AppDeps): void {
   // The account card's "Cease" button: value = the MPN.
-  app.action<BlockAction<ButtonAction>>(
-    ACTION_ACCOUNT_CEASE,
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const userId = body.user.id;
-      const channelId = clickChannel(body);
-      const auth = await authorize(
-        deps,
-        client,
-        { userId, channelId },
-        'admin',
-        CEASE_OPERATION,
-        action.value ?? null,
-      );
-      if (!auth.ok) {
-        await answerClick(deps, respond, plain(auth.message), false);
-        return;
-      }
-      const ref = recogniseIdentifier(action.value ?? '', ['mpn', 'iccid'], deps.config.defaultCountry);
-      if (!ref.ok) {
-        await answerClick(deps, respond, plain(`⚠️ ${esc(ref.error)}`), false);
-        return;
-      }
-      const log = deps.logger.child({ name: 'cease', user: userId });
-      try {
-        await openCeaseForm(deps, client, log, {
-          triggerId: body.trigger_id,
-          userId,
-          channelId,
-          ref: ref.value,
-        });
-      } catch (err) {
-        log.error({ err }, 'could not open the cease form');
-        await answerClick(deps, respond, plain(describeFailure(err, 'open the cease form')), false);
-      }
-    },
-  );
+  onCardFormButton(app, deps, {
+    actionId: ACTION_ACCOUNT_CEASE,
+    need: 'admin',
+    operation: CEASE_OPERATION,
+    form: 'the cease form',
+    parse: (value) => recogniseIdentifier(value, ['mpn', 'iccid'], deps.config.defaultCountry),
+    open: (client, log, at) =>
+      openCeaseForm(deps, client, log, {
+        triggerId: at.triggerId,
+        userId: at.userId,
+        channelId: at.channelId,
+        ref: at.value,
+      }),
+  });
 
   app.view<ViewSubmitAction>(CEASE_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const userId = body.user.id;

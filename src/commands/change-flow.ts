@@ -1,7 +1,3 @@
-// What the change commands (bundle, settings, group, number) share: opening a modal within the
-// trigger window, telling the requester only, and turning a write's outcome into the channel
-// record or a message that says what went wrong.
-import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
@@ -17,15 +13,6 @@ import { noticeModal } from '../views/confirm.js';
 export interface Requester {
   userId: string;
   channelId: string | null;
-}
-
-/** The channel of the message whose button was clicked. */
-export const clickChannel = (body: BlockAction): string | null => body.channel?.id ?? null;
-
-/** Answers a button click to the clicker only (through the message's response_url). */
-export async function answerClick(deps: AppDeps, respond: RespondFn, msg: Message): Promise<void> {
-  const out = badge(msg, deps.sandbox);
-  await respond({ text: out.text, blocks: out.blocks, response_type: 'ephemeral', replace_original: false });
 }
 
 /**

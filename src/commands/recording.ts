@@ -1,11 +1,10 @@
-import type { App, BlockAction, ButtonAction, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
-import { answerClick, clickChannel } from '../guard/confirm-click.js';
 import {
   cancelConfirmation,
   claimConfirmation,
@@ -36,6 +35,7 @@ import {
   recordingRecord,
   turnsOff,
 } from '../views/recording.js';
+import { onCardFormButton } from './card-button.js';
 import type { Subcommand } from './types.js';
 
 /** Switching on (or leaving on) needs an operator; switching either value off needs an admin. */
@@ -200,43 +200,20 @@ async function showOutcome(
 
 function registerRecording(app: App, deps: AppDeps): void {
   // The account card's "Recording" button: value = the MPN.
-  app.action<BlockAction<ButtonAction>>(
-    ACTION_ACCOUNT_RECORDING,
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const userId = body.user.id;
-      const channelId = clickChannel(body);
-      const auth = await authorize(
-        deps,
-        client,
-        { userId, channelId },
-        'operator',
-        'recording',
-        action.value ?? null,
-      );
-      if (!auth.ok) {
-        await answerClick(deps, respond, plain(auth.message), false);
-        return;
-      }
-      const mpn = parseMpn(action.value ?? '', deps.config.defaultCountry);
-      if (!mpn.ok) {
-        await answerClick(deps, respond, plain(`⚠️ ${esc(mpn.error)}`), false);
-        return;
-      }
-      const log = deps.logger.child({ name: 'recording', user: userId });
-      try {
-        await openChooser(deps, client, log, {
-          triggerId: body.trigger_id,
-          channelId,
-          mpn: mpn.value,
-          given: {},
-        });
-      } catch (err) {
-        log.error({ err }, 'could not open the recording form');
-        await answerClick(deps, respond, plain(describeFailure(err, 'open the recording form')), false);
-      }
-    },
-  );
+  onCardFormButton(app, deps, {
+    actionId: ACTION_ACCOUNT_RECORDING,
+    need: 'operator',
+    operation: 'recording',
+    form: 'the recording form',
+    parse: (value) => parseMpn(value, deps.config.defaultCountry),
+    open: (client, log, at) =>
+      openChooser(deps, client, log, {
+        triggerId: at.triggerId,
+        channelId: at.channelId,
+        mpn: at.value,
+        given: {},
+      }),
+  });
 
   app.view<ViewSubmitAction>(RECORDING_CHOOSE_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const userId = body.user.id;

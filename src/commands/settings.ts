@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
@@ -22,14 +22,8 @@ import {
   settingsModal,
   settingsPrefill,
 } from '../views/settings.js';
-import {
-  answerClick,
-  clickChannel,
-  openThenFill,
-  type Requester,
-  reportOutcome,
-  tellUser,
-} from './change-flow.js';
+import { onCardFormButton } from './card-button.js';
+import { openThenFill, type Requester, reportOutcome, tellUser } from './change-flow.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -109,34 +103,19 @@ async function changeSettings(
 
 function registerSettings(app: App, deps: AppDeps): void {
   // The account card's "Settings" button: value = the MPN.
-  app.action<BlockAction<ButtonAction>>(
-    ACTION_ACCOUNT_SETTINGS,
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const who = { userId: body.user.id, channelId: clickChannel(body) };
-      const auth = await authorize(deps, client, who, 'operator', SETTINGS_OPERATION, action.value ?? null);
-      if (!auth.ok) {
-        await answerClick(deps, respond, plain(auth.message));
-        return;
-      }
-      const mpn = parseMpn(action.value ?? '', deps.config.defaultCountry);
-      if (!mpn.ok) {
-        await answerClick(deps, respond, plain(`⚠️ ${esc(mpn.error)}`));
-        return;
-      }
-      const log = deps.logger.child({ name: 'settings', user: who.userId });
-      try {
-        await openSettingsForm(deps, client, log, {
-          triggerId: body.trigger_id,
-          mpn: mpn.value,
-          channelId: who.channelId,
-        });
-      } catch (err) {
-        log.error({ err }, 'could not open the settings form');
-        await answerClick(deps, respond, plain(describeFailure(err, 'open the settings form')));
-      }
-    },
-  );
+  onCardFormButton(app, deps, {
+    actionId: ACTION_ACCOUNT_SETTINGS,
+    need: 'operator',
+    operation: SETTINGS_OPERATION,
+    form: 'the settings form',
+    parse: (value) => parseMpn(value, deps.config.defaultCountry),
+    open: (client, log, at) =>
+      openSettingsForm(deps, client, log, {
+        triggerId: at.triggerId,
+        mpn: at.value,
+        channelId: at.channelId,
+      }),
+  });
 
   app.view<ViewSubmitAction>(SETTINGS_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const meta = decodeSettingsMetadata(view.private_metadata);

@@ -36,7 +36,7 @@ export async function answerClick(
   deps: Pick<AppDeps, 'sandbox'>,
   respond: RespondFn,
   msg: Message,
-  replace: boolean,
+  replace = false,
 ): Promise<void> {
   const out = badge(msg, deps.sandbox);
   await respond({
