@@ -35,7 +35,8 @@ import {
   FIELD_CONFIRM_ICCID,
   FIELD_CONFIRM_MPN,
 } from '../views/cease.js';
-import { decodeConfirmationMetadata, inputValue, loadingModal, noticeModal } from '../views/confirm.js';
+import { decodeConfirmationMetadata, loadingModal, noticeModal } from '../views/confirm.js';
+import { readForm } from '../views/form-state.js';
 import { onCardFormButton } from './card-button.js';
 import type { Subcommand } from './types.js';
 
@@ -143,7 +144,7 @@ async function openCeaseForm(
 /** The typed check: the MPN in any written form, or the ICCID's last 6 digits. Returns field errors. */
 function checkTyped(values: unknown, p: CeasePayload, country: CountryCode): Record<string, string> | null {
   if (p.mpn) {
-    const typed = inputValue(values, FIELD_CONFIRM_MPN)?.trim() ?? '';
+    const typed = readForm(values).text(FIELD_CONFIRM_MPN)?.trim() ?? '';
     const expected = formatMpn(p.mpn);
     if (typed === '') return { [FIELD_CONFIRM_MPN]: `Type ${expected} to cease this SIM.` };
     const parsed = parseMpn(typed, country);
@@ -154,7 +155,7 @@ function checkTyped(values: unknown, p: CeasePayload, country: CountryCode): Rec
     }
     return null;
   }
-  const typed = (inputValue(values, FIELD_CONFIRM_ICCID) ?? '').replace(/[\s-]/g, '');
+  const typed = (readForm(values).text(FIELD_CONFIRM_ICCID) ?? '').replace(/[\s-]/g, '');
   // The 19 digits ONSIM shows or the 20 printed on the SIM (with the Luhn digit) both end somewhere.
   const printed = `${p.iccid}${luhnCheckDigit(p.iccid)}`;
   if (!/^\d{6}$/.test(typed)) {

@@ -5,6 +5,7 @@ import { BundleSku } from '../onsim/account.js';
 import type { CatalogueBundle } from '../onsim/reseller.js';
 import { clip, esc, formatMpn } from '../slack/text.js';
 import { loadingModal } from './confirm.js';
+import { readForm } from './form-state.js';
 
 export const BUNDLE_CALLBACK_ID = 'bundle_change';
 /** The select of known bundles (block_id = action_id). */
@@ -132,27 +133,13 @@ export function bundleModal(input: BundleModalInput): ModalView {
   };
 }
 
-const Values = z.record(
-  z.string(),
-  z.record(
-    z.string(),
-    z
-      .object({
-        value: z.string().nullish(),
-        selected_option: z.object({ value: z.string() }).nullish(),
-      })
-      .loose(),
-  ),
-);
-
 export type BundleSubmission = { ok: true; bundle: string } | { ok: false; errors: Record<string, string> };
 
 /** One of the two: the chosen bundle or the typed SKU (checked with ONSIM's SKU rule). */
 export function parseBundleSubmission(values: unknown): BundleSubmission {
-  const state = Values.safeParse(values);
-  const fields = state.success ? state.data : {};
-  const chosen = fields[FIELD_BUNDLE]?.[FIELD_BUNDLE]?.selected_option?.value ?? undefined;
-  const typedRaw = fields[FIELD_BUNDLE_SKU]?.[FIELD_BUNDLE_SKU]?.value?.trim() ?? '';
+  const form = readForm(values);
+  const chosen = form.choice(FIELD_BUNDLE);
+  const typedRaw = form.text(FIELD_BUNDLE_SKU)?.trim() ?? '';
   const typed = typedRaw === '' ? undefined : typedRaw;
 
   if (typed === undefined) {

@@ -108,24 +108,3 @@ export function decodeConfirmationMetadata(text: string): string | null {
     return null;
   }
 }
-
-/** A plain_text_input's value in `view.state.values`, when block_id = action_id = `field`. */
-export function inputValue(values: unknown, field: string): string | undefined {
-  const parsed = z
-    .record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish() }).loose()))
-    .safeParse(values);
-  if (!parsed.success) return undefined;
-  return parsed.data[field]?.[field]?.value ?? undefined;
-}
-
-/** A static_select's chosen value in `view.state.values`, when block_id = action_id = `field`. */
-export function selectedValue(values: unknown, field: string): string | undefined {
-  const parsed = z
-    .record(
-      z.string(),
-      z.record(z.string(), z.object({ selected_option: z.object({ value: z.string() }).nullish() }).loose()),
-    )
-    .safeParse(values);
-  if (!parsed.success) return undefined;
-  return parsed.data[field]?.[field]?.selected_option?.value ?? undefined;
-}

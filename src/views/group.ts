@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EXAMPLES } from '../onsim/identifiers.js';
 import { NewGroup } from '../onsim/reseller.js';
 import { clip } from '../slack/text.js';
+import { issuesToErrors, readForm } from './form-state.js';
 
 export const GROUP_CALLBACK_ID = 'group_add';
 export const GROUP_TITLE = 'Add a group';
@@ -131,41 +132,22 @@ export function groupModal(input: { metadata: GroupMetadata; name?: string }): M
   };
 }
 
-const Values = z.record(
-  z.string(),
-  z.record(
-    z.string(),
-    z
-      .object({
-        value: z.string().nullish(),
-        selected_option: z.object({ value: z.string() }).nullish(),
-      })
-      .loose(),
-  ),
-);
-
 export type GroupSubmission =
   | { ok: true; group: z.output<typeof NewGroup> }
   | { ok: false; errors: Record<string, string> };
 
 /** The group as ONSIM takes it (empty optional fields left out), or errors keyed by block_id. */
 export function parseGroupSubmission(values: unknown): GroupSubmission {
-  const state = Values.safeParse(values);
-  const fields = state.success ? state.data : {};
+  const form = readForm(values);
   const input: Record<string, string> = {};
   for (const field of TEXT_FIELDS) {
-    const value = fields[field]?.[field]?.value?.trim();
+    const value = form.text(field)?.trim();
     if (value) input[field] = value;
   }
-  const home = fields[FIELD_HOME_LOCATION]?.[FIELD_HOME_LOCATION]?.selected_option?.value;
+  const home = form.choice(FIELD_HOME_LOCATION);
   if (home) input[FIELD_HOME_LOCATION] = home;
   // Required fields left empty are checked as '' so their own messages apply.
   const parsed = NewGroup.safeParse({ name: '', address_line_1: '', ...input });
   if (parsed.success) return { ok: true, group: parsed.data };
-  const errors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? FIELD_NAME);
-    errors[field] ??= issue.message;
-  }
-  return { ok: false, errors };
+  return { ok: false, errors: issuesToErrors(parsed.error.issues, FIELD_NAME) };
 }

@@ -9,6 +9,7 @@ import { mpnSchemaFor } from '../onsim/identifiers.js';
 import { HOME_LOCATIONS, MOBILE_DATA_OPTIONS, ProvisionOnsim, ProvisionOwnPbx } from '../onsim/reseller.js';
 import type { Message } from '../slack/message.js';
 import { clip, esc, formatMpn, mention } from '../slack/text.js';
+import { issuesToErrors, readForm } from './form-state.js';
 
 export const PROVISION_CALLBACK_ID = 'provision_modal';
 export const PROVISION_SHORTCUT_ID = 'provision_shortcut';
@@ -382,14 +383,6 @@ export function provisionRefusedModal(message: string): ModalView {
 
 // ---- Submission ----------------------------------------------------------------------------
 
-const ElementState = z.looseObject({
-  type: z.string(),
-  value: z.string().nullish(),
-  selected_option: z.looseObject({ value: z.string() }).nullish(),
-  selected_conversation: z.string().nullish(),
-});
-const StateValues = z.record(z.string(), z.record(z.string(), ElementState));
-
 export type ProvisionSubmission =
   | {
       ok: true;
@@ -400,18 +393,6 @@ export type ProvisionSubmission =
     }
   | { ok: true; flavour: 'pbx'; input: z.output<typeof ProvisionOwnPbx>; reportChannel: string | null }
   | { ok: false; errors: Record<string, string> };
-
-/** Modal error texts are plain; keep them short enough for Slack to show whole. */
-const errorText = (message: string) => clip(message, 1000);
-
-function issuesToErrors(issues: readonly z.core.$ZodIssue[]): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const issue of issues) {
-    const field = String(issue.path[0] ?? 'mpn');
-    errors[field] ??= errorText(issue.message);
-  }
-  return errors;
-}
 
 /**
  * Reads `view.state.values` and validates them with the ONSIM layer's own schemas (MPN, ICCID
@@ -424,12 +405,10 @@ export function parseProvisionSubmission(
   flavour: ProvisionFlavour,
   opts: { defaultCountry?: CountryCode } = {},
 ): ProvisionSubmission {
-  const parsedState = StateValues.safeParse(values ?? {});
-  const state = parsedState.success ? parsedState.data : {};
+  const form = readForm(values);
   const raw = (field: string): string | undefined => {
-    const el = state[field]?.[field];
-    const v = el?.selected_option?.value ?? el?.selected_conversation ?? el?.value ?? undefined;
-    return v === undefined || v === null || v.trim() === '' ? undefined : v;
+    const v = form.choice(field) ?? form.conversation(field) ?? form.text(field);
+    return v === undefined || v.trim() === '' ? undefined : v;
   };
   const trimmed = (field: string) => raw(field)?.trim();
   const reportChannel = trimmed(REPORT_CHANNEL_BLOCK) ?? null;
@@ -445,7 +424,7 @@ export function parseProvisionSubmission(
         pbx_password: raw('pbx_password'),
       }),
     );
-    if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues) };
+    if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues, 'mpn') };
     return { ok: true, flavour, input: parsed.data, reportChannel };
   }
   const parsed = ProvisionOnsim.extend({ mpn }).safeParse(
@@ -461,7 +440,7 @@ export function parseProvisionSubmission(
       mobile_data: trimmed('mobile_data') ?? '',
     }),
   );
-  if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues) };
+  if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues, 'mpn') };
   return { ok: true, flavour, input: parsed.data, reportChannel };
 }
 

@@ -1,7 +1,8 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { clip, esc, formatMpn, mention } from '../slack/text.js';
-import { encodeConfirmationMetadata, inputValue, selectedValue, slackTime } from './confirm.js';
+import { encodeConfirmationMetadata, slackTime } from './confirm.js';
+import { readForm } from './form-state.js';
 
 export const RECORDING_CHOOSE_CALLBACK_ID = 'recording_choose';
 export const RECORDING_OFF_CALLBACK_ID = 'recording_off_confirm';
@@ -110,8 +111,8 @@ export function recordingChooseModal(p: {
 export function parseRecordingChoice(
   values: unknown,
 ): { ok: true; value: RecordingChoice } | { ok: false; errors: Record<string, string> } {
-  const voice = OnOff.safeParse(selectedValue(values, FIELD_VOICE));
-  const sms = OnOff.safeParse(selectedValue(values, FIELD_SMS));
+  const voice = OnOff.safeParse(readForm(values).choice(FIELD_VOICE));
+  const sms = OnOff.safeParse(readForm(values).choice(FIELD_SMS));
   const errors: Record<string, string> = {};
   if (!voice.success) errors[FIELD_VOICE] = 'Choose On or Off for voice recording.';
   if (!sms.success) errors[FIELD_SMS] = 'Choose On or Off for SMS recording.';
@@ -175,7 +176,7 @@ export function recordingOffModal(p: {
 export function parseReason(
   values: unknown,
 ): { ok: true; value: string } | { ok: false; errors: Record<string, string> } {
-  const reason = (inputValue(values, FIELD_REASON) ?? '').trim().replace(/\s+/g, ' ');
+  const reason = (readForm(values).text(FIELD_REASON) ?? '').trim().replace(/\s+/g, ' ');
   if (reason.length < REASON_MIN) {
     return {
       ok: false,

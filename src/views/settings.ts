@@ -11,6 +11,7 @@ import { parseMpn } from '../onsim/identifiers.js';
 import { OnOff } from '../onsim/shapes.js';
 import { clip, esc, formatMpn } from '../slack/text.js';
 import { loadingModal } from './confirm.js';
+import { readForm } from './form-state.js';
 
 export const SETTINGS_CALLBACK_ID = 'mobile_settings';
 export const SETTINGS_TITLE = 'Mobile settings';
@@ -198,19 +199,6 @@ export function settingsModal({ metadata, name }: SettingsModalInput): ModalView
   };
 }
 
-const Values = z.record(
-  z.string(),
-  z.record(
-    z.string(),
-    z
-      .object({
-        value: z.string().nullish(),
-        selected_option: z.object({ value: z.string() }).nullish(),
-      })
-      .loose(),
-  ),
-);
-
 /** The changed fields, validated with ONSIM's rules (`mpn` as E.164 digits). */
 export type SettingsChanges = z.output<typeof MobileSettings>;
 
@@ -227,10 +215,9 @@ export function parseSettingsSubmission(
   meta: Pick<SettingsMetadata, 'mpn' | 'prefill'>,
   defaultCountry: CountryCode,
 ): SettingsSubmission {
-  const state = Values.safeParse(values);
-  const fields = state.success ? state.data : {};
-  const typed = (field: string) => fields[field]?.[field]?.value ?? undefined;
-  const chosen = (field: string) => fields[field]?.[field]?.selected_option?.value ?? undefined;
+  const form = readForm(values);
+  const typed = form.text;
+  const chosen = form.choice;
   const errors: Record<string, string> = {};
   const candidate: Record<string, string> = {};
 
