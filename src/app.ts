@@ -30,7 +30,14 @@ export function slackClientOptions(config: Config) {
 }
 
 /** Builds the Bolt app and registers every listener. Starting it is the caller's business. */
-export function createApp(opts: CreateAppOptions): { app: App; deps: AppDeps } {
+export interface BuiltApp {
+  app: App;
+  deps: AppDeps;
+  /** Resolves once every listener that has started has finished (for a graceful shutdown). */
+  drain(timeoutMs: number): Promise<boolean>;
+}
+
+export function createApp(opts: CreateAppOptions): BuiltApp {
   const { config, logger } = opts;
   const common = {
     token: config.slack.botToken,
@@ -70,10 +77,36 @@ export function createApp(opts: CreateAppOptions): { app: App; deps: AppDeps } {
     roles: createRoles({ admins: config.admins, operators: config.operators, client: app.client, logger }),
   };
 
+  // Listeners keep working after their ack (answers, audit lines): count them, so a shutdown can
+  // wait for them before closing the store.
+  let inFlight = 0;
+  let idle: (() => void)[] = [];
+  app.use(async ({ next }) => {
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+      if (inFlight === 0) {
+        for (const wake of idle) wake();
+        idle = [];
+      }
+    }
+  });
+
   registerRouter(app, deps);
   registerHome(app, deps);
   app.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
   });
-  return { app, deps };
+  const drain = (timeoutMs: number) =>
+    new Promise<boolean>((resolve) => {
+      if (inFlight === 0) return resolve(true);
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      idle.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  return { app, deps, drain };
 }

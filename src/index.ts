@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   });
 
   let ready = false;
-  const { app } = createApp({
+  const { app, drain } = createApp({
     config,
     logger,
     onsim,
@@ -100,8 +100,9 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     try {
+      await app.stop(); // no new requests
+      if (!(await drain(10_000))) logger.warn('some Slack requests were still running after 10 s');
       await watcher.stop();
-      await app.stop();
       await sandbox?.close();
       await store.close();
       logger.info('stopped cleanly');

@@ -201,3 +201,23 @@ describe('/onsim routing', () => {
     expect(admin.some((line) => line.includes(`${SLASH_COMMAND} cease`))).toBe(true);
   });
 });
+
+describe('graceful shutdown', () => {
+  let bot: TestBot;
+  beforeEach(async () => {
+    bot = await startTestBot();
+  });
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  it('lets a command acknowledged before shutdown finish its answer before the store closes', async () => {
+    bot.sandbox.setLatency(800);
+    const sent = await bot.driver.command(`account ${F.installedEsimMpn}`);
+    expect(bot.slack.responsesTo(sent.responseUrl)).toHaveLength(0);
+    expect(await bot.drain(50)).toBe(false); // still asking ONSIM
+    expect(await bot.drain(10_000)).toBe(true);
+    const answer = bot.slack.responsesTo(sent.responseUrl).at(-1);
+    expect(String(answer?.body.text)).toContain('+44 7700 900123');
+  });
+});

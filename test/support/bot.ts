@@ -44,6 +44,8 @@ export interface TestBot {
   store: Store;
   deps: AppDeps;
   app: App;
+  /** Waits for every running listener to finish (see createApp). */
+  drain(timeoutMs: number): Promise<boolean>;
   /** Every log line the bot wrote, as raw JSON text. */
   logs: string[];
   /** Every Block Kit payload the bot sent that breaks a limit (checked again on close). */
@@ -85,7 +87,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     writeRetry: { baseDelayMs: 20, maxDelayMs: 100, totalBudgetMs: 3_000 },
   });
   const authCallsBefore = slack.callsTo('auth.test').length;
-  const { app, deps } = createApp({ config, logger, onsim, store, sandbox: false, now: opts.now });
+  const { app, deps, drain } = createApp({ config, logger, onsim, store, sandbox: false, now: opts.now });
   const server = (await app.start(0)) as Server;
   // Bolt checks the token with auth.test right after construction; let it finish, or a test that
   // closes quickly leaves it retrying against a closed fake Slack.
@@ -104,6 +106,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     deps,
     app,
     logs,
+    drain,
     blockKitProblems: problems,
     async close() {
       const found = problems();
