@@ -1,4 +1,5 @@
 import { App, HTTPReceiver } from '@slack/bolt';
+import { createBackground } from './background.js';
 import { registerRouter } from './commands/router.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
@@ -74,6 +75,7 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
     store: opts.store,
     sandbox: opts.sandbox,
     now: opts.now ?? Date.now,
+    background: createBackground(logger),
     roles: createRoles({ admins: config.admins, operators: config.operators, client: app.client, logger }),
   };
 
@@ -99,7 +101,7 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
   app.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
   });
-  const drain = (timeoutMs: number) =>
+  const listenersDone = (timeoutMs: number) =>
     new Promise<boolean>((resolve) => {
       if (inFlight === 0) return resolve(true);
       const timer = setTimeout(() => resolve(false), timeoutMs);
@@ -108,5 +110,11 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
         resolve(true);
       });
     });
+  const drain = async (timeoutMs: number) => {
+    const started = Date.now();
+    const listeners = await listenersDone(timeoutMs);
+    const background = await deps.background.idle(Math.max(0, timeoutMs - (Date.now() - started)));
+    return listeners && background;
+  };
   return { app, deps, drain };
 }

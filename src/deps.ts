@@ -1,3 +1,4 @@
+import type { Background } from './background.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { OnsimClient } from './onsim/client.js';
@@ -14,4 +15,6 @@ export interface AppDeps {
   /** True when ONSIM is the built-in sandbox: every reply says so. */
   sandbox: boolean;
   now: () => number;
+  /** Ordered work that must not delay an answer to Slack; a shutdown waits for it. */
+  background: Background;
 }

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
+import { maskSecrets } from '../logger.js';
 import { esc, mention } from '../slack/text.js';
 import type { AuditEntry, AuditEvent, NewAuditEntry } from '../store/types.js';
 
@@ -23,23 +24,32 @@ export function auditLine(e: AuditEntry): string {
 }
 
 /**
- * Writes one audit entry (never secrets) and mirrors it to AUDIT_CHANNEL when set. A failure
- * to mirror is logged, never thrown: the action it describes has already happened.
+ * Writes one audit entry (secrets in its text masked) and mirrors it to AUDIT_CHANNEL when set, in the
+ * background. A failure to mirror is logged, never thrown: the action it describes has already happened.
  */
 export async function audit(
-  deps: Pick<AppDeps, 'store' | 'config' | 'logger' | 'now'>,
+  deps: Pick<AppDeps, 'store' | 'config' | 'logger' | 'now' | 'background'>,
   client: WebClient,
   entry: Omit<NewAuditEntry, 'at'>,
 ): Promise<AuditEntry> {
-  const saved = await deps.store.appendAudit({ ...entry, at: deps.now() });
+  // Details often quote an error message: mask any secret it carries (an eSIM code, a token).
+  const saved = await deps.store.appendAudit({
+    ...entry,
+    target: entry.target === null ? null : maskSecrets(entry.target),
+    detail: entry.detail === null ? null : maskSecrets(entry.detail),
+    at: deps.now(),
+  });
   deps.logger.info({ audit: { ...saved } }, 'audit');
   const channel = deps.config.auditChannel;
   if (channel) {
-    try {
-      await client.chat.postMessage({ channel, text: auditLine(saved), unfurl_links: false });
-    } catch (err) {
-      deps.logger.warn({ err, auditId: saved.id }, 'could not mirror audit entry to AUDIT_CHANNEL');
-    }
+    // In the background, in order: a slow Slack must not make a modal miss its 3-second ack.
+    deps.background.run('mirror audit entry', async () => {
+      try {
+        await client.chat.postMessage({ channel, text: auditLine(saved), unfurl_links: false });
+      } catch (err) {
+        deps.logger.warn({ err, auditId: saved.id }, 'could not mirror audit entry to AUDIT_CHANNEL');
+      }
+    });
   }
   return saved;
 }

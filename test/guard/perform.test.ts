@@ -66,6 +66,23 @@ describe.each(ENGINES)('perform and the audit trail (%s)', (_engine, databaseUrl
     expect(second).toMatchObject({ event: 'failed', detail: expect.stringContaining('Unknown bundle.') });
   });
 
+  it('masks a secret quoted by an error message before it reaches the audit trail', async () => {
+    bot = await warmedUp(
+      startTestBot({ databaseUrl: await databaseUrl(), env: { AUDIT_CHANNEL: 'CAUDIT' } }),
+    );
+    const code = 'LPA:1$smdp.example.com$K2-SECRET-MATCHING-ID';
+    await perform(bot.deps, bot.app.client, CTX, async () => {
+      throw new OnsimInputError('bundle change', [{ field: 'esim_code', message: `${code} is not valid` }]);
+    });
+
+    const [entry] = await bot.store.listAudit({ limit: 1 });
+    expect(entry?.detail).toContain('esim_code: LPA:1$smdp…');
+    expect(entry?.detail).not.toContain('K2-SECRET');
+    const mirrored = bot.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'CAUDIT');
+    expect(String(mirrored?.args.text)).not.toContain('K2-SECRET');
+    for (const line of bot.logs) expect(line).not.toContain('K2-SECRET');
+  });
+
   it('mirrors each entry to AUDIT_CHANNEL, and a failed mirror does not fail the write', async () => {
     bot = await warmedUp(
       startTestBot({ databaseUrl: await databaseUrl(), env: { AUDIT_CHANNEL: 'CAUDIT' } }),
@@ -73,6 +90,8 @@ describe.each(ENGINES)('perform and the audit trail (%s)', (_engine, databaseUrl
     await perform(bot.deps, bot.app.client, CTX, async () => 'ok');
     const [entry] = await bot.store.listAudit({ limit: 1 });
     if (!entry) throw new Error('no entry');
+    // Mirrored in the background, so a slow Slack never delays an ack.
+    expect(await bot.drain(5_000)).toBe(true);
     const mirrored = bot.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'CAUDIT');
     expect(mirrored?.args.text).toBe(auditLine(entry));
 
@@ -102,5 +121,25 @@ describe('postRecord', () => {
     bot.slack.failNext('chat.postMessage', { error: 'not_in_channel' });
     expect(await postRecord(bot.deps, bot.app.client, 'C123', '✅ done')).toBe(false);
     expect(await postRecord(bot.deps, bot.app.client, null, '✅ done')).toBe(false);
+  });
+});
+
+describe('audit mirroring', () => {
+  let bot: TestBot;
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  it('does not wait for a slow AUDIT_CHANNEL post, and keeps the mirror in order', async () => {
+    bot = await warmedUp(startTestBot({ env: { AUDIT_CHANNEL: 'CAUDIT' } }));
+    bot.slack.setLatency('chat.postMessage', 1_500);
+    const started = Date.now();
+    await perform(bot.deps, bot.app.client, CTX, async () => 'first');
+    await perform(bot.deps, bot.app.client, CTX, async () => 'second');
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(await bot.drain(10_000)).toBe(true);
+    const entries = (await bot.store.listAudit({ limit: 2 })).reverse();
+    const mirrored = bot.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'CAUDIT');
+    expect(mirrored.map((c) => c.args.text)).toEqual(entries.map(auditLine));
   });
 });

@@ -37,7 +37,8 @@ async function startThrowawayCluster(): Promise<Cluster> {
   const bin = await findServerBinaries();
   // PostgreSQL refuses to run as root: run it as the postgres user, which then owns the dir.
   const owner = process.getuid?.() === 0 ? await postgresUser() : null;
-  const dir = await mkdtemp(join(tmpdir(), 'onsim-pg-'));
+  // As root the cluster runs as `postgres`, who may not reach a TMPDIR under /root: use /tmp then.
+  const dir = await mkdtemp(join(process.getuid?.() === 0 ? '/tmp' : tmpdir(), 'onsim-pg-'));
   const asOwner = (command: string, args: string[]) =>
     owner
       ? run('runuser', ['-u', 'postgres', '--', command, ...args], { cwd: dir })
