@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import type { OnsimClient } from './onsim/client.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { createRoles } from './slack/roles.js';
+import { sandboxMarkingFetch } from './slack/sandbox-mark.js';
 import type { Store } from './store/types.js';
 
 export interface CreateAppOptions {
@@ -22,9 +23,11 @@ export interface CreateAppOptions {
 }
 
 /** Web API options for replies: a few quick retries, never Slack's default 30 minutes of them. */
-export function slackClientOptions(config: Config) {
+export function slackClientOptions(config: Config, opts: { sandbox: boolean }) {
   return {
     slackApiUrl: config.slack.apiUrl,
+    // On the sandbox, everything the bot shows in Slack says so (see slack/sandbox-mark.ts).
+    ...(opts.sandbox ? { fetch: sandboxMarkingFetch() } : {}),
     retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000, randomize: true },
     timeout: 10_000,
   };
@@ -43,7 +46,7 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
   const common = {
     token: config.slack.botToken,
     logger: boltLogger(logger),
-    clientOptions: slackClientOptions(config),
+    clientOptions: slackClientOptions(config, { sandbox: opts.sandbox }),
   };
   const app =
     config.slack.mode === 'socket'

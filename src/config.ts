@@ -125,27 +125,29 @@ export class ConfigError extends Error {
 /** Parses the environment once. Problems name the variable and what it expects, never its value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  const problems: string[] = [];
+  const problems = new Map<string, string>();
+  // Missing credentials are named alongside invalid values, so one start-up lists every problem.
+  const present = (name: string) => typeof env[name] === 'string' && env[name].trim() !== '';
+  if (!present('SLACK_BOT_TOKEN')) {
+    problems.set('SLACK_BOT_TOKEN', 'required — the bot token (xoxb-…) from OAuth & Permissions');
+  }
+  if (!present('SLACK_APP_TOKEN') && !present('SLACK_SIGNING_SECRET')) {
+    problems.set(
+      'SLACK_SIGNING_SECRET',
+      'required in HTTP mode — from Basic Information → App Credentials (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
   if (!parsed.success) {
-    const seen = new Set<string>();
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'environment');
-      if (seen.has(name)) continue;
-      seen.add(name);
-      problems.push(`${name}: ${issue.message}`);
+      if (!problems.has(name)) problems.set(name, issue.message);
     }
-    throw new ConfigError(problems);
+  }
+  if (problems.size > 0 || !parsed.success) {
+    throw new ConfigError([...problems].map(([name, problem]) => `${name}: ${problem}`));
   }
   const e = parsed.data;
   const mode = e.SLACK_APP_TOKEN ? 'socket' : 'http';
-  if (!e.SLACK_BOT_TOKEN)
-    problems.push('SLACK_BOT_TOKEN: required — the bot token (xoxb-…) from OAuth & Permissions');
-  if (mode === 'http' && !e.SLACK_SIGNING_SECRET) {
-    problems.push(
-      'SLACK_SIGNING_SECRET: required in HTTP mode — from Basic Information → App Credentials (or set SLACK_APP_TOKEN for Socket Mode)',
-    );
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
   return {
     slack: {
       botToken: e.SLACK_BOT_TOKEN!,

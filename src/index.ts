@@ -63,7 +63,7 @@ async function main(): Promise<void> {
 
   // The outbox delivers porting alerts itself, with its own backoff: no client-side retries.
   const outboxClient = new WebClient(config.slack.botToken, {
-    ...slackClientOptions(config),
+    ...slackClientOptions(config, { sandbox: sandbox !== null }),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),

@@ -39,15 +39,23 @@ export function maskSecrets(text: string): string {
     .replace(BEARER, 'Bearer [redacted]');
 }
 
-/** Walks a log object and masks secrets in every string (error messages, bodies, paths). */
+/** Keys whose values are secrets wherever they sit in a logged object, however deep. */
+const SECRET_KEY =
+  /^(authorization|pbx_?password|password|api_?key|token|bot_?token|app_?token|signing_?secret|client_?secret|secret)$/i;
+
+/** Walks a log object: secret keys are blanked, eSIM codes cut short, secrets in any string masked. */
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskSecrets(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
+  // pino's log formatter runs before its serializers: an Error must become {type, message, stack}
+  // here, or its non-enumerable message and stack would be lost (logged as `{}`).
+  if (value instanceof Error) return scrub({ ...pino.stdSerializers.err(value) }, depth + 1);
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] =
-      /^(esim_code|esimCode)$/.test(k) && typeof v === 'string' ? `${v.slice(0, 10)}…` : scrub(v, depth + 1);
+    if (SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '') out[k] = '[redacted]';
+    else if (/^(esim_code|esimCode)$/.test(k) && typeof v === 'string') out[k] = `${v.slice(0, 10)}…`;
+    else out[k] = scrub(v, depth + 1);
   }
   return out;
 }
@@ -64,10 +72,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const options: pino.LoggerOptions = {
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: {
-      err: (err: unknown) => scrub(pino.stdSerializers.err(err as Error)),
-      error: (err: unknown) => (err instanceof Error ? scrub(pino.stdSerializers.err(err)) : scrub(err)),
-    },
+    // scrub turns Errors into {type, message, stack}: it serves as the error serializer too.
+    serializers: { err: scrub, error: scrub },
     formatters: {
       log: (obj) => scrub(obj) as Record<string, unknown>,
     },

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SUBCOMMANDS } from '../src/commands/index.js';
-import { SLASH_COMMAND } from '../src/commands/rerun.js';
+import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../src/commands/rerun.js';
 import { SANDBOX_FIXTURES as F } from '../src/onsim/sandbox/server.js';
+import { SANDBOX_PREFIX } from '../src/slack/message.js';
+import { ACTION_ESIM_SHOW_CODE } from '../src/views/action-ids.js';
 import { SIGNING_SECRET, startTestBot, type TestBot, USERS } from './support/bot.js';
 import type { RecordedResponse } from './support/fake-slack.js';
 import { signRequest } from './support/slack-requests.js';
@@ -171,6 +173,145 @@ describe('/onsim timing', () => {
   });
 });
 
+describe('every look-up', () => {
+  /** Short ONSIM timeouts, so a hanging ONSIM is given up on quickly; sandbox marks on. */
+  beforeEach(async () => {
+    bot = await startTestBot({ onsimTimeoutMs: 300 });
+    bot.deps.sandbox = true;
+  });
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  const LOOKUPS = Object.entries(SAMPLE_ARGS).map(([name, args]) => `${name} ${args}`.trim());
+  /** `csv` answers with a file in the DMs, not with the list itself: nothing to share. */
+  const SHOWN = LOOKUPS.filter((text) => !text.startsWith('csv'));
+
+  async function answers(
+    texts: readonly string[],
+  ): Promise<Array<{ text: string; answer: RecordedResponse }>> {
+    return Promise.all(
+      texts.map(async (text) => {
+        const sent = await bot.driver.command(text, { user: USERS.admin });
+        return { text, answer: await answerAt(sent.responseUrl, 15_000) };
+      }),
+    );
+  }
+
+  const shareButtonOf = (answer: RecordedResponse) =>
+    (answer.body.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[])
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === ACTION_SHARE);
+
+  it('answers privately, marked Sandbox, with a Share in channel button that re-runs it', async () => {
+    for (const { text, answer } of await answers(LOOKUPS)) {
+      expect({ text, type: answer.body.response_type }).toEqual({ text, type: 'ephemeral' });
+      expect({ text, marked: String(answer.body.text).startsWith(SANDBOX_PREFIX) }).toEqual({
+        text,
+        marked: true,
+      });
+      expect({ text, note: JSON.stringify(answer.body.blocks).includes('🧪 *Sandbox*') }).toEqual({
+        text,
+        note: true,
+      });
+      if (SHOWN.includes(text)) {
+        expect({ text, share: shareButtonOf(answer)?.value }).toEqual({ text, share: rerunValue(text, 0) });
+      }
+    }
+  });
+
+  it('shares each look-up in the channel for everyone, marked Sandbox, saying who shared it', async () => {
+    for (const text of SHOWN) {
+      const click = await bot.driver.blockAction({
+        actionId: ACTION_SHARE,
+        value: rerunValue(text, 0),
+        user: USERS.viewer,
+        message: { ts: '1.1' },
+      });
+      const shared = await answerAt(click.responseUrl ?? '', 15_000);
+      expect({ text, type: shared.body.response_type }).toEqual({ text, type: 'in_channel' });
+      const shown = JSON.stringify(shared.body.blocks);
+      expect({
+        text,
+        by: shown.includes(`Shared by <@${USERS.viewer}>`),
+        note: shown.includes('🧪 *Sandbox*'),
+      }).toEqual({ text, by: true, note: true });
+    }
+  });
+
+  it('says ONSIM had an internal problem when it answers 500, and to try again later', async () => {
+    bot.sandbox.setFault({ status: 500 });
+    for (const { text, answer } of await answers(LOOKUPS)) {
+      expect({ text, said: String(answer.body.text) }).toEqual({
+        text,
+        said: expect.stringMatching(
+          /ONSIM had an internal problem \(500 Internal Server Error\).*try again in a few minutes/,
+        ),
+      });
+    }
+  });
+
+  it('says ONSIM did not answer in time when it hangs', async () => {
+    bot.sandbox.setFault({ hang: true });
+    for (const { text, answer } of await answers(LOOKUPS)) {
+      expect({ text, said: String(answer.body.text) }).toEqual({
+        text,
+        said: expect.stringContaining('ONSIM did not answer in time'),
+      });
+    }
+  });
+});
+
+describe('running on the built-in sandbox', () => {
+  withBot();
+
+  it('marks every message Sandbox: replies, shared look-ups, channel records and private notes', async () => {
+    bot.deps.sandbox = true;
+    const settled = async (sent: Promise<{ responseUrl?: string }>) => {
+      const { responseUrl } = await sent;
+      if (responseUrl) await answerAt(responseUrl, 10_000);
+    };
+    await settled(bot.driver.command(`account ${F.installedEsimMpn}`));
+    await settled(
+      bot.driver.blockAction({ actionId: ACTION_SHARE, value: rerunValue('ports'), message: { ts: '1.1' } }),
+    );
+    await settled(bot.driver.command('ports watch FAILED', { user: USERS.operator }));
+    await settled(bot.driver.command(`bundle ${F.installedEsimMpn} UNLIMITED`, { user: USERS.operator }));
+    await settled(
+      bot.driver.blockAction({
+        actionId: ACTION_ESIM_SHOW_CODE,
+        value: `mpn:${F.readyEsimMpn}`,
+        user: USERS.operator,
+        message: { ts: '1.2' },
+      }),
+    );
+    await settled(bot.driver.command('csv numbers'));
+    await waitFor(() => bot.slack.messages().filter((m) => m.via === 'postMessage').length >= 2, {
+      what: 'the channel records',
+    });
+
+    const messages = bot.slack.messages();
+    expect(new Set(messages.map((m) => m.via))).toEqual(new Set(['response', 'postMessage']));
+    expect(messages.some((m) => m.responseType === 'in_channel')).toBe(true);
+    for (const m of messages) {
+      const seen = { text: m.text.slice(0, 60), prefix: m.text.startsWith(SANDBOX_PREFIX) };
+      expect(seen).toEqual({ text: seen.text, prefix: true });
+      expect({ text: seen.text, note: JSON.stringify(m.blocks).includes('🧪 *Sandbox*') }).toEqual({
+        text: seen.text,
+        note: true,
+      });
+    }
+  });
+
+  it('marks nothing when ONSIM is the real one', async () => {
+    const sent = await bot.driver.command(`account ${F.installedEsimMpn}`);
+    const answer = await answerAt(sent.responseUrl);
+    expect(String(answer.body.text)).not.toContain('Sandbox');
+    expect(JSON.stringify(answer.body.blocks)).not.toContain('Sandbox');
+  });
+});
+
 describe('/onsim routing', () => {
   withBot();
 
@@ -219,5 +360,39 @@ describe('graceful shutdown', () => {
     expect(await bot.drain(10_000)).toBe(true);
     const answer = bot.slack.responsesTo(sent.responseUrl).at(-1);
     expect(String(answer?.body.text)).toContain('+44 7700 900123');
+  });
+});
+
+describe('running on the built-in sandbox, end to end', () => {
+  let sandboxed: TestBot;
+  beforeEach(async () => {
+    sandboxed = await startTestBot({ sandboxMode: true, env: { AUDIT_CHANNEL: 'CAUDIT' } });
+  });
+  afterEach(async () => {
+    await sandboxed.close();
+  });
+
+  it('marks modals, modal answers, upload comments and audit-channel lines too', async () => {
+    const note = '🧪 *Sandbox*';
+    // A modal opened through the Web API.
+    await sandboxed.driver.command('group add', { user: USERS.operator });
+    const opened = await waitFor(() => sandboxed.slack.callsTo('views.open')[0], { what: 'the group form' });
+    expect(JSON.stringify(opened.args.view)).toContain(note);
+    // A modal answered in the submission's ack (the role is re-checked: a viewer is refused).
+    const refused = await sandboxed.driver.viewSubmission({
+      user: USERS.viewer,
+      view: { callback_id: 'group_add', values: {} },
+    });
+    expect(JSON.stringify(refused.json)).toContain('"response_action":"update"');
+    expect(JSON.stringify(refused.json)).toContain(note);
+    // A file comment (the eSIM QR posted into the channel).
+    await sandboxed.driver.command(`qr ${F.readyEsimMpn}`, { user: USERS.operator });
+    const upload = await waitFor(() => sandboxed.slack.uploads[0], { what: 'the QR upload' });
+    expect(upload.initialComment).toContain(SANDBOX_PREFIX);
+    // Audit lines mirrored to AUDIT_CHANNEL.
+    expect(await sandboxed.drain(10_000)).toBe(true);
+    const mirrored = sandboxed.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'CAUDIT');
+    expect(mirrored.length).toBeGreaterThan(0);
+    for (const call of mirrored) expect(String(call.args.text)).toContain(SANDBOX_PREFIX);
   });
 });

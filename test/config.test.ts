@@ -68,6 +68,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('names missing credentials and invalid values together, so one start-up lists every problem', () => {
+    const problems = problemsOf({ LOG_LEVEL: 'loud', PORT: '0' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'LOG_LEVEL',
+      'PORT',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+    ]);
+  });
+
   it('never prints secret values in its problems', () => {
     const err = (() => {
       try {

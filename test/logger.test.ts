@@ -24,6 +24,32 @@ describe('logger redaction', () => {
     expect(out).toContain('447700900123');
   });
 
+  it('blanks secret keys however deep they sit, including in logged errors', () => {
+    const { logger, lines } = capture();
+    const err = Object.assign(new Error('provision failed'), {
+      request: {
+        options: { headers: { Authorization: 'Bearer k3y-deep' }, body: { pbx_password: 'DeepPass!1' } },
+      },
+    });
+    logger.warn(
+      { err, a: { b: { c: { d: { apiKey: 'k3y-deep', signingSecret: 'sh-deep', password: 'pw-deep' } } } } },
+      'deep',
+    );
+    const out = lines.join('\n');
+    for (const secret of ['k3y-deep', 'DeepPass!1', 'sh-deep', 'pw-deep']) expect(out).not.toContain(secret);
+    expect(out).toContain('provision failed');
+  });
+
+  it('logs an error with its type, message and stack, wherever it sits in the object', () => {
+    const { logger, lines } = capture();
+    logger.error({ err: new TypeError('the first problem') }, 'failed');
+    logger.warn({ context: { cause: new RangeError('the second problem') } }, 'failed too');
+    const [first, second] = lines.map((l) => JSON.parse(l));
+    expect(first.err).toMatchObject({ type: 'TypeError', message: 'the first problem' });
+    expect(first.err.stack).toContain('TypeError: the first problem');
+    expect(second.context.cause).toMatchObject({ type: 'RangeError', message: 'the second problem' });
+  });
+
   it('keeps only a short prefix of eSIM codes, in fields, messages and errors', () => {
     const { logger, lines } = capture();
     const code = 'LPA:1$smdp.example.com$ABCDEF1234567890';
@@ -32,6 +58,7 @@ describe('logger redaction', () => {
     const out = lines.join('\n');
     expect(out).not.toContain('ABCDEF1234567890');
     expect(out).toContain('LPA:1$smdp');
+    expect(JSON.parse(lines[1] ?? '{}').err.message).toBe('failed for LPA:1$smdp…');
   });
 
   it('masks Slack tokens and bearer keys inside free text', () => {

@@ -1,6 +1,7 @@
+import type { AppDeps } from '../deps.js';
 import type { Account } from '../onsim/account.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
-import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
+import { EXAMPLES, recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
@@ -11,6 +12,14 @@ import type { Subcommand } from './types.js';
 const USAGE = 'account <mpn>';
 const usageLine = (): string =>
   `Usage: \`${SLASH_COMMAND} ${esc(USAGE)}\`, e.g. \`${SLASH_COMMAND} account ${EXAMPLES.mpn}\` or \`${SLASH_COMMAND} account ${EXAMPLES.mpnNational}\`.`;
+
+/** Where to go instead when what was typed is a valid ICCID or account id rather than a number. */
+function elsewhere(typed: string, deps: AppDeps): string {
+  const other = recogniseIdentifier(typed, ['iccid', 'i_account'], deps.config.defaultCountry);
+  if (!other.ok) return '';
+  const what = other.value.kind === 'iccid' ? 'this SIM' : 'this account';
+  return `\nFor the eSIM of ${what}: \`${SLASH_COMMAND} esim ${other.value.value}\`.`;
+}
 
 export const account: Subcommand = {
   name: 'account',
@@ -25,15 +34,16 @@ export const account: Subcommand = {
       await inv.reply(plain(`Which number? ${usageLine()}`));
       return;
     }
-    const mpn = parseMpn(typed, deps.config.defaultCountry);
+    // By shape, with the ONSIM layer's words: an ICCID or account id typed here is named as such.
+    const mpn = recogniseIdentifier(typed, ['mpn'], deps.config.defaultCountry);
     if (!mpn.ok) {
-      await inv.reply(plain(`⚠️ ${esc(mpn.error)}\n${usageLine()}`));
+      await inv.reply(plain(`⚠️ ${esc(mpn.error)}\n${usageLine()}${elsewhere(typed, deps)}`));
       return;
     }
-    const shown = formatMpn(mpn.value);
+    const shown = formatMpn(mpn.value.value);
     let info: Account;
     try {
-      info = await deps.onsim.getAccount(mpn.value);
+      info = await deps.onsim.getAccount(mpn.value.value);
     } catch (err) {
       if (err instanceof OnsimNotFoundError) {
         await inv.reply(
@@ -43,7 +53,7 @@ export const account: Subcommand = {
         );
         return;
       }
-      inv.log.warn({ err, mpn: mpn.value }, 'account look-up failed');
+      inv.log.warn({ err, mpn: mpn.value.value }, 'account look-up failed');
       await inv.reply(plain(describeFailure(err, `look up the account of ${esc(shown)}`)));
       return;
     }

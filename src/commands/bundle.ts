@@ -1,4 +1,4 @@
-import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
@@ -10,6 +10,7 @@ import type { CatalogueBundle } from '../onsim/reseller.js';
 import { describeFailure } from '../slack/failure.js';
 import { type Message, plain } from '../slack/message.js';
 import { esc, formatMpn, mention } from '../slack/text.js';
+import { onViewSubmission } from '../slack/view-submission.js';
 import { ACTION_ACCOUNT_BUNDLE } from '../views/action-ids.js';
 import {
   BUNDLE_CALLBACK_ID,
@@ -24,7 +25,7 @@ import {
 } from '../views/bundle.js';
 import { noticeModal } from '../views/confirm.js';
 import { onCardFormButton } from './card-button.js';
-import { openThenFill, type Requester, reportOutcome, tellUser } from './change-flow.js';
+import { formNotOpened, openThenFill, type Requester, reportOutcome, tellUser } from './change-flow.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -136,7 +137,7 @@ function registerBundle(app: App, deps: AppDeps): void {
       openBundleForm(deps, client, log, { triggerId: at.triggerId, mpn: at.value, channelId: at.channelId }),
   });
 
-  app.view<ViewSubmitAction>(BUNDLE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  onViewSubmission(app, deps, BUNDLE_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const meta = decodeBundleMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -195,11 +196,16 @@ export const bundle: Subcommand = {
         return;
       }
       inv.answeringInModal();
-      await openBundleForm(deps, inv.client, inv.log, {
-        triggerId: inv.triggerId,
-        mpn: whole.value,
-        channelId: inv.channelId,
-      });
+      try {
+        await openBundleForm(deps, inv.client, inv.log, {
+          triggerId: inv.triggerId,
+          mpn: whole.value,
+          channelId: inv.channelId,
+        });
+      } catch (err) {
+        inv.log.warn({ err }, 'could not open the bundle form');
+        await inv.reply(formNotOpened(err, 'the bundle form', `Type \`${SLASH_COMMAND} bundle …\` again.`));
+      }
       return;
     }
     const typedBundle = inv.args.at(-1) ?? '';

@@ -8,10 +8,10 @@ import { authorize } from '../guard/authorize.js';
 import { answerClick, clickChannel } from '../guard/confirm-click.js';
 import type { Logger } from '../logger.js';
 import type { Parsed } from '../onsim/identifiers.js';
-import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
 import type { Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
+import { formNotOpened } from './change-flow.js';
 
 export interface CardFormButton<T> {
   actionId: string;
@@ -48,7 +48,7 @@ export function onCardFormButton<T>(app: App, deps: AppDeps, spec: CardFormButto
       await spec.open(client, log, { triggerId: body.trigger_id, ...who, value: value.value });
     } catch (err) {
       log.error({ err }, `could not open ${spec.form}`);
-      await answerClick(deps, respond, plain(describeFailure(err, `open ${spec.form}`)));
+      await answerClick(deps, respond, formNotOpened(err, spec.form, 'Click the button again.'));
     }
   });
 }

@@ -1,4 +1,4 @@
-import type { App, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, ViewClosedAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
@@ -23,6 +23,7 @@ import {
 import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
+import { onViewSubmission } from '../slack/view-submission.js';
 import { ACTION_ACCOUNT_CEASE } from '../views/action-ids.js';
 import {
   CEASE_CALLBACK_ID,
@@ -208,7 +209,7 @@ function registerCease(app: App, deps: AppDeps): void {
       }),
   });
 
-  app.view<ViewSubmitAction>(CEASE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  onViewSubmission(app, deps, CEASE_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'cease', user: userId });
     const id = decodeConfirmationMetadata(view.private_metadata);
@@ -309,6 +310,7 @@ export const cease: Subcommand = {
       await inv.reply(plain('Type `/onsim cease …` yourself: the confirmation form opens from the command.'));
       return;
     }
+    inv.answeringInModal();
     await openCeaseForm(deps, inv.client, inv.log, {
       triggerId: inv.triggerId,
       userId: inv.userId,

@@ -5,8 +5,10 @@ import type { Outcome } from '../guard/perform.js';
 import { postRecord } from '../guard/record.js';
 import type { Logger } from '../logger.js';
 import { OnsimApiError } from '../onsim/errors.js';
+import { slackErrorCode } from '../qr/post.js';
 import { describeFailure } from '../slack/failure.js';
 import { badge, type Message, plain } from '../slack/message.js';
+import { esc } from '../slack/text.js';
 import { noticeModal } from '../views/confirm.js';
 
 /** Who asked for a change and where: the record of it goes to that channel. */
@@ -75,6 +77,16 @@ export async function openThenFill(
   } catch (err) {
     log.info({ err, viewId }, 'could not fill the modal; it was probably closed');
   }
+}
+
+/**
+ * What to tell someone whose form Slack would not open (mostly a trigger that expired or was
+ * used already): Slack's reason and what to do, e.g. `again` = "Click the button again.".
+ */
+export function formNotOpened(err: unknown, form: string, again: string): Message {
+  const code = slackErrorCode(err);
+  if (code === undefined) return plain(describeFailure(err, `open ${form}`));
+  return plain(`⚠️ Slack would not open ${form} (\`${esc(code)}\`). ${again}`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { NewGroup } from '../onsim/reseller.js';
 import { plain } from '../slack/message.js';
 import { esc, mention } from '../slack/text.js';
+import { onViewSubmission } from '../slack/view-submission.js';
 import { noticeModal } from '../views/confirm.js';
 import {
   decodeGroupMetadata,
@@ -16,7 +17,8 @@ import {
   groupModal,
   parseGroupSubmission,
 } from '../views/group.js';
-import { isConflict, type Requester, reportOutcome, tellUser, within } from './change-flow.js';
+import { formNotOpened, isConflict, type Requester, reportOutcome, tellUser, within } from './change-flow.js';
+import { forgetProvisionLists } from './provision-lists.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -66,6 +68,8 @@ async function addGroup(deps: AppDeps, client: WebClient, who: Requester, group:
     },
     () => deps.onsim.addGroup(group),
   );
+  // The provisioning form's group menu must offer the new group at once, not in 5 minutes.
+  if (outcome.kind !== 'failed') forgetProvisionLists(deps.onsim);
   if (outcome.kind === 'succeeded') deps.logger.info({ group: group.name, user: who.userId }, 'group added');
   await reportOutcome(
     deps,
@@ -85,7 +89,7 @@ async function addGroup(deps: AppDeps, client: WebClient, who: Requester, group:
 }
 
 function registerGroup(app: App, deps: AppDeps): void {
-  app.view<ViewSubmitAction>(GROUP_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  onViewSubmission(app, deps, GROUP_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const meta = decodeGroupMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -145,9 +149,14 @@ export const group: Subcommand = {
       return;
     }
     inv.answeringInModal();
-    await inv.client.views.open({
-      trigger_id: inv.triggerId,
-      view: groupModal({ metadata: { channel: inv.channelId }, name: rest.join(' ') || undefined }),
-    });
+    try {
+      await inv.client.views.open({
+        trigger_id: inv.triggerId,
+        view: groupModal({ metadata: { channel: inv.channelId }, name: rest.join(' ') || undefined }),
+      });
+    } catch (err) {
+      inv.log.warn({ err }, 'could not open the group form');
+      await inv.reply(formNotOpened(err, 'the group form', `Type \`${SLASH_COMMAND} group add\` again.`));
+    }
   },
 };

@@ -13,7 +13,6 @@ import {
   type Logger as BoltLogger,
   type GlobalShortcut,
   LogLevel,
-  type ViewSubmitAction,
 } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
@@ -25,8 +24,10 @@ import { openDm, postQr, slackErrorCode } from '../qr/post.js';
 import { describeFailure } from '../slack/failure.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
+import { onViewSubmission } from '../slack/view-submission.js';
 import { ACTION_HOME_PROVISION } from '../views/home.js';
 import {
+  checkOnsimChoices,
   decodeProvisionMetadata,
   FLAVOUR_LABEL,
   type ListsState,
@@ -35,6 +36,7 @@ import {
   PROVISION_RETRY_ACTION,
   PROVISION_SHORTCUT_ID,
   ProvisionFlavour,
+  type ProvisionLists,
   type ProvisionSubmission,
   parseProvisionSubmission,
   provisionedRecord,
@@ -42,6 +44,7 @@ import {
   provisionRefusedModal,
   sipCredentialsMessage,
 } from '../views/provision.js';
+import { within } from './change-flow.js';
 import { cachedProvisionLists, loadProvisionLists } from './provision-lists.js';
 import { describeQrFailure } from './qr.js';
 import type { Subcommand } from './types.js';
@@ -49,6 +52,8 @@ import type { Subcommand } from './types.js';
 const OPERATION = 'provision';
 /** A command that took longer than this may have shown the router's "Asking ONSIM…" note: replace it. */
 const SLOW_MS = 1000;
+/** How long a submission may wait for ONSIM's lists (not cached) to check the group and product. */
+const LISTS_CHECK_MS = 1_500;
 
 interface FormPlace {
   flavour: ProvisionFlavour;
@@ -324,12 +329,17 @@ async function provisionAndReport(
   );
   const what = `provision ${shown} (${FLAVOUR_LABEL[submission.flavour]})`;
   if (outcome.kind === 'outcome_unknown') {
+    // A generated SIP password is lost with the answer: say how to set one.
+    const password =
+      submission.flavour === 'pbx' && submission.input.pbx_password !== undefined
+        ? ''
+        : ` Its SIP password never reached the bot: set a new one with \`/onsim settings ${shown}\`.`;
     await tellUser(
       client,
       deps,
       { channelId, userId },
       plain(
-        `${describeFailure(outcome.error, what)}\nTo check, type \`/onsim account ${shown}\`: if it shows the account, the line was provisioned (then \`/onsim qr ${shown}\` posts its QR code); if ONSIM finds nothing, open the form again.`,
+        `${describeFailure(outcome.error, what)}\nTo check, type \`/onsim account ${shown}\`: if it shows the account, the line was provisioned (then \`/onsim qr ${shown}\` posts its QR code).${password} If ONSIM finds nothing, open the form again.`,
       ),
       log,
     );
@@ -418,6 +428,24 @@ async function provisionAndReport(
 
 // ---- Listeners -----------------------------------------------------------------------------
 
+/**
+ * ONSIM's groups and products to check a submission against: the cached lists (loaded when the
+ * form opened), else a fresh load if ONSIM answers within LISTS_CHECK_MS (the submission must be
+ * answered within 3 s). Undefined when neither: ONSIM then judges the group and product itself.
+ */
+async function listsForCheck(deps: AppDeps, log: Logger): Promise<ProvisionLists | undefined> {
+  const cached = cachedProvisionLists(deps.onsim, deps.now());
+  if (cached) return cached;
+  try {
+    const answer = await within(LISTS_CHECK_MS, loadProvisionLists(deps.onsim, deps.now));
+    if (!answer.timedOut) return answer.value;
+    log.info('groups and catalogue too slow to check the submission; ONSIM will judge them');
+  } catch (err) {
+    log.info({ err }, 'could not load groups and catalogue to check the submission; ONSIM will judge them');
+  }
+  return undefined;
+}
+
 function selectedValue(action: BlockAction['actions'][number]): string | undefined {
   return 'selected_option' in action && action.selected_option ? action.selected_option.value : undefined;
 }
@@ -482,7 +510,7 @@ function registerProvisionHandlers(app: App, deps: AppDeps): void {
     }
   });
 
-  app.view<ViewSubmitAction>(PROVISION_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  onViewSubmission(app, deps, PROVISION_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'provision', user: userId });
     const meta = decodeProvisionMetadata(view.private_metadata);
@@ -515,9 +543,19 @@ function registerProvisionHandlers(app: App, deps: AppDeps): void {
       await ack({ response_action: 'errors', errors: parsed.errors });
       return;
     }
+    let valid: Valid = parsed;
+    if (parsed.flavour === 'onsim') {
+      const lists = await listsForCheck(deps, log);
+      const checked = lists ? checkOnsimChoices(parsed.input, lists) : null;
+      if (checked && !checked.ok) {
+        await ack({ response_action: 'errors', errors: checked.errors });
+        return;
+      }
+      if (checked) valid = { ...parsed, input: checked.input };
+    }
     await ack();
     try {
-      await provisionAndReport(deps, client, parsed, { userId, channelId: meta.channelId }, log);
+      await provisionAndReport(deps, client, valid, { userId, channelId: meta.channelId }, log);
     } catch (err) {
       log.error({ err }, 'provisioning report failed');
       const where = meta.channelId ?? parsed.reportChannel;

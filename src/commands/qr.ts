@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
 import { authorize } from '../guard/authorize.js';
 import type { Logger } from '../logger.js';
-import { OnsimError } from '../onsim/errors.js';
+import { OnsimError, OnsimNotFoundError } from '../onsim/errors.js';
 import {
   EXAMPLES,
   type Parsed,
@@ -45,6 +45,9 @@ const auditTarget = (ref: QrRef): string => (ref.kind === 'esim_code' ? 'activat
 
 /** The user-facing words for a failed QR post (ONSIM or Slack). */
 export function describeQrFailure(err: unknown, label: string): string {
+  if (err instanceof OnsimNotFoundError) {
+    return `🔍 ONSIM does not know the activation code of ${esc(label)} (it may have been refreshed since, or the SIM ceased), so no QR code was posted: a drawing of it would not install. Try again with the line's number, e.g. \`/onsim qr ${EXAMPLES.mpn}\`, so the bot fetches its current code.`;
+  }
   if (err instanceof OnsimError) return describeFailure(err, `make the QR code for ${esc(label)}`);
   const code = slackErrorCode(err);
   if (code === 'not_in_channel' || code === 'channel_not_found') {

@@ -1,4 +1,4 @@
-import type { App, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, ViewClosedAction } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
@@ -19,6 +19,7 @@ import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import { type Message, plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
+import { onViewSubmission } from '../slack/view-submission.js';
 import { ACTION_ACCOUNT_RECORDING } from '../views/action-ids.js';
 import { decodeConfirmationMetadata, loadingModal, noticeModal } from '../views/confirm.js';
 import {
@@ -215,7 +216,7 @@ function registerRecording(app: App, deps: AppDeps): void {
       }),
   });
 
-  app.view<ViewSubmitAction>(RECORDING_CHOOSE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  onViewSubmission(app, deps, RECORDING_CHOOSE_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'recording', user: userId });
     const meta = decodeChooseMetadata(view.private_metadata);
@@ -265,7 +266,7 @@ function registerRecording(app: App, deps: AppDeps): void {
     if (result.record) await postRecord(deps, client, meta.channel, result.record);
   });
 
-  app.view<ViewSubmitAction>(RECORDING_OFF_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  onViewSubmission(app, deps, RECORDING_OFF_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'recording', user: userId });
     const id = decodeConfirmationMetadata(view.private_metadata);
@@ -353,6 +354,7 @@ export const recording: Subcommand = {
         await inv.reply(plain(`Give both values: ${USAGE}.`));
         return;
       }
+      inv.answeringInModal();
       await openChooser(deps, inv.client, inv.log, {
         triggerId: inv.triggerId,
         channelId: inv.channelId,
@@ -378,6 +380,7 @@ export const recording: Subcommand = {
       );
       return;
     }
+    inv.answeringInModal();
     const view = await offConfirmation(deps, inv.client, { ...who, mpn: args.mpn, choice: choice.data });
     await inv.client.views.open({ trigger_id: inv.triggerId, view });
   },

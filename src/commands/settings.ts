@@ -1,4 +1,4 @@
-import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
@@ -9,6 +9,7 @@ import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
 import { esc, formatMpn, mention } from '../slack/text.js';
+import { onViewSubmission } from '../slack/view-submission.js';
 import { ACTION_ACCOUNT_SETTINGS } from '../views/action-ids.js';
 import { noticeModal } from '../views/confirm.js';
 import {
@@ -23,7 +24,7 @@ import {
   settingsPrefill,
 } from '../views/settings.js';
 import { onCardFormButton } from './card-button.js';
-import { openThenFill, type Requester, reportOutcome, tellUser } from './change-flow.js';
+import { formNotOpened, openThenFill, type Requester, reportOutcome, tellUser } from './change-flow.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -117,7 +118,7 @@ function registerSettings(app: App, deps: AppDeps): void {
       }),
   });
 
-  app.view<ViewSubmitAction>(SETTINGS_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  onViewSubmission(app, deps, SETTINGS_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const meta = decodeSettingsMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -168,10 +169,15 @@ export const settings: Subcommand = {
       return;
     }
     inv.answeringInModal();
-    await openSettingsForm(deps, inv.client, inv.log, {
-      triggerId: inv.triggerId,
-      mpn: mpn.value,
-      channelId: inv.channelId,
-    });
+    try {
+      await openSettingsForm(deps, inv.client, inv.log, {
+        triggerId: inv.triggerId,
+        mpn: mpn.value,
+        channelId: inv.channelId,
+      });
+    } catch (err) {
+      inv.log.warn({ err }, 'could not open the settings form');
+      await inv.reply(formNotOpened(err, 'the settings form', `Type \`${SLASH_COMMAND} settings …\` again.`));
+    }
   },
 };

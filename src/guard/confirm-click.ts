@@ -3,7 +3,9 @@ import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import type { Role } from '../slack/roles.js';
+import { esc } from '../slack/text.js';
 import type { Confirmation } from '../store/types.js';
+import { audit } from './audit.js';
 import { authorize } from './authorize.js';
 import { cancelConfirmation, claimConfirmation } from './confirmations.js';
 import { postRecord } from './record.js';
@@ -69,6 +71,24 @@ export async function confirmClick(
   );
   if (!auth.ok) {
     await answerClick(deps, respond, plain(auth.message), false);
+    return;
+  }
+  if (known && known.operation !== opts.operation) {
+    // A button of one operation carrying another's confirmation: forged or stale. Never run it.
+    await audit(deps, client, {
+      userId,
+      channelId,
+      operation: known.operation,
+      target: known.target,
+      event: 'refused',
+      detail: `${opts.operation} button used on this confirmation`,
+    });
+    await answerClick(
+      deps,
+      respond,
+      plain(`⛔ This button is not for that confirmation (${esc(known.operation)}). Nothing was done.`),
+      false,
+    );
     return;
   }
   const claim = await claimConfirmation(deps, client, click.confirmationId, userId, channelId);

@@ -132,8 +132,9 @@ export async function claimConfirmation(
 
 function usedMessage(c: Confirmation): string {
   if (c.status === 'cancelled') return '↩️ This request was cancelled. Nothing was done.';
+  // Claimed: confirmed already, perhaps by an instance that has since stopped. Never run again.
   if (c.status === 'claimed')
-    return '⏳ This confirmation was already clicked and is being carried out. It runs only once.';
+    return '⏳ This confirmation was already confirmed, so nothing more was done: it runs only once. Its outcome replaces the confirmation when known; if none appears, check before asking again.';
   return `This confirmation was already used${c.result ? ` (outcome: ${c.result.replace('_', ' ')})` : ''}. It runs only once.`;
 }
 

@@ -111,16 +111,10 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
         if (res.status >= 200 && res.status < 300) {
           success = text;
         } else {
-          failure = apiError(
-            req.operation,
-            res.status,
-            text,
-            res.headers.get('content-type'),
-            res.headers.get('retry-after'),
-          );
-          if (failure instanceof OnsimRateLimitedError && failure.retryAfterSeconds !== undefined) {
-            retryAfterMs = failure.retryAfterSeconds * 1000;
-          }
+          const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+          failure = apiError(req.operation, res.status, text, res.headers.get('content-type'), retryAfter);
+          // The gateway's word on when to come back, after a 429 and after a 503 alike.
+          if (retryAfter !== undefined) retryAfterMs = retryAfter * 1000;
         }
       } catch (err) {
         failure = transportError(req.operation, err, timeout);
@@ -213,30 +207,84 @@ const STATUS_TITLES: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-/** Pulls a title and detail out of whatever error body ONSIM or its gateway sent. */
+const clean = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() ? v.replace(/\s+/g, ' ').trim() : undefined;
+
+/** The words of one error entry: a string, or an object's message, detail, title or error. */
+function words(v: unknown): string | undefined {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    return clean(o.message) ?? clean(o.detail) ?? clean(o.title) ?? words(o.error);
+  }
+  return clean(v);
+}
+
+/** `{errors: [...]}` (validation problems), `{errors: {field: [...]}}`, as one line. */
+function listedErrors(v: unknown): string | undefined {
+  const entries = Array.isArray(v)
+    ? v.map((e) => {
+        const said = words(e);
+        const field = e && typeof e === 'object' ? clean((e as Record<string, unknown>).field) : undefined;
+        return said && field ? `${field}: ${said}` : said;
+      })
+    : v && typeof v === 'object'
+      ? Object.entries(v).map(([field, e]) => {
+          const said = Array.isArray(e) ? e.map(words).filter(Boolean).join(', ') : words(e);
+          return said ? `${field}: ${said}` : undefined;
+        })
+      : [];
+  const found = entries.filter((e): e is string => e !== undefined);
+  return found.length > 0 ? found.join('; ') : undefined;
+}
+
+/** The readable text of an HTML error page: its title, else its first heading, else its text. */
+function htmlText(html: string): string {
+  const pick = (re: RegExp) => clean(re.exec(html)?.[1]?.replace(/<[^>]*>/g, ' '));
+  return (
+    pick(/<title[^>]*>([\s\S]*?)<\/title>/i) ??
+    pick(/<h1[^>]*>([\s\S]*?)<\/h1>/i) ??
+    clean(
+      html
+        .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/&nbsp;/g, ' '),
+    ) ??
+    ''
+  );
+}
+
+/**
+ * Pulls a title and detail out of whatever error body ONSIM or its gateway sent: problem+json,
+ * `{message}`, `{error}`, `{error: {message}}`, `{errors: [...]}`, plain text or an HTML page.
+ * Words that only repeat the HTTP status are dropped, so "400 Bad Request" is not said twice.
+ */
 export function describeErrorBody(
   status: number,
-  text: string,
+  body: string,
   contentType: string | null,
 ): { title: string; detail: string | undefined } {
   const fallback = STATUS_TITLES[status] ?? `HTTP ${status}`;
-  const body = parseBody(text);
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const o = body as Record<string, unknown>;
-    const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-    const title = str(o.title) ?? str(o.error) ?? str(o.message) ?? fallback;
-    const detailRaw = str(o.detail) ?? (str(o.title) ? (str(o.message) ?? str(o.error)) : undefined);
-    const detail = detailRaw && detailRaw !== title ? detailRaw : undefined;
-    return { title, detail };
+  const parsed = parseBody(body);
+  let title = fallback;
+  let detail: string | undefined;
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const o = parsed as Record<string, unknown>;
+    const errors = listedErrors(o.errors);
+    title = clean(o.title) ?? words(o.error) ?? clean(o.message) ?? fallback;
+    const said = [clean(o.detail), clean(o.message), words(o.error), errors].filter(
+      (w): w is string => w !== undefined && w !== title,
+    );
+    detail = said[0] === undefined ? undefined : [...new Set(said)].slice(0, 2).join(' — ');
+  } else if (Array.isArray(parsed)) {
+    detail = listedErrors(parsed);
+  } else if (typeof parsed === 'string') {
+    const isHtml = (contentType ?? '').includes('html') || /^<(!doctype|html)/i.test(parsed);
+    detail = isHtml ? htmlText(parsed) : clean(parsed);
   }
-  if (typeof body === 'string') {
-    const isHtml = (contentType ?? '').includes('html') || /^<(!doctype|html)/i.test(body);
-    const plain = isHtml
-      ? (/<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim() ?? '')
-      : body.replace(/\s+/g, ' ').trim();
-    return { title: fallback, detail: plain ? plain.slice(0, 300) : undefined };
-  }
-  return { title: fallback, detail: undefined };
+  // "503 Service Unavailable" from a gateway page says no more than the status itself.
+  const bare = detail?.replace(new RegExp(`^(HTTP\\s*)?${status}\\b[\\s:-]*`, 'i'), '').trim();
+  if (bare !== undefined && (bare === '' || bare.toLowerCase() === title.toLowerCase())) detail = undefined;
+  return { title: title.slice(0, 200), detail: detail?.slice(0, 300) };
 }
 
 function parseRetryAfter(value: string | null): number | undefined {
@@ -250,12 +298,12 @@ function parseRetryAfter(value: string | null): number | undefined {
 function apiError(
   operation: string,
   status: number,
-  text: string,
+  body: string,
   contentType: string | null,
-  retryAfter: string | null,
+  retryAfterSeconds: number | undefined,
 ): OnsimApiError {
-  const { title, detail } = describeErrorBody(status, text, contentType);
-  if (status === 429) return new OnsimRateLimitedError(operation, title, detail, parseRetryAfter(retryAfter));
+  const { title, detail } = describeErrorBody(status, body, contentType);
+  if (status === 429) return new OnsimRateLimitedError(operation, title, detail, retryAfterSeconds);
   if (status === 404) return new OnsimNotFoundError(operation, status, title, detail);
   if (status === 401 || status === 403) return new OnsimUnauthorizedError(operation, status, title, detail);
   if (status >= 500) return new OnsimServerError(operation, status, title, detail);

@@ -311,7 +311,7 @@ export function parseIAccount(input: string): Parsed<string> {
 // Recognising which identifier was typed
 
 const KINDS: Record<Kind, { name: string; lookslike: string; example: string }> = {
-  mpn: { name: 'an MPN', lookslike: 'a phone number (MPN)', example: EXAMPLES.mpn },
+  mpn: { name: 'a phone number (MPN)', lookslike: 'a phone number (MPN)', example: EXAMPLES.mpn },
   iccid: { name: 'an ICCID', lookslike: 'an ICCID (SIM number)', example: EXAMPLES.iccid },
   esim_code: {
     name: 'an eSIM activation code',

@@ -9,7 +9,11 @@ export const PortStateFilter = z.enum(['ALL', ...PORT_STATES], {
 });
 export type PortStateFilter = z.infer<typeof PortStateFilter>;
 
-const Text = z.union([z.string(), z.number()]).transform(String).optional();
+/** Text ONSIM may send as a number; null (or no field) is absent. */
+const Text = z
+  .union([z.string(), z.number(), z.null()])
+  .transform((v) => (v === null ? undefined : String(v)))
+  .optional();
 
 export const Port = z.looseObject({
   trID: IdString,
@@ -27,8 +31,67 @@ export const Port = z.looseObject({
 });
 export type Port = z.infer<typeof Port>;
 
+const TEXT_FIELDS = [
+  'number',
+  'orderDate',
+  'PAC',
+  'portinDate',
+  'portinNumber',
+  'resellerId',
+  'type',
+  'updatedDate',
+  'validUntil',
+] as const;
+const LIST_KEYS = ['portQueue', 'port', 'ports'];
+
+/**
+ * `Port` read by hand, by the same rules (id and texts as strings or numbers, null as absent,
+ * unknown fields kept), because zod takes about a second over the 100,000 ports the watcher polls.
+ * Undefined when anything breaks a rule: zod then reads the answer and names the problem.
+ */
+function readPort(value: unknown): Port | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const fields: Record<string, unknown> = { ...value };
+  const { trID, status } = fields;
+  const id = typeof trID === 'string' ? trID : typeof trID === 'number' ? String(trID) : undefined;
+  if (id === undefined || typeof status !== 'string') return undefined;
+  const port: Port = { ...fields, trID: id, status };
+  for (const field of TEXT_FIELDS) {
+    const text = fields[field];
+    if (text === undefined || typeof text === 'string') continue;
+    if (text === null) port[field] = undefined;
+    else if (typeof text === 'number') port[field] = String(text);
+    else return undefined;
+  }
+  return port;
+}
+
+/** The common answers (a bare array, or one under a documented key) read fast, else undefined. */
+function readPortList(body: unknown): Port[] | undefined {
+  let list: unknown = body;
+  if (!Array.isArray(list) && typeof body === 'object' && body !== null) {
+    list = LIST_KEYS.map((key) => Reflect.get(body, key)).find(Array.isArray);
+  }
+  if (!Array.isArray(list)) return undefined;
+  const ports: Port[] = [];
+  for (const item of list) {
+    const port = readPort(item);
+    if (!port) return undefined;
+    ports.push(port);
+  }
+  return ports;
+}
+
 /** Documented as `portQueue`, shown as `port`: accept either key or a bare array. */
-const PortList = listOf(Port, ['portQueue', 'port', 'ports']);
+const PortListBySchema = listOf(Port, LIST_KEYS);
+const PortList = z.unknown().transform((body, ctx): Port[] => {
+  const fast = readPortList(body);
+  if (fast) return fast;
+  const parsed = PortListBySchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+  return z.NEVER;
+});
 
 export async function listPorts(http: OnsimHttp, state: PortStateFilter = 'ALL'): Promise<Port[]> {
   const op = 'port list';

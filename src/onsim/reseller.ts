@@ -135,9 +135,18 @@ export const Subscriber = z.looseObject({
 export type Subscriber = z.infer<typeof Subscriber>;
 
 export const SubscriberFilter = z.object({
-  state: z.literal('PROVISIONED').default('PROVISIONED'),
-  is_recorded: z.boolean().optional(),
-  group: z.string().trim().min(1).max(45).optional(),
+  state: z
+    .literal('PROVISIONED', { message: 'The only subscriber state ONSIM lists is PROVISIONED.' })
+    .default('PROVISIONED'),
+  is_recorded: z
+    .boolean({ message: 'is_recorded is true (recorded lines only) or false (unrecorded only).' })
+    .optional(),
+  group: z
+    .string()
+    .trim()
+    .min(1, 'The group name is empty; give one, e.g. ACME_LOGISTICS, or none for every group.')
+    .max(45, 'A group name is at most 45 characters.')
+    .optional(),
 });
 export type SubscriberFilter = z.input<typeof SubscriberFilter>;
 

@@ -1,13 +1,43 @@
 import { z } from 'zod';
 import { OnsimInputError } from './errors.js';
 
+/** "first_name" → "first name", for messages. */
+const fieldWords = (path: readonly PropertyKey[]): string =>
+  path.length > 0 ? path.map(String).join(' ').replace(/_/g, ' ') : 'value';
+
+/**
+ * zod's own words for what a schema gives no message of its own ("Invalid input: expected string,
+ * received undefined") said for people: a missing field is named; a wrong kind of value says what
+ * was expected.
+ */
+const inWords: z.core.$ZodErrorMap = (issue) => {
+  const field = fieldWords(issue.path ?? []);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined || issue.input === null) return `The ${field} is required.`;
+      return `The ${field} must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}.`;
+    case 'invalid_value':
+      return `The ${field} is ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map(String).join(', ')}.`;
+    case 'too_small':
+      return issue.origin === 'string'
+        ? `The ${field} is at least ${issue.minimum} character${Number(issue.minimum) === 1 ? '' : 's'}.`
+        : `The ${field} is at least ${issue.minimum}.`;
+    case 'too_big':
+      return issue.origin === 'string'
+        ? `The ${field} is at most ${issue.maximum} characters.`
+        : `The ${field} is at most ${issue.maximum}.`;
+    default:
+      return undefined;
+  }
+};
+
 /** Validates input before any request; the issues name the ONSIM field (= modal block_id). */
 export function validateInput<S extends z.ZodType>(
   operation: string,
   schema: S,
   input: unknown,
 ): z.output<S> {
-  const parsed = schema.safeParse(input);
+  const parsed = schema.safeParse(input, { error: inWords });
   if (parsed.success) return parsed.data;
   throw new OnsimInputError(
     operation,

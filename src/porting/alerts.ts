@@ -37,6 +37,9 @@ const STATUS_EMOJI: Record<string, string> = {
   CLOSED: ':file_folder:',
 };
 const UNKNOWN_EMOJI = ':grey_question:';
+const GONE = 'no longer listed';
+/** A summary's tally: FAILED first, then the states in their usual order. */
+const TALLY_ORDER = ['FAILED', 'INITIAL', 'IN PROGRESS', 'COMPLETE', 'CLOSED'];
 /** Lines a summary lists before "…and N more" (keeps it under Slack's block text limits). */
 export const SUMMARY_MAX_LINES = 30;
 const LATE_TEXT: Record<LateReason, string> = {
@@ -107,7 +110,9 @@ export function portParentMessage(port: Port, opts: { change?: PortChange; gone?
   }
   const headline = failed
     ? `:rotating_light: *FAILED* · port of *${esc(number)}*`
-    : `${statusLabel(status)} · port of *${esc(number)}*`;
+    : opts.gone
+      ? `:wastebasket: *No longer listed by ONSIM* (was ${esc(status)}) · port of *${esc(number)}*`
+      : `${statusLabel(status)} · port of *${esc(number)}*`;
   blocks.push(section(clip(headline, 3000)));
 
   const field = (label: string, value: string | undefined) => ({
@@ -127,7 +132,6 @@ export function portParentMessage(port: Port, opts: { change?: PortChange; gone?
   });
 
   const notes: string[] = [];
-  if (opts.gone) notes.push(':wastebasket: No longer listed by ONSIM');
   if (opts.change && opts.change.kind !== 'new') notes.push(`Changed: ${transition(opts.change)}`);
   if (opts.change?.late) notes.push(`:warning: ${LATE_TEXT[opts.change.late]}`);
   if (port.updatedDate) notes.push(`Updated by ONSIM ${esc(port.updatedDate)}`);
@@ -153,7 +157,7 @@ export function portChangeReply(change: PortChange): Message {
   if (change.port.updatedDate) notes.push(`Updated by ONSIM ${esc(change.port.updatedDate)}`);
   if (notes.length > 0) blocks.push(context([clip(notes.join(' · '), 3000)]));
   const late = change.late ? ` (${LATE_TEXT[change.late]})` : '';
-  const text = `Port of ${shownNumber(portNumber(change.port))}: ${transition(change, String)}${late}`;
+  const text = `${failed ? '🚨 ' : ''}Port of ${shownNumber(portNumber(change.port))}: ${transition(change, String)}${late}`;
   return { text: esc(text), blocks };
 }
 
@@ -169,12 +173,17 @@ function failedFirst(entries: readonly SummaryEntry[]): SummaryEntry[] {
  */
 export function portSummaryMessage(entries: readonly SummaryEntry[], late: LateReason | null): Message {
   const total = entries.length;
-  const counts = new Map<string, number>();
+  const counts = new Map<string, number>(TALLY_ORDER.map((status) => [status, 0]));
   for (const e of entries) {
-    const key = e.kind === 'gone' ? 'no longer listed' : (e.to ?? 'unknown').toUpperCase();
+    const key = e.kind === 'gone' ? GONE : (e.to ?? 'unknown').toUpperCase();
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const tally = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+  const tallied = [...counts].filter(([, n]) => n > 0);
+  const failed = counts.get('FAILED') ?? 0;
+  const tally = tallied.map(([status, n]) => `${n} ${status}`).join(', ');
+  const shownTally = tallied
+    .map(([status, n]) => (status === 'FAILED' ? `:rotating_light: *${n} FAILED*` : esc(`${n} ${status}`)))
+    .join(', ');
   const title = `${total} port changes`;
 
   const lines = failedFirst(entries)
@@ -183,7 +192,7 @@ export function portSummaryMessage(entries: readonly SummaryEntry[], late: LateR
       const emoji = e.kind === 'gone' ? ':wastebasket:' : statusEmoji(e.to);
       return `• ${emoji} *${esc(shownNumber(e.number))}* (port ${esc(e.portId)}): ${transition(e)}`;
     });
-  const blocks: KnownBlock[] = [section(`:clipboard: *${title}*${tally ? ` — ${esc(tally)}` : ''}`)];
+  const blocks: KnownBlock[] = [section(`:clipboard: *${title}*${tally ? ` — ${shownTally}` : ''}`)];
   let chunk: string[] = [];
   const flush = () => {
     if (chunk.length > 0) blocks.push(section(chunk.join('\n')));
@@ -199,11 +208,15 @@ export function portSummaryMessage(entries: readonly SummaryEntry[], late: LateR
   const more = total - lines.length;
   if (more > 0) notes.push(`…and ${more} more`);
   notes.push(
-    'Grouped into one message because they arrived together; threads of these ports are not updated.',
+    'Grouped because they arrived together: no thread replies, but earlier alerts of these ports here are updated to their new status.',
   );
   if (late) notes.push(`:warning: ${LATE_TEXT[late]}`);
   blocks.push(context([notes.join(' · ')]));
-  return { text: esc(`${title}${tally ? `: ${tally}` : ''}${late ? ` (${LATE_TEXT[late]})` : ''}`), blocks };
+  const alarm = failed > 0 ? '🚨 ' : '';
+  return {
+    text: esc(`${alarm}${title}${tally ? `: ${tally}` : ''}${late ? ` (${LATE_TEXT[late]})` : ''}`),
+    blocks,
+  };
 }
 
 /** `<!date^…>` shows the time in each reader's time zone; the fallback is UTC. */
@@ -213,15 +226,17 @@ function slackTime(ms: number): string {
 
 const utc = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-/** Posted once per watching channel when ONSIM stops answering. */
-export function pausedNotice(sinceMs: number): Message {
+/** Posted once per watching channel when ONSIM stops answering; `reason` is the error, in words. */
+export function pausedNotice(sinceMs: number, reason?: string): Message {
+  const notes = ['Changes made meanwhile are posted once ONSIM answers again.'];
+  if (reason) notes.push(`Last error: ${esc(clip(reason, 300))}`);
   return {
     text: `⏸️ Porting updates paused: ONSIM unreachable since ${utc(sinceMs)}`,
     blocks: [
       section(
         `:double_vertical_bar: *Porting updates paused:* ONSIM unreachable since ${slackTime(sinceMs)}`,
       ),
-      context(['Changes made meanwhile are posted once ONSIM answers again.']),
+      context([notes.join(' · ')]),
     ],
   };
 }

@@ -6,8 +6,10 @@
 // - refusals no retry cures (channel_not_found, not_in_channel, is_archived, invalid_blocks…)
 //   are given up at once: marked delivered with the reason kept in lastError, and logged.
 // A port alert updates the parent message first (idempotent), then posts the thread reply, so a
-// retry never doubles a reply. Slack answering but the process dying before markOutboxDelivered
-// is the one window left where a message can be posted twice.
+// retry never doubles a reply. A parent item only updates a parent message, if there is one.
+// Before each item the poller lease is renewed (`stillHolding`): an instance that stalled and
+// lost it stops rather than post what the new holder posts. Slack answering but the process
+// dying before markOutboxDelivered is the one window left where a message can be posted twice.
 import type { WebClient } from '@slack/web-api';
 import {
   WebAPIHTTPError,
@@ -26,7 +28,7 @@ import {
   portSummaryMessage,
   resumedNotice,
 } from './alerts.js';
-import { AlertPayload, NoticePayload, OUTBOX_KINDS, SummaryPayload } from './outbox.js';
+import { AlertPayload, NoticePayload, OUTBOX_KINDS, ParentPayload, SummaryPayload } from './outbox.js';
 
 export interface DeliveryOptions {
   store: Store;
@@ -37,6 +39,8 @@ export interface DeliveryOptions {
   channelPaceMs: number;
   /** Items read from the outbox per run. */
   batchSize?: number;
+  /** Renews the poller lease; false when another instance holds it (then the run stops). */
+  stillHolding?: () => Promise<boolean>;
 }
 
 /**
@@ -148,10 +152,28 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
     await store.setAlertThread({ channelId: channel, portId: change.portId, ts });
   }
 
+  /** Shows the port's current state in its parent message in the channel, if it has one. */
+  async function deliverParent(item: OutboxItem): Promise<void> {
+    const { portId, gone, port } = ParentPayload.parse(item.payload);
+    const channel = item.channelId;
+    const thread = await store.getAlertThread(channel, portId);
+    if (!thread) return;
+    const parent = portParentMessage(port, { gone });
+    try {
+      await slack.chat.update({ channel, ts: thread.ts, text: parent.text, blocks: parent.blocks });
+    } catch (err) {
+      const code = platformCode(err);
+      if (code === undefined || !PARENT_GONE.has(code)) throw err;
+      log.info({ channel, portId, code }, 'alert parent is gone: nothing to update');
+    }
+  }
+
   async function deliver(item: OutboxItem): Promise<void> {
     switch (item.kind) {
       case OUTBOX_KINDS.alert:
         return deliverAlert(item);
+      case OUTBOX_KINDS.parent:
+        return deliverParent(item);
       case OUTBOX_KINDS.summary: {
         const summary = SummaryPayload.parse(item.payload);
         await post(item.channelId, portSummaryMessage(summary.entries, summary.late));
@@ -160,7 +182,9 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
       case OUTBOX_KINDS.notice: {
         const notice = NoticePayload.parse(item.payload);
         const message =
-          notice.notice === 'paused' ? pausedNotice(notice.since) : resumedNotice(notice.since, notice.until);
+          notice.notice === 'paused'
+            ? pausedNotice(notice.since, notice.reason)
+            : resumedNotice(notice.since, notice.until);
         await post(item.channelId, message);
         return;
       }
@@ -213,6 +237,10 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
       if (last !== undefined && now() - last < opts.channelPaceMs) {
         waiting.add(item.channelId);
         continue;
+      }
+      if (opts.stillHolding && !(await opts.stillHolding())) {
+        log.info('porting lock lost while delivering: leaving the outbox to the new holder');
+        break;
       }
       try {
         await deliver(item);

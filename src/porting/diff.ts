@@ -54,10 +54,9 @@ export function diffPorts(
     seen.add(portId);
     const status = normaliseStatus(port.status);
     const before = known.get(portId);
-    const snapshot = (): PortSnapshot => ({ portId, status, data: { ...port }, seenAt: now });
     if (!before) {
       events.push({ kind: 'new', portId, to: status, port });
-      upserts.push(snapshot());
+      upserts.push(snapshotOf(port, status, now));
     } else if (before.status !== status) {
       events.push({
         kind: 'changed',
@@ -67,9 +66,9 @@ export function diffPorts(
         port,
         previousSeenAt: before.seenAt,
       });
-      upserts.push(snapshot());
+      upserts.push(snapshotOf(port, status, now));
     } else if (!sameData(before.data, port)) {
-      upserts.push(snapshot());
+      upserts.push(snapshotOf(port, status, now));
     }
   }
 
@@ -87,6 +86,14 @@ export function diffPorts(
   }
   return { events, upserts, deletes };
 }
+
+// Hot loops (100,000 ports a poll) call named functions rather than closures made per port.
+const snapshotOf = (port: Port, status: string, seenAt: number): PortSnapshot => ({
+  portId: port.trID,
+  status,
+  data: { ...port },
+  seenAt,
+});
 
 /** The port stored in a snapshot; the snapshot's id and status win over whatever data holds. */
 export function portFromSnapshot(snapshot: PortSnapshot): Port {

@@ -17,7 +17,8 @@ const isPortState = (word: string): word is PortState => (PORT_STATES as readonl
 
 /**
  * Parses the arguments of `/onsim ports watch [STATE …] [number]`. States are case-insensitive and
- * `IN PROGRESS`, `IN_PROGRESS`, `in-progress` all mean IN PROGRESS; `ALL` alone means every state.
+ * `IN PROGRESS`, `IN_PROGRESS`, `in-progress` all mean IN PROGRESS, COMPLETED means COMPLETE; `ALL`
+ * alone means every state.
  * The number may be written with spaces (`+44 7700 900123`) and is normalised to E.164 digits.
  */
 export function parseWatchFilter(args: string): Parsed<WatchFilter> {
@@ -35,6 +36,8 @@ export function parseWatchFilter(args: string): Parsed<WatchFilter> {
       i++;
     } else if (word === 'INPROGRESS') {
       states.add('IN PROGRESS');
+    } else if (word === 'COMPLETED') {
+      states.add('COMPLETE'); // as `/onsim ports completed` reads it
     } else if (isPortState(word)) {
       states.add(word);
     } else if (word === 'ALL') {
@@ -80,10 +83,40 @@ function joinOr(items: readonly string[]): string {
  * states. A number filter matches the port's ONSIM number or the number being ported in.
  */
 export function matches(watch: WatchFilter, event: PortEvent): boolean {
-  if (watch.number !== null && !portNumbers(event).includes(watch.number)) return false;
+  return followsPort(watch, event) && wantsState(watch, event);
+}
+
+/** Whether the watch is about this event's port at all (its number filter), whatever the state. */
+export function followsPort(watch: WatchFilter, event: PortEvent): boolean {
+  return watch.number === null || portNumbers(event).includes(watch.number);
+}
+
+function wantsState(watch: WatchFilter, event: PortEvent): boolean {
   if (watch.states.length === 0) return true;
   if (event.kind === 'gone' || event.to === undefined) return false;
   return watch.states.includes(normaliseStatus(event.to));
+}
+
+/**
+ * The channels an event concerns, from watches indexed by number (a poll may hold thousands of
+ * events and hundreds of watches): true for a channel with a watch that matches it, false for
+ * one that follows the port but not this state.
+ */
+export function channelsConcerned(watches: readonly PortWatch[]): (event: PortEvent) => Map<string, boolean> {
+  const anyNumber: PortWatch[] = [];
+  const byNumber = new Map<string, PortWatch[]>();
+  for (const watch of watches) {
+    if (watch.number === null) anyNumber.push(watch);
+    else byNumber.set(watch.number, [...(byNumber.get(watch.number) ?? []), watch]);
+  }
+  return (event) => {
+    const channels = new Map<string, boolean>();
+    const consider = (watch: PortWatch) =>
+      channels.set(watch.channelId, channels.get(watch.channelId) === true || wantsState(watch, event));
+    anyNumber.forEach(consider);
+    for (const number of portNumbers(event)) byNumber.get(number)?.forEach(consider);
+    return channels;
+  };
 }
 
 /** Parsed once per port object: a poll may test thousands of events against many watches. */

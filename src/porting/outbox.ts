@@ -12,6 +12,8 @@ export const OUTBOX_KINDS = {
   alert: 'port_alert',
   summary: 'port_summary',
   notice: 'porting_notice',
+  /** Brings a port's parent message up to date, without a reply (summarised or filtered-out changes). */
+  parent: 'port_parent',
 } as const;
 
 const EventKind = z.enum(['new', 'changed', 'gone']);
@@ -39,8 +41,15 @@ export const SummaryPayload = z.object({
   ),
 });
 
+export const ParentPayload = z.object({
+  portId: z.string(),
+  gone: z.boolean(),
+  port: Port,
+});
+
 export const NoticePayload = z.discriminatedUnion('notice', [
-  z.object({ notice: z.literal('paused'), since: z.number() }),
+  /** `reason`: what ONSIM's last answer was, in words (no secrets: error messages of the client). */
+  z.object({ notice: z.literal('paused'), since: z.number(), reason: z.string().optional() }),
   z.object({ notice: z.literal('resumed'), since: z.number(), until: z.number() }),
 ]);
 export type NoticePayload = z.infer<typeof NoticePayload>;
@@ -92,6 +101,16 @@ export function summaryItem(
     channelId,
     kind: OUTBOX_KINDS.summary,
     payload: { late, entries },
+  };
+}
+
+/** Updates the parent message of the event's port in the channel, if it has one; posts nothing. */
+export function parentItem(channelId: string, event: PortEvent): NewOutboxItem {
+  return {
+    dedupeKey: `${channelId}:parent:${eventKey(event)}`,
+    channelId,
+    kind: OUTBOX_KINDS.parent,
+    payload: { portId: event.portId, gone: event.kind === 'gone', port: { ...event.port } },
   };
 }
 

@@ -2,9 +2,19 @@
 // list, diffs it against the stored snapshots, and turns the events into outbox items for the
 // channels that watch them, all in one store transaction. Delivery to Slack is delivery.ts.
 // More than `summaryThreshold` events for one channel in one poll become a single summary
-// message; a summary does not touch the ports' threads (their next change updates the parent).
-// Any ONSIM failure but bad input (unreachable, 5xx, 429, 401, an unreadable answer) pauses the
-// updates: one notice per watching channel, and one when ONSIM answers again.
+// message. Changes a channel is not alerted of (summarised, or outside its state filter) still
+// bring the parent messages it already has for those ports up to date, without a reply.
+// Any ONSIM failure but bad input (unreachable, 5xx, 429, 401, an unreadable answer, an empty
+// list where ports were known) pauses the updates: one notice per watching channel, and one when
+// ONSIM answers again.
+//
+// The lease: held for `leaseSeconds` (default 30) and renewed every sixth of that by its own
+// timer, whatever the poll interval, so a holder that dies (crash, kill -9, lost host) is
+// replaced within about 35 s and a restarted process waits no longer than that. A live holder
+// keeps it however long a poll or a Slack call takes. Polls check the lease again before writing
+// and delivery before every item, so a holder that stalled past its lease stops at once; the
+// dedupe keys cover what it already wrote. A clean stop releases it for an immediate takeover.
+// Instances compare their own clocks with the stored expiry: they must agree within seconds.
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { OnsimClient } from '../onsim/client.js';
@@ -14,10 +24,13 @@ import type { NewOutboxItem, PortSnapshot, PortWatch, Store } from '../store/typ
 import type { LateReason } from './alerts.js';
 import { createOutboxDelivery } from './delivery.js';
 import { diffPorts, normaliseStatus, type PortEvent } from './diff.js';
-import { matches } from './filters.js';
-import { alertItem, noticeItem, summaryItem } from './outbox.js';
+import { channelsConcerned } from './filters.js';
+import { alertItem, noticeItem, parentItem, summaryItem } from './outbox.js';
 
 export const LOCK_NAME = 'porting-poller';
+export const DEFAULT_LEASE_SECONDS = 30;
+/** An empty port list where more ports than this were known is taken as a faulty answer. */
+export const EMPTY_LIST_DOUBT = 5;
 export const KV = {
   baselineAt: 'porting.baseline_at',
   lastPollAt: 'porting.last_poll_at',
@@ -33,6 +46,8 @@ export interface PortWatcherOptions {
   pollSeconds: number;
   /** Unique per running process: the lock holder's name. */
   instanceId: string;
+  /** How long the poller lease lasts unrenewed (default 30 s); renewed every sixth of it. */
+  leaseSeconds?: number;
   now?: () => number;
   /** How often the outbox is delivered between polls (default 1 s). */
   deliverySeconds?: number;
@@ -81,17 +96,27 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
   const log = opts.logger.child({ name: 'porting' });
   const now = opts.now ?? Date.now;
   const intervalMs = opts.pollSeconds * 1000;
-  const lockTtlMs = 3 * intervalMs;
+  const leaseMs = (opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   const summaryThreshold = opts.summaryThreshold ?? 5;
+  const holdLock = () => store.tryLock(LOCK_NAME, instanceId, leaseMs, now());
+  /**
+   * The lease again right before writing: if another instance took over meanwhile (this one
+   * stalled), this poll's result is dropped and the new holder finds the same changes; dedupe
+   * keys cover a takeover after this point.
+   */
+  async function lostLease(): Promise<boolean> {
+    if (await holdLock()) return false;
+    log.info('porting lock lost during the poll: leaving it to the new holder');
+    return true;
+  }
   const deliverDue = createOutboxDelivery({
     store,
     slack: opts.slack,
     logger: log,
     now,
     channelPaceMs: opts.channelPaceMs ?? 1000,
+    stillHolding: holdLock,
   });
-
-  const holdLock = () => store.tryLock(LOCK_NAME, instanceId, lockTtlMs, now());
 
   async function poll(): Promise<PollResult> {
     if (!(await holdLock())) return { status: 'skipped' };
@@ -99,7 +124,7 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     try {
       ports = await onsim.listPorts('ALL');
     } catch (err) {
-      if (err instanceof OnsimError && !(err instanceof OnsimInputError)) return pause(err);
+      if (err instanceof OnsimError && !(err instanceof OnsimInputError)) return pause(err.message, err);
       throw err;
     }
     const at = now();
@@ -110,6 +135,11 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
       store.getKv(KV.lastPollAt),
       store.getKv(KV.pausedSince),
     ]);
+    // ONSIM keeps finished ports listed: all of them vanishing at once is a faulty answer (an
+    // empty body, a gateway), not thousands of "no longer listed" alerts followed by as many "new".
+    if (ports.length === 0 && snapshots.length > EMPTY_LIST_DOUBT) {
+      return pause(`ONSIM listed no ports at all, where ${snapshots.length} were known`);
+    }
     const resumed =
       pausedSince === null
         ? []
@@ -117,16 +147,14 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
             noticeItem(c, { notice: 'resumed', since: Number(pausedSince), until: at }),
           );
     const kv = { [KV.lastPollAt]: String(at), [KV.pausedSince]: null };
+    const logResumed = () => {
+      if (pausedSince !== null)
+        log.info({ pausedSince: Number(pausedSince) }, 'ONSIM answers again: porting updates resumed');
+    };
 
-    // A long poll renews its lease before writing; if another instance took over meanwhile, it
-    // has polled too and this poll's result is dropped (dedupe keys cover a takeover after this).
-    if (!(await holdLock())) {
-      log.info('porting lock lost during the poll: leaving it to the new holder');
-      return { status: 'skipped' };
-    }
-    if (pausedSince !== null)
-      log.info({ pausedSince: Number(pausedSince) }, 'ONSIM answers again: porting updates resumed');
     if (baselineAt === null && snapshots.length === 0) {
+      if (await lostLease()) return { status: 'skipped' };
+      logResumed();
       await store.applyPortPoll({
         upserts: ports.map(
           (port): PortSnapshot => ({
@@ -147,7 +175,9 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
 
     const diff = diffPorts(snapshots, ports, at);
     const late = lateReason(at, lastPollAt, pausedSince);
-    const outbox = [...resumed, ...fanOut(diff.events, watches, late)];
+    const outbox = [...resumed, ...(await fanOut(diff.events, watches, late))];
+    if (await lostLease()) return { status: 'skipped' };
+    logResumed();
     await store.applyPortPoll({ upserts: diff.upserts, deletes: diff.deletes, outbox, kv, now: at });
     if (diff.events.length > 0) {
       log.info(
@@ -170,43 +200,63 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     return pausedSince === null ? 'offline' : 'onsim_unreachable';
   }
 
-  /** Each event once per channel that has a matching watch; a flood in one channel becomes a summary. */
-  function fanOut(events: readonly PortEvent[], watches: readonly PortWatch[], late: LateReason | null) {
-    const byChannel = new Map<string, PortEvent[]>();
+  /**
+   * Each event once per channel that has a matching watch; a flood in one channel becomes a
+   * summary. Events a channel is not alerted of, summarised or outside its state filter but about
+   * a port it follows, update the parent message it already has for that port (looked up here,
+   * so that ports without one cost nothing further).
+   */
+  async function fanOut(
+    events: readonly PortEvent[],
+    watches: readonly PortWatch[],
+    late: LateReason | null,
+  ): Promise<NewOutboxItem[]> {
+    const concerned = channelsConcerned(watches);
+    const alerted = new Map<string, PortEvent[]>();
+    const quiet: { channel: string; event: PortEvent }[] = [];
     for (const event of events) {
-      const channels = new Set(watches.filter((w) => matches(w, event)).map((w) => w.channelId));
-      for (const channel of channels) {
-        const list = byChannel.get(channel) ?? [];
-        list.push(event);
-        byChannel.set(channel, list);
+      for (const [channel, alert] of concerned(event)) {
+        if (!alert) quiet.push({ channel, event });
+        else if (alerted.has(channel)) alerted.get(channel)?.push(event);
+        else alerted.set(channel, [event]);
       }
     }
     const items: NewOutboxItem[] = [];
-    for (const [channel, list] of byChannel) {
-      if (list.length > summaryThreshold) items.push(summaryItem(channel, list, late));
-      else items.push(...list.map((event) => alertItem(channel, event, late)));
+    for (const [channel, list] of alerted) {
+      if (list.length > summaryThreshold) {
+        items.push(summaryItem(channel, list, late));
+        quiet.push(...list.map((event) => ({ channel, event })));
+      } else {
+        items.push(...list.map((event) => alertItem(channel, event, late)));
+      }
     }
+    // A port that is new to ONSIM has no parent message anywhere yet.
+    const candidates = quiet.filter(({ event }) => event.kind !== 'new');
+    const threads = await Promise.all(candidates.map((q) => store.getAlertThread(q.channel, q.event.portId)));
+    candidates.forEach(({ channel, event }, i) => {
+      if (threads[i]) items.push(parentItem(channel, event));
+    });
     return items;
   }
 
   /** The first failure pauses updates and tells every watching channel once; later ones add nothing. */
-  async function pause(err: OnsimError): Promise<PollResult> {
-    const error = err.message;
+  async function pause(reason: string, err?: unknown): Promise<PollResult> {
     if ((await store.getKv(KV.pausedSince)) !== null) {
-      log.debug({ err }, 'ONSIM still unreachable');
-      return { status: 'unreachable', error, pausedNow: false };
+      log.debug({ err, reason }, 'ONSIM still unreachable');
+      return { status: 'unreachable', error: reason, pausedNow: false };
     }
     const since = now();
     const channels = channelsOf(await store.listWatches());
+    if (await lostLease()) return { status: 'skipped' };
     await store.applyPortPoll({
       upserts: [],
       deletes: [],
-      outbox: channels.map((c) => noticeItem(c, { notice: 'paused', since })),
+      outbox: channels.map((c) => noticeItem(c, { notice: 'paused', since, reason })),
       kv: { [KV.pausedSince]: String(since) },
       now: since,
     });
-    log.warn({ err, channels: channels.length }, 'ONSIM unreachable: porting updates paused');
-    return { status: 'unreachable', error, pausedNow: true };
+    log.warn({ err, reason, channels: channels.length }, 'ONSIM unreachable: porting updates paused');
+    return { status: 'unreachable', error: reason, pausedNow: true };
   }
 
   async function deliver(): Promise<number> {
@@ -255,6 +305,7 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
         await logged('delivery', deliveries.run);
       });
       every((opts.deliverySeconds ?? 1) * 1000, () => logged('delivery', deliveries.run));
+      every(leaseMs / 6, () => logged('lease renewal', holdLock));
     },
     async stop() {
       stopped = true;

@@ -19,6 +19,8 @@ import { esc } from './text.js';
  */
 export function describeFailure(err: unknown, what: string): string {
   const m = (s: string) => esc(maskSecrets(s));
+  /** ONSIM's words inside a sentence of ours: without their own closing full stop. */
+  const inner = (s: string) => m(s).replace(/[.\s]+$/, '');
   if (err instanceof OnsimOutcomeUnknownError) {
     return `❓ *Outcome unknown* — tried to ${what}, but ${m(err.reason)}. ONSIM may or may not have done it. *Check before retrying* (look the account up first), so nothing happens twice.`;
   }
@@ -26,23 +28,26 @@ export function describeFailure(err: unknown, what: string): string {
     return `⚠️ Could not ${what}: ${err.issues.map((i) => m(i.message)).join(' ')}`;
   }
   if (err instanceof OnsimNotFoundError) {
-    return `🔍 ONSIM found nothing when asked to ${what}${err.detail ? ` (${m(err.detail)})` : ''}. Check the number or id and try again.`;
+    return `🔍 ONSIM found nothing when asked to ${what}${err.detail ? ` (${inner(err.detail)})` : ''}. Check the number or id and try again.`;
   }
   if (err instanceof OnsimUnauthorizedError) {
     return `🔑 ONSIM refused the bot's API key while trying to ${what}. An administrator should check ONSIM_API_KEY.`;
   }
   if (err instanceof OnsimRateLimitedError) {
+    const secs = err.retryAfterSeconds;
     const wait =
-      err.retryAfterSeconds !== undefined
-        ? ` Try again in ${err.retryAfterSeconds} s.`
-        : ' Try again in a minute.';
+      secs === undefined
+        ? ' Try again in a minute.'
+        : secs < 120
+          ? ` Try again in ${Math.max(1, Math.ceil(secs))} s.`
+          : ` Try again in ${Math.ceil(secs / 60)} minutes.`;
     return `🚦 ONSIM is rate-limiting requests, so the bot could not ${what}.${wait}`;
   }
   if (err instanceof OnsimServerError) {
-    return `🛠️ ONSIM had an internal problem (${err.status} ${m(err.title)}) while trying to ${what}. Nothing to fix on your side: try again in a few minutes.`;
+    return `🛠️ ONSIM had an internal problem (${err.status} ${inner(err.title)}) while trying to ${what}. Nothing to fix on your side: try again in a few minutes.`;
   }
   if (err instanceof OnsimApiError) {
-    return `⚠️ ONSIM refused to ${what}: ${m(err.title)}${err.detail ? ` — ${m(err.detail)}` : ''}.`;
+    return `⚠️ ONSIM refused to ${what}: ${inner(err.title)}${err.detail ? ` — ${inner(err.detail)}` : ''}.`;
   }
   if (err instanceof OnsimTimeoutError) {
     return `⏱️ ONSIM did not answer in time when asked to ${what}. It may be slow or down: try again in a few minutes.`;

@@ -206,7 +206,8 @@ export function accountCard(account: Account, opts: AccountCardOptions): Message
     blocks.push({ type: 'actions', block_id: ACCOUNT_ACTIONS_BLOCK, elements: buttons });
 
   const serviceText = `voice ${word(s.mobile_voice)}, SMS ${word(s.mobile_messaging)}, data ${word(s.mobile_data)}, hotspot ${word(s.mobile_hotspot)}`;
-  const text = `Account ${mpn}${name ? ` (${name})` : ''}: ${serviceText}${bundle ? `; ${bundle.brief}` : ''}`;
+  // The notification text is parsed like mrkdwn too: ONSIM's words are escaped there as well.
+  const text = `Account ${mpn}${name ? ` (${esc(name)})` : ''}: ${serviceText}${bundle ? `; ${esc(bundle.brief)}` : ''}`;
   return { text: clip(text, 3000), blocks };
 }
 

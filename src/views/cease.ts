@@ -22,7 +22,7 @@ export interface CeasePreview {
 
 /** ONSIM's warning, first and in plain words. */
 export const CEASE_WARNING =
-  '🛑 *This cannot be undone.* Ceasing ends this SIM and its account at ONSIM *for good*: the line stops working at once, the number leaves the account, and neither the SIM nor the account can be brought back.';
+  '🛑 *This cannot be undone.* ONSIM ceases the SIM and its account irrevocably: the line stops working, and neither the SIM nor the account can be brought back. They are gone *for good*.';
 
 export function describeSim(p: Pick<CeasePreview, 'iccid' | 'mpn'>): string {
   return p.mpn ? `SIM ${p.iccid} (${formatMpn(p.mpn)})` : `SIM ${p.iccid}`;

@@ -119,7 +119,7 @@ export function esimCard(info: EsimInfo, opts: EsimCardOptions): Message {
       : info.enabled_on_device === 'OFF'
         ? 'not enabled on device'
         : 'device state unknown';
-  return { text: clip(`eSIM of ${who}: ${status}, ${enabled}`, 3000), blocks };
+  return { text: clip(`eSIM of ${esc(who)}: ${esc(status)}, ${enabled}`, 3000), blocks };
 }
 
 /** The activation code, for the one person who asked (ephemeral only; never in a channel or a log). */

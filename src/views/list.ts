@@ -6,6 +6,7 @@ import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/type
 import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../commands/rerun.js';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
+import { shareButton } from './card.js';
 
 /** "Download CSV": value is the list's command text (e.g. `subscribers ACME_LOGISTICS`). */
 export const ACTION_LIST_CSV = 'list_csv';
@@ -183,7 +184,7 @@ export function listMessage(spec: ListSpec): Message {
   }
   const more: Button[] = [];
   if (page < last) more.push(button('Next ▶', ACTION_PAGE, rerunValue(spec.commandText, page + 1)));
-  more.push(button('Share in channel', ACTION_SHARE, rerunValue(spec.commandText, page)));
+  more.push(shareButton({ action_id: ACTION_SHARE, value: rerunValue(spec.commandText, page) }));
   if (pages.length > CSV_AFTER_PAGES) {
     more.push(button('Download CSV', ACTION_LIST_CSV, clip(spec.commandText, 2000)));
   }

@@ -6,6 +6,7 @@ import type { Port } from '../onsim/porting.js';
 import { portParentMessage } from '../porting/alerts.js';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
+import { shareButton } from './card.js';
 
 export const BLOCK_PORT_ACTIONS = 'port_card_actions';
 
@@ -22,14 +23,7 @@ export function portCard(port: Port, commandText: string): Message {
   blocks.push({
     type: 'actions',
     block_id: BLOCK_PORT_ACTIONS,
-    elements: [
-      {
-        type: 'button',
-        text: { type: 'plain_text', text: 'Share in channel' },
-        action_id: ACTION_SHARE,
-        value: rerunValue(commandText, 0),
-      },
-    ],
+    elements: [shareButton({ action_id: ACTION_SHARE, value: rerunValue(commandText, 0) })],
   });
   return { text: card.text, blocks };
 }

@@ -5,7 +5,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
-import { mpnSchemaFor } from '../onsim/identifiers.js';
+import { mpnSchemaFor, parseGroupName } from '../onsim/identifiers.js';
 import { HOME_LOCATIONS, MOBILE_DATA_OPTIONS, ProvisionOnsim, ProvisionOwnPbx } from '../onsim/reseller.js';
 import type { Message } from '../slack/message.js';
 import { clip, esc, formatMpn, mention } from '../slack/text.js';
@@ -442,6 +442,36 @@ export function parseProvisionSubmission(
   );
   if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues, 'mpn') };
   return { ok: true, flavour, input: parsed.data, reportChannel };
+}
+
+export type OnsimChoicesCheck =
+  | { ok: true; input: z.output<typeof ProvisionOnsim> }
+  | { ok: false; errors: Record<string, string> };
+
+/**
+ * The group and product of a valid ONSIM UC submission, checked against ONSIM's lists (those the
+ * form offered): a value the lists do not hold — a name typed when there are too many groups for
+ * a menu, a stale choice — goes back to its field, before ONSIM is asked. ONSIM compares group
+ * names without case: the group is sent as ONSIM spells it.
+ */
+export function checkOnsimChoices(
+  input: z.output<typeof ProvisionOnsim>,
+  lists: ProvisionLists,
+): OnsimChoicesCheck {
+  const errors: Record<string, string> = {};
+  const typed = input.group_name;
+  const group = lists.groups.find((g) => g.toLowerCase() === typed.toLowerCase());
+  if (group === undefined) {
+    const rule = parseGroupName(typed);
+    errors.group_name = rule.ok
+      ? `ONSIM has no customer group “${typed}”. Choose one of your groups (/onsim groups lists them), or add it first with /onsim group add.`
+      : rule.error;
+  }
+  if (!lists.products.some((p) => p.id === input.product)) {
+    errors.product = `ONSIM's catalogue has no product ${input.product}. Choose one from the list (/onsim catalogue describes them).`;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, input: { ...input, group_name: group ?? typed } };
 }
 
 /** Optional fields left empty are not sent at all (ONSIM then picks the next eSIM, the default user…). */

@@ -129,6 +129,23 @@ describe('/onsim account', () => {
     expect(bot.sandbox.requests).toHaveLength(0);
   });
 
+  it('recognises an ICCID, an account id or an activation code by its shape, says what it looks like and asks ONSIM nothing', async () => {
+    const iccid = await ask(`account ${F.psimIccid}`);
+    expect(iccid.shown).toContain('looks like an ICCID (SIM number)');
+    expect(iccid.shown).toContain(`\`/onsim esim ${F.psimIccid}\``);
+
+    const account = await ask(`account acct:${F.installedEsimAccount}`);
+    expect(account.shown).toContain('looks like an account id');
+    expect(account.shown).toContain(`\`/onsim esim ${F.installedEsimAccount}\``);
+
+    const code = await ask('account LPA:1$smdp.example.com$SECRETMATCHINGID');
+    expect(code.shown).toContain('looks like an eSIM activation code');
+    expect(code.shown).not.toContain('SECRETMATCHINGID');
+    expect(code.shown).not.toContain('/onsim esim');
+
+    expect(bot.sandbox.requests).toHaveLength(0);
+  });
+
   it('escapes what the user typed when it echoes it back', async () => {
     const { shown, text } = await ask('account 0770 <!here>');
     expect(shown).not.toContain('<!here>');

@@ -101,6 +101,33 @@ describe.each(ENGINES)('/onsim audit (%s)', (_engine, databaseUrl) => {
     expect(bot.blockKitProblems()).toEqual([]);
   });
 
+  it('reads an MPN typed in groups of three as the MPN, not as how many', async () => {
+    bot = await startTestBot({ databaseUrl: await databaseUrl() });
+    for (let i = 0; i < 3; i++) await bot.store.appendAudit(entry(i));
+
+    const text = shown((await ask('audit 07700 900 125')).body);
+    expect(text).toContain('+44 7700 900125');
+    expect(text).toContain('entries 1–3 of the latest 3');
+    expect(text).toContain('entry 0 ');
+  });
+
+  it('refuses a non-admin who clicks an admin’s page button', async () => {
+    bot = await startTestBot({ databaseUrl: await databaseUrl() });
+    for (let i = 0; i < 30; i++) await bot.store.appendAudit(entry(i));
+    const older = buttons((await ask('audit 30')).body).find((b) => b.text?.text.includes('Older'));
+
+    const sent = await bot.driver.blockAction({
+      user: USERS.operator,
+      actionId: ACTION_PAGE,
+      value: older?.value,
+    });
+    const answer = await waitFor(() => bot.slack.responsesTo(sent.responseUrl ?? '')[0], {
+      what: 'the refusal',
+    });
+    expect(shown(answer.body)).toContain('needs the *admin* role');
+    expect(shown(answer.body)).not.toContain('entry 9 ');
+  });
+
   it('is for admins only', async () => {
     bot = await startTestBot({ databaseUrl: await databaseUrl() });
     await bot.store.appendAudit(entry(1));

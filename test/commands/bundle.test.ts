@@ -134,6 +134,16 @@ describe('/onsim bundle <mpn> <bundle>', () => {
     expect(bot.slack.callsTo('views.open')).toHaveLength(1);
     expect(bot.slack.callsTo('views.open')[0]?.args.trigger_id).toBe(sent.triggerId);
   });
+
+  it('says why when Slack will not open the form (an expired trigger), and asks ONSIM nothing', async () => {
+    bot.slack.failNext('views.open', { error: 'expired_trigger_id' });
+
+    const text = await ask('bundle 07700 900123');
+
+    expect(text).toContain('Slack would not open the bundle form (expired_trigger_id)');
+    expect(text).toContain('again');
+    expect(bot.sandbox.requests).toHaveLength(0);
+  });
 });
 
 describe('the "Change bundle" button and form', () => {
@@ -217,6 +227,7 @@ describe('the "Change bundle" button and form', () => {
       what: 'the answer',
     });
     expect(String(answer.body.text)).toContain('open the bundle form');
+    expect(String(answer.body.text)).toContain('expired_trigger_id');
     expect(bot.sandbox.requests).toHaveLength(0);
   });
 

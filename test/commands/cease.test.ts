@@ -1,9 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditLine } from '../../src/guard/audit.js';
+import { SANDBOX_FIXTURES as F, type Sandbox, startSandbox } from '../../src/onsim/sandbox/server.js';
 import { ACTION_ACCOUNT_CEASE } from '../../src/views/action-ids.js';
 import { CEASE_CALLBACK_ID, FIELD_CONFIRM_ICCID, FIELD_CONFIRM_MPN } from '../../src/views/cease.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
-import type { StoredView } from '../support/fake-slack.js';
+import { type FakeSlack, type StoredView, startFakeSlack } from '../support/fake-slack.js';
 import { freshPostgresUrl } from '../support/postgres.js';
 import { fieldValues, signRequest } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait.js';
@@ -12,6 +17,14 @@ const ENGINES = [
   ['SQLite', async () => undefined],
   ['PostgreSQL', freshPostgresUrl],
 ] as const;
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'onsim-cease-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 const SECOND_ADMIN = 'UADMIN2';
 const RECORD = `🪦 SIM ${F.installedEsimIccid} (+44 7700 900123) ceased by <@${USERS.admin}>`;
@@ -318,6 +331,144 @@ describe.each(ENGINES)('cease (%s)', (_engine, databaseUrl) => {
     const late = await submit(bot, view, { [FIELD_CONFIRM_MPN]: '07700 900123' });
     expect(textOf(late.json)).toContain('cancelled');
     expect(ceases(bot)).toHaveLength(0);
+  });
+
+  it('mirrors every audit entry of a cease to AUDIT_CHANNEL as it happens', async () => {
+    const bot = await start({ env: { AUDIT_CHANNEL: 'CAUDIT' } });
+    await bot.driver.command('cease 07700 900123', { user: USERS.operator });
+    const view = await openForm(bot);
+    await submit(bot, view, { [FIELD_CONFIRM_MPN]: '07700 900123' });
+    await outcome(bot, view.id);
+
+    const trail = (await bot.store.listAudit({ limit: 10 })).reverse();
+    expect(trail.map((e) => e.event)).toEqual(['refused', 'requested', 'confirmed', 'succeeded']);
+    const mirrored = await waitFor(
+      () => {
+        const posted = bot.slack.messages().filter((m) => m.channel === 'CAUDIT');
+        return posted.length >= trail.length ? posted : null;
+      },
+      { what: 'the audit entries in AUDIT_CHANNEL' },
+    );
+    expect(mirrored.map((m) => m.text)).toEqual(trail.map(auditLine));
+    // The channel record goes to the channel the cease was asked in, not to the audit channel.
+    const record = await waitFor(
+      () => bot.slack.messages().find((m) => m.channel === 'C123' && m.via === 'postMessage'),
+      { what: 'the channel record' },
+    );
+    expect(textOf(record.blocks)).toContain(RECORD);
+    expect(bot.slack.messages().filter((m) => m.channel === 'CAUDIT')).toHaveLength(trail.length);
+  });
+
+  describe('after a restart (a new instance on the same database)', () => {
+    let slack: FakeSlack;
+    let sandbox: Sandbox;
+    const running: TestBot[] = [];
+    afterEach(async () => {
+      for (const b of running.splice(0)) await b.close();
+      await sandbox.close();
+      await slack.close();
+    });
+
+    /** Starts instances of the bot one after another on one database, Slack and ONSIM. */
+    async function instances(): Promise<() => Promise<TestBot>> {
+      slack = await startFakeSlack();
+      sandbox = await startSandbox({ port: 0, portAdvanceMs: null, esimInstallAfterMs: 0 });
+      const url = (await databaseUrl()) ?? `sqlite:${join(tmp, `${randomUUID()}.db`)}`;
+      return async () => {
+        const bot = await startTestBot({ databaseUrl: url, sharedSlack: slack, sharedSandbox: sandbox });
+        running.push(bot);
+        return bot;
+      };
+    }
+
+    async function stop(bot: TestBot): Promise<void> {
+      running.splice(running.indexOf(bot), 1);
+      await bot.drain(5_000);
+      await bot.close();
+    }
+
+    /** Submits the form as Slack does: with the private_metadata of the view the admin saw. */
+    const submitSeen = (bot: TestBot, view: StoredView, typed: string) =>
+      bot.driver.viewSubmission({
+        user: USERS.admin,
+        view: {
+          id: view.id,
+          callback_id: CEASE_CALLBACK_ID,
+          private_metadata: String(view.private_metadata),
+          values: fieldValues({ [FIELD_CONFIRM_MPN]: typed }),
+        },
+      });
+    const deletes = () => sandbox.requestsTo('DELETE', '/account');
+
+    it('runs a form opened before the restart once, and says it was used when submitted again', async () => {
+      const boot = await instances();
+      const before = await boot();
+      const view = await openForm(before);
+      await stop(before);
+
+      const after = await boot();
+      const res = await submitSeen(after, view, '07700 900123');
+      expect(textOf(res.json)).toContain('Ceasing');
+      expect(await outcome(after, view.id)).toContain('is ceased');
+
+      const again = await submitSeen(after, view, '07700 900123');
+      expect(textOf(again.json)).toContain('already used (outcome: succeeded)');
+      expect(deletes()).toHaveLength(1);
+    });
+
+    it('says a form confirmed before the restart was used, and does not run it again', async () => {
+      const boot = await instances();
+      const before = await boot();
+      const view = await openForm(before);
+      await submitSeen(before, view, '07700 900123');
+      await outcome(before, view.id);
+      await stop(before);
+
+      const after = await boot();
+      const again = await submitSeen(after, view, '07700 900123');
+      expect(again.json).toMatchObject({ response_action: 'update' });
+      expect(textOf(again.json)).toContain('already used (outcome: succeeded)');
+      expect(deletes()).toHaveLength(1);
+    });
+
+    it('never runs a confirmation claimed by an instance that stopped before it finished', async () => {
+      const boot = await instances();
+      const before = await boot();
+      const view = await openForm(before);
+      const id = JSON.parse(String(view.private_metadata)).confirmation;
+      // The first instance claimed it, then died before calling ONSIM or recording an outcome.
+      expect((await before.store.claimConfirmation(id, USERS.admin, Date.now())).kind).toBe('claimed');
+      await stop(before);
+
+      const after = await boot();
+      const again = await submitSeen(after, view, '07700 900123');
+      expect(textOf(again.json)).toContain('already confirmed');
+      expect(textOf(again.json)).toContain('runs only once');
+      expect(deletes()).toHaveLength(0);
+      expect(await after.store.getConfirmation(id)).toMatchObject({ status: 'claimed' });
+    });
+  });
+});
+
+describe('cease when ONSIM is slow', () => {
+  let bot: TestBot;
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  it('answers in the form only, with no “working” note left behind in the channel', async () => {
+    bot = await startTestBot({ onsimTimeoutMs: 10_000 });
+    // Longer than the router waits before it says it is still working.
+    bot.sandbox.setLatency(2_000);
+    const sent = await bot.driver.command('cease 07700 900123', { user: USERS.admin });
+    await waitFor(
+      () => {
+        const view = bot.slack.currentView(CEASE_CALLBACK_ID);
+        return view && hasInput(view, FIELD_CONFIRM_MPN) ? view : null;
+      },
+      { what: 'the cease form', timeoutMs: 10_000 },
+    );
+    expect(bot.slack.responsesTo(sent.responseUrl)).toEqual([]);
   });
 });
 

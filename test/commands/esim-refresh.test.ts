@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
+import { requestConfirmation } from '../../src/guard/confirmations.js';
+import { SANDBOX_FIXTURES as F, type Sandbox, startSandbox } from '../../src/onsim/sandbox/server.js';
 import { ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from '../../src/views/action-ids.js';
 import { ACTION_ESIM_REFRESH_CANCEL, ACTION_ESIM_REFRESH_CONFIRM } from '../../src/views/esim-refresh.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
-import type { RecordedResponse } from '../support/fake-slack.js';
+import { type FakeSlack, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
 import { freshPostgresUrl } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
 
@@ -160,6 +161,26 @@ describe.each(ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) => {
     }
   });
 
+  it('does not run a confirmation of another operation through its button', async () => {
+    await start({ env: { OPERATORS: USERS.admin } });
+    // An admin's own "recording off" confirmation, clicked through the eSIM refresh button.
+    const c = await requestConfirmation(bot.deps, bot.app.client, {
+      operation: 'recording off',
+      userId: USERS.admin,
+      channelId: 'C123',
+      target: F.recordedMpn,
+      payload: { mpn: F.recordedMpn, voice_recording: 'OFF', sms_recording: 'OFF' },
+    });
+    const answer = await click(ACTION_ESIM_REFRESH_CONFIRM, c.id, USERS.admin);
+
+    expect(shown(answer.body)).toContain('not for that confirmation');
+    expect(await bot.store.getConfirmation(c.id)).toMatchObject({ status: 'pending' });
+    expect(refreshes()).toHaveLength(0);
+    expect(bot.sandbox.requestsTo('POST', `/account/${F.recordedMpn}/recording`)).toHaveLength(0);
+    const [entry] = await bot.store.listAudit({ limit: 1 });
+    expect(entry).toMatchObject({ userId: USERS.admin, operation: 'recording off', event: 'refused' });
+  });
+
   it('runs once on a double click', async () => {
     await start();
     const { id } = await ask();
@@ -210,5 +231,63 @@ describe.each(ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) => {
 
     await click(ACTION_ESIM_REFRESH_CONFIRM, id);
     expect(refreshes().map((r) => r.body)).toEqual([{ iccid: F.readyEsimIccid, refresh_code: 1 }]);
+  });
+});
+
+describe.each(ENGINES)('eSIM code refresh after a restart (%s)', (_engine, databaseUrl) => {
+  let slack: FakeSlack;
+  let sandbox: Sandbox;
+  const running: TestBot[] = [];
+  afterEach(async () => {
+    for (const b of running.splice(0)) await b.close();
+    await sandbox.close();
+    await slack.close();
+  });
+
+  it('runs a confirmation asked for before the restart once, and never one claimed before it', async () => {
+    slack = await startFakeSlack();
+    sandbox = await startSandbox({ port: 0, portAdvanceMs: null, esimInstallAfterMs: 0 });
+    const url = (await databaseUrl()) ?? `sqlite:${join(tmp, `${randomUUID()}.db`)}`;
+    const boot = async () => {
+      const bot = await startTestBot({ databaseUrl: url, sharedSlack: slack, sharedSandbox: sandbox });
+      running.push(bot);
+      return bot;
+    };
+    const clickOn = async (bot: TestBot, actionId: string, value: string) => {
+      const sent = await bot.driver.blockAction({ user: USERS.operator, actionId, value });
+      return waitFor(() => slack.responsesTo(sent.responseUrl ?? '')[0], {
+        what: `the answer to ${actionId}`,
+      });
+    };
+    const confirmationOf = (body: RecordedResponse['body']) =>
+      buttons(body).find((b) => b.action_id === ACTION_ESIM_REFRESH_CONFIRM)?.value ?? '';
+
+    const before = await boot();
+    const pending = confirmationOf(
+      (await clickOn(before, ACTION_ESIM_REFRESH, `mpn:${F.readyEsimMpn}`)).body,
+    );
+    const claimed = confirmationOf(
+      (await clickOn(before, ACTION_ESIM_REFRESH, `mpn:${F.readyEsimMpn}`)).body,
+    );
+    // The first instance claimed this one, then stopped before calling ONSIM.
+    expect((await before.store.claimConfirmation(claimed, USERS.operator, Date.now())).kind).toBe('claimed');
+    running.splice(running.indexOf(before), 1);
+    await before.drain(5_000);
+    await before.close();
+
+    const after = await boot();
+    const first = await clickOn(after, ACTION_ESIM_REFRESH_CONFIRM, pending);
+    expect(shown(first.body)).toContain('New activation code issued');
+    const again = await clickOn(after, ACTION_ESIM_REFRESH_CONFIRM, pending);
+    expect(shown(again.body)).toContain('already used (outcome: succeeded)');
+    const orphan = await clickOn(after, ACTION_ESIM_REFRESH_CONFIRM, claimed);
+    expect(shown(orphan.body)).toContain('already confirmed');
+    expect(orphan.body).toMatchObject({ replace_original: false });
+
+    const refreshed = sandbox.requestsTo('POST', '/account/esim').filter((r) => {
+      const body = r.body as { refresh_code?: unknown };
+      return body.refresh_code === 1 || body.refresh_code === '1';
+    });
+    expect(refreshed).toHaveLength(1);
   });
 });

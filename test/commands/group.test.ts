@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { GROUP_CALLBACK_ID } from '../../src/views/group.js';
+import { PROVISION_CALLBACK_ID } from '../../src/views/provision.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { SlackMessage } from '../support/fake-slack.js';
 import { fieldValues, selectValue } from '../support/slack-requests.js';
@@ -124,6 +125,29 @@ describe('/onsim group add', () => {
     expect(bot.sandbox.state.groups.some((g) => g.name === 'acme-sales_01')).toBe(true);
   });
 
+  it('offers the new group in the provisioning form straight away', async () => {
+    await bot.driver.command('provision', { user: USERS.operator });
+    await waitFor(
+      () => JSON.stringify(bot.slack.currentView(PROVISION_CALLBACK_ID) ?? {}).includes(F.groupName),
+      {
+        what: 'the provisioning form with its groups',
+      },
+    );
+    await openForm();
+
+    await submit(form({ name: 'acme-sales_01', address_line_1: 'x' }));
+    await waitFor(() => records()[0], { what: 'the channel record' });
+    await bot.driver.command('provision', { user: USERS.operator });
+
+    await waitFor(
+      () =>
+        JSON.stringify(bot.slack.currentView(PROVISION_CALLBACK_ID) ?? {}).includes(
+          '"value":"acme-sales_01"',
+        ),
+      { what: 'the provisioning form offering the new group' },
+    );
+  });
+
   it.each([
     ['a name with a space', { name: 'acme sales', address_line_1: 'x' }, 'GBR', 'name', 'contains a space'],
     ['a name without a letter', { name: '1234', address_line_1: 'x' }, 'GBR', 'name', 'has no letter'],
@@ -199,6 +223,15 @@ describe('/onsim group add', () => {
     expect(told.text).toContain('Outcome unknown');
     expect(groupWrites()).toHaveLength(1);
     expect(records()).toHaveLength(0);
+  });
+
+  it('says why when Slack will not open the form (an expired trigger)', async () => {
+    bot.slack.failNext('views.open', { error: 'expired_trigger_id' });
+
+    const text = await ask('group add');
+
+    expect(text).toContain('Slack would not open the group form (expired_trigger_id)');
+    expect(text).toContain('/onsim group add again');
   });
 
   it('refuses a viewer on the command', async () => {

@@ -87,7 +87,7 @@ describe('/onsim catalogue', () => {
     expect(shown).toContain('📦 Product *18* · ONSIM UC Standard');
     expect(shown).toContain('📶 Bundle `DATA-10GB` · 10GB');
     expect(shown).toContain('12 items');
-    expect(button(body, 'Share in channel')).toMatchObject({
+    expect(button(body, '📣 Share in channel')).toMatchObject({
       action_id: ACTION_SHARE,
       value: rerunValue('catalogue', 0),
     });
@@ -151,7 +151,7 @@ describe('/onsim subscribers', () => {
     expect(first.shown).toContain('Page 1 of 4 · 60 subscribers');
     expect(buttons(first.body).map((b) => b.text?.text)).toEqual([
       'Next ▶',
-      'Share in channel',
+      '📣 Share in channel',
       'Download CSV',
     ]);
     const page1 = shownMpns(first.shown);
@@ -195,7 +195,7 @@ describe('/onsim subscribers', () => {
       value: button(first.body, 'Next ▶').value,
     });
     const second = await answerAt(next.responseUrl ?? '');
-    const share = button(second.body, 'Share in channel');
+    const share = button(second.body, '📣 Share in channel');
     expect(share).toMatchObject({ action_id: ACTION_SHARE, value: rerunValue('subscribers', 1) });
 
     const click = await bot.driver.blockAction({
@@ -407,5 +407,48 @@ describe('CSV cells', () => {
         ],
       }),
     ).toBe('a,b\r\n"x,y","say ""hi"""\r\n"two\nlines",\r\n');
+  });
+});
+
+describe('lists however long ONSIM makes them', () => {
+  it("stay within Slack's limits on every page, page with Previous and Next, and offer a CSV file", async () => {
+    const long = (n: number, c = 'x') => c.repeat(n);
+    const state = bot.sandbox.state;
+    for (let i = 0; i < 400; i++) {
+      state.groups.push({
+        name: `group-${i}-${long(30)}`,
+        description: `<!channel> ${long(600, 'd')}`,
+        homeLocation: 'GBR',
+        addressLine1: long(100),
+        city: long(200, 'c'),
+      });
+    }
+    for (let i = 0; i < 300; i++) {
+      state.catalogue.products.push({ id: 1000 + i, name: long(200, 'n'), description: long(2000, 'd') });
+    }
+    bot.sandbox.seedPorts(3000);
+
+    for (const text of ['groups', 'catalogue', 'ports all', 'numbers']) {
+      const first = await ask(text);
+      const pages = Number(/Page 1 of (\d+)/.exec(first.shown)?.[1]);
+      expect({ text, pages: pages > 3 }).toEqual({ text, pages: true });
+      expect(button(first.body, 'Next ▶')).toMatchObject({
+        action_id: ACTION_PAGE,
+        value: rerunValue(text, 1),
+      });
+      expect(button(first.body, 'Download CSV')).toMatchObject({ action_id: ACTION_LIST_CSV, value: text });
+      expect(first.shown).not.toContain('<!channel>');
+
+      const click = await bot.driver.blockAction({
+        actionId: ACTION_PAGE,
+        value: rerunValue(text, pages - 1),
+        message: { ts: '1.1' },
+      });
+      const last = await answerAt(click.responseUrl ?? '');
+      expect(JSON.stringify(last.body.blocks)).toContain(`Page ${pages} of ${pages}`);
+      expect(button(last.body, '◀ Previous')).toMatchObject({ value: rerunValue(text, pages - 2) });
+    }
+    // close() fails the test too if any answer broke a limit; saying so here names the culprit.
+    expect(bot.blockKitProblems()).toEqual([]);
   });
 });

@@ -220,6 +220,43 @@ describe('provisioning an ONSIM UC line', () => {
     expect(b.sandbox.requestsTo('POST', '/reseller/provision')).toHaveLength(0);
   });
 
+  it.each([
+    ['a group name that breaks ONSIM’s rule', { group_name: 'acme sales' }, 'group_name', 'contains a space'],
+    ['a group ONSIM does not have', { group_name: 'NO_SUCH_GROUP' }, 'group_name', 'no customer group'],
+    ['a product not in the catalogue', { product: '999' }, 'product', 'no product 999'],
+  ])('shows %s on its field and sends nothing to ONSIM', async (_, selects, field, message) => {
+    const b = await start();
+    await b.driver.command('provision', { user: USERS.operator });
+    await formWith(b, 'group_name');
+
+    const res = await submit(b, { ...ucValues(), ...fieldValues(selects, 'static_select') });
+
+    expect(res.json).toEqual({
+      response_action: 'errors',
+      errors: { [field]: expect.stringContaining(message) },
+    });
+    expect(b.sandbox.requestsTo('POST', '/reseller/provision')).toHaveLength(0);
+  });
+
+  it('sends the group as ONSIM spells it when typed in another case', async () => {
+    const b = await start();
+    await b.driver.command('provision', { user: USERS.operator });
+    await formWith(b, 'group_name');
+
+    const res = await submit(b, {
+      ...ucValues(),
+      ...fieldValues({ group_name: F.groupName.toLowerCase() }, 'static_select'),
+    });
+
+    expect(res.body).toBe('');
+    await waitFor(() => b.sandbox.requestsTo('POST', '/reseller/provision-onsim').length === 1, {
+      what: 'the provision request',
+    });
+    expect(b.sandbox.requestsTo('POST', '/reseller/provision-onsim')[0]?.body).toMatchObject({
+      group_name: F.groupName,
+    });
+  });
+
   it('asks for the group and product when they were left empty', async () => {
     const b = await start();
     await b.driver.command('provision', { user: USERS.operator });
@@ -308,6 +345,7 @@ describe('provisioning an ONSIM UC line', () => {
     );
     expect(told.channel).toBe('C123');
     expect(told.text).toContain('/onsim account +44 7700 900201');
+    expect(told.text).toContain('set a new one with /onsim settings +44 7700 900201');
     expect(b.sandbox.requestsTo('POST', '/reseller/provision-onsim')).toHaveLength(1);
     expect(b.slack.messages().filter((m) => m.via === 'postMessage')).toEqual([]);
     expect(b.slack.uploads).toEqual([]);

@@ -117,6 +117,19 @@ describe('/onsim qr', () => {
     expectCodeNowhere(b, code);
   });
 
+  it('does not draw a code ONSIM does not know (refreshed since), and says so without echoing it', async () => {
+    const b = await start();
+    const stale = 'LPA:1$smdp.example$STALE0000000000';
+
+    const text = await ask(b, `qr ${stale}`);
+
+    expect(text).toContain('ONSIM does not know the activation code');
+    expect(text).toContain('no QR code was posted');
+    expect(b.sandbox.requestsTo('POST', '/account/esim/generate')).toHaveLength(1);
+    expect(b.slack.uploads).toEqual([]);
+    expectCodeNowhere(b, stale);
+  });
+
   it('posts the QR of an activation code given directly, without asking ONSIM for it', async () => {
     const b = await start();
     const code = esimCodeOf(b, F.readyEsimIccid);

@@ -257,3 +257,24 @@ describe.each(ENGINES)('recording (%s)', (_engine, databaseUrl) => {
     expect(writes()).toHaveLength(0);
   });
 });
+
+describe('recording when ONSIM is slow', () => {
+  let bot: TestBot;
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  it('answers in the small form only, with no “working” note left behind in the channel', async () => {
+    bot = await startTestBot({ onsimTimeoutMs: 10_000 });
+    // Longer than the router waits before it says it is still working.
+    bot.sandbox.setLatency(2_000);
+    const sent = await bot.driver.command(`recording ${RECORDED_NATIONAL} voice on`, {
+      user: USERS.operator,
+    });
+    await waitFor(() => initial(bot.slack.currentView(RECORDING_CHOOSE_CALLBACK_ID), FIELD_SMS), {
+      what: 'the prefilled recording form',
+      timeoutMs: 10_000,
+    });
+    expect(bot.slack.responsesTo(sent.responseUrl)).toEqual([]);
+  });
+});

@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { SUBCOMMANDS } from '../../src/commands/index.js';
+import { createLogger } from '../../src/logger.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
+import { createRoles } from '../../src/slack/roles.js';
 import {
   ACTION_ACCOUNT_BUNDLE,
   ACTION_ACCOUNT_CEASE,
@@ -15,7 +18,7 @@ import {
 } from '../../src/views/action-ids.js';
 import { ACTION_HOME_PROVISION } from '../../src/views/home.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
-import type { RecordedCall } from '../support/fake-slack.js';
+import { type FakeSlack, type RecordedCall, startFakeSlack } from '../support/fake-slack.js';
 import { freshPostgresUrl } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
 
@@ -251,6 +254,67 @@ describe.each(ENGINES)('roles (%s)', (_engine, databaseUrl) => {
         'submission of recording_off_confirm',
       ]),
     );
+  });
+});
+
+describe('user-group roles', () => {
+  let slack: FakeSlack | undefined;
+  afterEach(async () => {
+    await slack?.close();
+    slack = undefined;
+  });
+
+  it('resolves group members through Slack once per cache period, and keeps the last known members when Slack fails', async () => {
+    slack = await startFakeSlack();
+    const logs: string[] = [];
+    let clock = 1_000_000;
+    const roles = createRoles({
+      admins: ['S_ADMINS'],
+      operators: ['S_OPS', USERS.operator],
+      client: new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+      logger: createLogger({
+        level: 'debug',
+        destination: { write: (line: string) => void logs.push(line) },
+      }),
+      cacheMs: 60_000,
+      now: () => clock,
+    });
+    const lookups = (group: string) =>
+      slack?.callsTo('usergroups.users.list').filter((c) => c.args.usergroup === group).length;
+    slack.setUsergroup('S_ADMINS', ['U_ALICE']);
+    slack.setUsergroup('S_OPS', ['U_BOB']);
+
+    expect(await roles.roleOf('U_ALICE')).toBe('admin');
+    expect(await roles.roleOf('U_BOB')).toBe('operator');
+    expect(await roles.roleOf('U_CAROL')).toBe('viewer');
+    expect(await roles.roleOf(USERS.operator)).toBe('operator');
+    expect(await roles.roleOf('U_ALICE')).toBe('admin');
+    // Four role checks that needed S_ADMINS, one look-up.
+    expect(lookups('S_ADMINS')).toBe(1);
+    expect(lookups('S_OPS')).toBe(1);
+
+    // Membership changes in Slack show once the cache period is over.
+    slack.setUsergroup('S_OPS', ['U_CAROL']);
+    clock += 30_000;
+    expect(await roles.roleOf('U_CAROL')).toBe('viewer');
+    clock += 30_000;
+    expect(await roles.roleOf('U_CAROL')).toBe('operator');
+    expect(await roles.roleOf('U_BOB')).toBe('viewer');
+    expect(lookups('S_OPS')).toBe(2);
+
+    // Slack failing later: the last known members keep their role (and it is logged).
+    clock += 60_000;
+    slack.failNext('usergroups.users.list', { error: 'ratelimited', times: 2 });
+    expect(await roles.roleOf('U_ALICE')).toBe('admin');
+    expect(await roles.roleOf('U_CAROL')).toBe('operator');
+    expect(logs.some((l) => l.includes('could not resolve user group'))).toBe(true);
+
+    expect(roles.holders('admin')).toEqual(['<!subteam^S_ADMINS>']);
+    expect(roles.holders('operator')).toEqual([
+      '<!subteam^S_OPS>',
+      `<@${USERS.operator}>`,
+      '<!subteam^S_ADMINS>',
+    ]);
   });
 });
 

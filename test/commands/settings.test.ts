@@ -293,6 +293,15 @@ describe('/onsim settings <mpn>', () => {
     expect(settingsWrites().map((r) => r.body)).toEqual([{ mobile_voice: 'OFF' }]);
   });
 
+  it('says why when Slack will not open the form (an expired trigger), and asks ONSIM nothing', async () => {
+    bot.slack.failNext('views.open', { error: 'expired_trigger_id' });
+    const sent = await bot.driver.command('settings 07700 900123', { user: USERS.operator });
+
+    const answer = await waitFor(() => bot.slack.responsesTo(sent.responseUrl)[0], { what: 'the answer' });
+    expect(String(answer.body.text)).toContain('Slack would not open the settings form (expired_trigger_id)');
+    expect(bot.sandbox.requests).toHaveLength(0);
+  });
+
   it('refuses a bad MPN with an example, without opening a form', async () => {
     const sent = await bot.driver.command('settings 07700 9OO123', { user: USERS.operator });
 

@@ -410,13 +410,13 @@ describe('recogniseIdentifier', () => {
   it('says what the command takes when given an eSIM code, without showing the code', () => {
     const error = rejected(recogniseIdentifier(SECRET_CODE, ['mpn', 'iccid']));
     expect(error).toBe(
-      `This command takes an MPN or an ICCID, e.g. +44 7700 900123 or ${EXAMPLES.iccid}; “LPA:1$smdp…” looks like an eSIM activation code.`,
+      `This command takes a phone number (MPN) or an ICCID, e.g. +44 7700 900123 or ${EXAMPLES.iccid}; “LPA:1$smdp…” looks like an eSIM activation code.`,
     );
   });
 
   it('says what the command takes when given an ICCID', () => {
     const error = rejected(recogniseIdentifier('8944 1234 5678 9012 3454', ['mpn']));
-    expect(error).toContain('This command takes an MPN, e.g. +44 7700 900123;');
+    expect(error).toContain('This command takes a phone number (MPN), e.g. +44 7700 900123;');
     expect(error).toContain('looks like an ICCID');
   });
 
@@ -425,7 +425,7 @@ describe('recogniseIdentifier', () => {
       'looks like a phone number (MPN)',
     );
     expect(rejected(recogniseIdentifier('acct:12', ['mpn', 'iccid', 'esim_code']))).toContain(
-      `takes an MPN, an ICCID or an eSIM activation code, e.g. +44 7700 900123, ${EXAMPLES.iccid} or ${EXAMPLES.esimCode}; “acct:12” looks like an account id`,
+      `takes a phone number (MPN), an ICCID or an eSIM activation code, e.g. +44 7700 900123, ${EXAMPLES.iccid} or ${EXAMPLES.esimCode}; “acct:12” looks like an account id`,
     );
   });
 
@@ -446,7 +446,7 @@ describe('recogniseIdentifier', () => {
 
   it('says what the command takes when nothing was typed', () => {
     expect(rejected(recogniseIdentifier('  ', ['mpn']))).toBe(
-      'Nothing was typed. This command takes an MPN, e.g. +44 7700 900123.',
+      'Nothing was typed. This command takes a phone number (MPN), e.g. +44 7700 900123.',
     );
   });
 });

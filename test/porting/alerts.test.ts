@@ -105,9 +105,9 @@ describe('portParentMessage', () => {
     expect(text).toContain('detected late: changed while the bot was offline');
   });
 
-  it('says when ONSIM no longer lists the port', () => {
+  it('says when ONSIM no longer lists the port, and what it was', () => {
     const message = portParentMessage(port({ status: 'CLOSED' }), { gone: true });
-    expect(blockText(message.blocks)).toContain('No longer listed by ONSIM');
+    expect(blockText(message.blocks)).toContain(':wastebasket: *No longer listed by ONSIM* (was CLOSED)');
     expect(message.text).toContain('no longer listed');
   });
 });
@@ -131,8 +131,10 @@ describe('portChangeReply', () => {
     );
   });
 
-  it('raises the alarm for a change to FAILED', () => {
-    expect(blockText(portChangeReply(change({ to: 'FAILED' })).blocks)).toContain(':rotating_light:');
+  it('raises the alarm for a change to FAILED, in the blocks and the notification text', () => {
+    const message = portChangeReply(change({ to: 'FAILED' }));
+    expect(blockText(message.blocks)).toContain(':rotating_light: *FAILED*');
+    expect(message.text).toBe('🚨 Port of +44 7700 900123: IN PROGRESS → FAILED');
   });
 });
 
@@ -145,14 +147,22 @@ describe('portSummaryMessage', () => {
     to,
   });
 
-  it('tallies the changes and lists each one, FAILED first', () => {
+  it('tallies the changes and lists each one, FAILED first and raising the alarm', () => {
     const entries = [entry(1, 'COMPLETE'), entry(2, 'FAILED'), entry(3, 'COMPLETE')];
     const message = portSummaryMessage(entries, null);
-    expect(message.text).toBe('3 port changes: 2 COMPLETE, 1 FAILED');
+    expect(message.text).toBe('🚨 3 port changes: 1 FAILED, 2 COMPLETE');
     const text = blockText(message.blocks);
+    expect(text).toContain('*3 port changes* — :rotating_light: *1 FAILED*, 2 COMPLETE');
     expect(text.indexOf('port 2002')).toBeLessThan(text.indexOf('port 2001'));
     expect(text).toContain('IN PROGRESS → COMPLETE');
     assertWithinBlockKitLimits('message', message);
+  });
+
+  it('raises no alarm when nothing failed, and tallies in the usual order of states', () => {
+    const gone: SummaryEntry = { kind: 'gone', portId: '9', number: null, from: 'CLOSED', to: null };
+    const message = portSummaryMessage([entry(1, 'CLOSED'), gone, entry(2, 'INITIAL')], null);
+    expect(message.text).toBe('3 port changes: 1 INITIAL, 1 CLOSED, 1 no longer listed');
+    expect(blockText(message.blocks)).not.toContain(':rotating_light:');
   });
 
   it('stays within Block Kit limits for a thousand changes and says how many are not listed', () => {
@@ -161,7 +171,7 @@ describe('portSummaryMessage', () => {
     assertWithinBlockKitLimits('message', message);
     const text = blockText(message.blocks);
     expect(text).toContain(`…and ${1000 - SUMMARY_MAX_LINES} more`);
-    expect(message.text).toContain('1000 port changes: 100 FAILED, 900 COMPLETE');
+    expect(message.text).toContain('🚨 1000 port changes: 100 FAILED, 900 COMPLETE');
     expect(message.text).toContain('detected late');
   });
 });
@@ -173,6 +183,14 @@ describe('notices', () => {
     const message = pausedNotice(since);
     expect(message.text).toBe('⏸️ Porting updates paused: ONSIM unreachable since 2025-01-02 13:20 UTC');
     expect(blockText(message.blocks)).toContain(`<!date^${since / 1000}^`);
+    assertWithinBlockKitLimits('message', message);
+  });
+
+  it('gives the last error when there is one, escaped', () => {
+    const message = pausedNotice(since, 'port list: ONSIM answered 503 <Service Unavailable>');
+    expect(blockText(message.blocks)).toContain(
+      'Last error: port list: ONSIM answered 503 &lt;Service Unavailable&gt;',
+    );
     assertWithinBlockKitLimits('message', message);
   });
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Port } from '../../src/onsim/porting.js';
 import type { PortEvent } from '../../src/porting/diff.js';
-import { describeFilter, matches, parseWatchFilter, type WatchFilter } from '../../src/porting/filters.js';
+import {
+  channelsConcerned,
+  describeFilter,
+  matches,
+  parseWatchFilter,
+  type WatchFilter,
+} from '../../src/porting/filters.js';
+import type { PortWatch } from '../../src/store/types.js';
 
 const parsed = (args: string) => {
   const result = parseWatchFilter(args);
@@ -30,6 +37,10 @@ describe('parseWatchFilter', () => {
       expect(parsed(text).states).toEqual(['IN PROGRESS']);
     },
   );
+
+  it('reads COMPLETED as COMPLETE, as the port list does', () => {
+    expect(parsed('completed FAILED')).toEqual({ states: ['FAILED', 'COMPLETE'], number: null });
+  });
 
   it('reads a number written with spaces and normalises it to E.164 digits', () => {
     expect(parsed('FAILED +44 7700 900123')).toEqual({ states: ['FAILED'], number: '447700900123' });
@@ -102,5 +113,44 @@ describe('matches', () => {
     expect(matches(watch([], '447700900123'), changed)).toBe(true);
     expect(matches(watch(['COMPLETE'], '447700900001'), changed)).toBe(true);
     expect(matches(watch([], '447700900999'), changed)).toBe(false);
+  });
+
+  it('tells per channel whether an event is alerted, or concerns a port it follows in another state', () => {
+    let id = 0;
+    const stored = (channelId: string, states: string[], number: string | null = null): PortWatch => ({
+      id: ++id,
+      channelId,
+      states,
+      number,
+      createdBy: 'U1',
+      createdAt: 0,
+    });
+    const concerned = channelsConcerned([
+      stored('CALL', []),
+      stored('CFAIL', ['FAILED']),
+      stored('CMIX', ['FAILED']),
+      stored('CMIX', ['COMPLETE'], '447700900001'),
+      stored('CNUM', ['FAILED'], '447700900123'),
+      stored('COTHER', [], '447700900999'),
+    ]);
+    expect(Object.fromEntries(concerned(changed))).toEqual({
+      CALL: true,
+      CFAIL: false,
+      CMIX: true,
+      CNUM: false,
+    });
+    expect(Object.fromEntries(concerned(gone))).toEqual({
+      CALL: true,
+      CFAIL: false,
+      CMIX: false,
+      CNUM: false,
+    });
+    for (const event of [changed, fresh, gone]) {
+      const watches = [watch([]), watch(['COMPLETE']), watch(['INITIAL'], '447700900123'), watch([], '1')];
+      const viaIndex = channelsConcerned(watches.map((w, i) => stored(`C${i}`, w.states, w.number)))(event);
+      watches.forEach((w, i) => {
+        expect(viaIndex.get(`C${i}`) === true).toBe(matches(w, event));
+      });
+    }
   });
 });

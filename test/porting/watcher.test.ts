@@ -1,6 +1,7 @@
 // The watcher end to end: the real ONSIM sandbox over HTTP, the fake Slack Web API over HTTP
 // through the real WebClient, and real stores (a SQLite file and a PostgreSQL database).
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,7 +10,12 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOnsimClient } from '../../src/onsim/client.js';
 import { type Sandbox, startSandbox } from '../../src/onsim/sandbox/server.js';
-import { createPortWatcher, type PortWatcher, type PortWatcherOptions } from '../../src/porting/watcher.js';
+import {
+  createPortWatcher,
+  DEFAULT_LEASE_SECONDS,
+  type PortWatcher,
+  type PortWatcherOptions,
+} from '../../src/porting/watcher.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { type FakeSlack, type SlackMessage, startFakeSlack } from '../support/fake-slack.js';
@@ -18,6 +24,7 @@ import { waitFor } from '../support/wait.js';
 
 const POLL_SECONDS = 60;
 const INTERVAL = POLL_SECONDS * 1000;
+/** Most tests run on a manual clock without the lease's own renewal timer: a lease of 3 intervals. */
 const LOCK_TTL = 3 * INTERVAL;
 
 const tempDirs: string[] = [];
@@ -99,6 +106,7 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
       instanceId,
       now: () => clock,
       channelPaceMs: 0,
+      leaseSeconds: LOCK_TTL / 1000,
       ...extra,
     });
     return { store, watcher };
@@ -170,7 +178,7 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
       expect(postTexts(channel)).toEqual([
         `Port of +44 7700 900555 (port ${port.trID}) is INITIAL`,
         'Port of +44 7700 900555: INITIAL → IN PROGRESS',
-        'Port of +44 7700 900555: IN PROGRESS → FAILED',
+        '🚨 Port of +44 7700 900555: IN PROGRESS → FAILED',
         'Port of +44 7700 900555: FAILED → no longer listed by ONSIM',
       ]);
     }
@@ -178,6 +186,7 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
       `🚨 Port of +44 7700 900555 (port ${port.trID}): IN PROGRESS → FAILED`,
     ]);
     expect(posts('COTHER')).toEqual([]);
+    expect(portPolls()).toBe(7); // one ONSIM call per interval, however many channels watch
   });
 
   it('posts later changes as thread replies and updates the parent to the current status', async () => {
@@ -368,7 +377,118 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
         'IN PROGRESS → COMPLETE (detected late: changed while ONSIM was unreachable)',
       );
     }
+    expect(JSON.stringify(posts('C1')[0]?.blocks)).toContain('Last error: port list: ONSIM answered 503');
     expect(await store.getKv('porting.paused_since')).toBeNull();
+  });
+
+  it('takes an empty port list where many ports were known as a faulty answer: paused, no flood of alerts', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'C1');
+    await cycle(watcher);
+    const known = new Map(sandbox.state.ports);
+    expect(known.size).toBeGreaterThan(5);
+
+    sandbox.state.ports.clear();
+    expect(await cycle(watcher)).toMatchObject({ status: 'unreachable', pausedNow: true });
+    expect(await cycle(watcher)).toMatchObject({ status: 'unreachable', pausedNow: false });
+    for (const [id, port] of known) sandbox.state.ports.set(id, port);
+    sandbox.setPortStatus('1004', 'COMPLETE');
+    expect(await cycle(watcher)).toMatchObject({ status: 'polled', events: 1 });
+    await cycle(watcher);
+
+    const texts = postTexts('C1');
+    expect(texts).toEqual([
+      expect.stringMatching(/^⏸️ Porting updates paused/),
+      expect.stringMatching(/^▶️ Porting updates resumed/),
+      expect.stringContaining('IN PROGRESS → COMPLETE'),
+    ]);
+    expect(JSON.stringify(posts('C1')[0]?.blocks)).toContain(
+      `Last error: ONSIM listed no ports at all, where ${known.size} were known`,
+    );
+  });
+
+  it('retries through Slack being unreachable, with backoff, and posts once it is back', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const address = closed.address();
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const unreachable = new WebClient('xoxb-test', {
+      slackApiUrl: `http://127.0.0.1:${port}/api/`,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+    });
+    const offline = await startInstance('A', { slack: unreachable });
+    await watch(offline.store, 'C1');
+    await cycle(offline.watcher);
+    sandbox.addPort();
+    await cycle(offline.watcher); // detected; the post fails
+    clock += 2_000;
+    expect(await offline.watcher.deliverOnce()).toBe(0); // fails again: next try in 4 s
+
+    // The network is back: the same instance, reaching Slack again.
+    const online = await startInstance('A', { store: offline.store });
+    expect(await online.watcher.deliverOnce()).toBe(0);
+    clock += 4_000;
+    expect(await online.watcher.deliverOnce()).toBe(1);
+    await cycle(online.watcher);
+
+    expect(posts('C1')).toHaveLength(1);
+    const retries = logLines.filter((l) => l.msg === 'porting alert not delivered: will retry');
+    expect(retries.map((l) => String(l.reason).slice(0, 8))).toEqual(['network:', 'network:']);
+  });
+
+  it('updates the parent a channel has for a port whose change arrives in a summary, without a reply', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'C1');
+    await cycle(watcher);
+    const port = sandbox.addPort({ portinNumber: '447700900555' });
+    await cycle(watcher);
+    const [parent] = posts('C1');
+
+    sandbox.setPortStatus(port.trID, 'IN PROGRESS');
+    for (let i = 0; i < 5; i++) sandbox.addPort();
+    await cycle(watcher);
+    await cycle(watcher);
+
+    expect(postTexts('C1')).toEqual([
+      `Port of +44 7700 900555 (port ${port.trID}) is INITIAL`,
+      expect.stringMatching(/^6 port changes: 5 INITIAL, 1 IN PROGRESS/),
+    ]);
+    const updates = slack.messages().filter((m) => m.via === 'update');
+    expect(updates.map((u) => [u.channel, u.ts, u.text])).toEqual([
+      ['C1', parent?.ts, `Port of +44 7700 900555 (port ${port.trID}) is IN PROGRESS`],
+    ]);
+  });
+
+  it('keeps up to date the parent of a channel that follows only some states, posting nothing else', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'CFAIL', ['FAILED']);
+    await watch(store, 'COTHER', [], '447700900999');
+    await cycle(watcher);
+    const port = sandbox.addPort({ portinNumber: '447700900555' });
+    await cycle(watcher);
+    sandbox.setPortStatus(port.trID, 'FAILED');
+    await cycle(watcher);
+    const [parent] = posts('CFAIL');
+    sandbox.setPortStatus(port.trID, 'CLOSED');
+    await cycle(watcher);
+    sandbox.removePort(port.trID);
+    await cycle(watcher);
+    await cycle(watcher);
+
+    expect(postTexts('CFAIL')).toEqual([`🚨 Port of +44 7700 900555 (port ${port.trID}): INITIAL → FAILED`]);
+    const updates = slack.messages().filter((m) => m.via === 'update');
+    expect(updates.map((u) => [u.channel, u.ts, u.text])).toEqual([
+      ['CFAIL', parent?.ts, `Port of +44 7700 900555 (port ${port.trID}) is CLOSED`],
+      [
+        'CFAIL',
+        parent?.ts,
+        `Port of +44 7700 900555 (port ${port.trID}) is no longer listed by ONSIM; it was CLOSED`,
+      ],
+    ]);
+    expect(slack.calls.filter((c) => c.args.channel === 'COTHER')).toEqual([]);
   });
 
   it('paces posts in one channel at one per second, other channels not held back', async () => {
@@ -406,7 +526,7 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
     await cycle(watcher);
 
     expect(postTexts('CALL')).toEqual([
-      expect.stringMatching(new RegExp(`^${changed.length} port changes: `)),
+      expect.stringMatching(new RegExp(`^(🚨 )?${changed.length} port changes: `)),
     ]);
     const failed = changed.filter((p) => p.status === 'FAILED').length;
     expect(posts('CFAIL')).toHaveLength(failed > 5 ? 1 : failed);
@@ -444,11 +564,82 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
     ]);
   });
 
+  it('by default lets another instance take over 30 s after the holder died, whatever the poll interval', async () => {
+    const slowPolls = { pollSeconds: 600, leaseSeconds: undefined };
+    const a = await startInstance('A', slowPolls);
+    const b = await startInstance('B', slowPolls);
+    expect((await a.watcher.pollOnce()).status).toBe('baseline');
+
+    clock += DEFAULT_LEASE_SECONDS * 1000 - 1;
+    expect(await b.watcher.pollOnce()).toEqual({ status: 'skipped' });
+    clock += 1;
+    expect((await b.watcher.pollOnce()).status).toBe('polled');
+  });
+
+  it('renews its lease on its own timer while running, however long between polls, and hands it over on stop', async () => {
+    const real = await openTestStore();
+    let renewals = 0;
+    const counting = new Proxy(real, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        const bound = value.bind(target);
+        if (prop !== 'tryLock') return bound;
+        return (...args: unknown[]) => {
+          renewals++;
+          return bound(...args);
+        };
+      },
+    });
+    const lease = { leaseSeconds: 0.3, pollSeconds: 3600, deliverySeconds: 3600 };
+    const a = await startInstance('A', { ...lease, store: counting });
+    const b = await startInstance('B', lease);
+    a.watcher.start();
+    await waitFor(() => real.getKv('porting.baseline_at'), { what: 'the first poll' });
+
+    clock += 100 * INTERVAL; // no poll or delivery of A in all that time
+    const before = renewals;
+    await waitFor(() => renewals > before + 1, { what: 'A to renew its lease at the new time' });
+    expect(await b.watcher.pollOnce()).toEqual({ status: 'skipped' });
+
+    await a.watcher.stop();
+    expect((await b.watcher.pollOnce()).status).toBe('polled');
+  });
+
+  it('stops delivering once it has lost the lease, so it does not post what the new holder posts', async () => {
+    const stalling = stallingStore(await openTestStore(), 'markOutboxDelivered');
+    const a = await startInstance('A', { store: stalling.store });
+    const b = await startInstance('B');
+    await watch(b.store, 'C1');
+    await watch(b.store, 'C2');
+    await cycle(a.watcher);
+    sandbox.addPort();
+    clock += INTERVAL;
+    await a.watcher.pollOnce();
+
+    stalling.arm();
+    const slowDelivery = a.watcher.deliverOnce();
+    await stalling.held; // A posted to C1 and stalls before recording it
+    clock += LOCK_TTL;
+    expect(await b.watcher.pollOnce()).toMatchObject({ status: 'polled', events: 0 });
+    await b.watcher.deliverOnce();
+    stalling.release();
+
+    expect(await slowDelivery).toBe(1);
+    // C1 was posted by both: A's post was in flight (the documented window). C2 only by B.
+    expect(posts('C2')).toHaveLength(1);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        msg: 'porting lock lost while delivering: leaving the outbox to the new holder',
+      }),
+    );
+  });
+
   /**
    * The same store, except that once armed, a call of `method` waits: `held` resolves when a call
    * is waiting, `release()` lets it go on. Stands for an instance that stalls at that point.
    */
-  function stallingStore(real: Store, method: 'applyPortPoll' | 'getPortSnapshots') {
+  function stallingStore(real: Store, method: keyof Store) {
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;

@@ -34,6 +34,8 @@ export interface TestBotOptions {
   /** Retry and timeout settings of the ONSIM client, kept short for tests. */
   onsimTimeoutMs?: number;
   now?: () => number;
+  /** Run as if on the built-in sandbox (ONSIM_API_KEY unset): every reply is marked. */
+  sandboxMode?: boolean;
 }
 
 export interface TestBot {
@@ -87,7 +89,14 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     writeRetry: { baseDelayMs: 20, maxDelayMs: 100, totalBudgetMs: 3_000 },
   });
   const authCallsBefore = slack.callsTo('auth.test').length;
-  const { app, deps, drain } = createApp({ config, logger, onsim, store, sandbox: false, now: opts.now });
+  const { app, deps, drain } = createApp({
+    config,
+    logger,
+    onsim,
+    store,
+    sandbox: opts.sandboxMode ?? false,
+    now: opts.now,
+  });
   const server = (await app.start(0)) as Server;
   // Bolt checks the token with auth.test right after construction; let it finish, or a test that
   // closes quickly leaves it retrying against a closed fake Slack.

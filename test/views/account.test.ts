@@ -150,9 +150,19 @@ describe('accountCard', () => {
   });
 
   it('escapes what ONSIM sends, so a name cannot ping the channel', () => {
-    const card = accountCard(anAccount({ group: '<!channel>', sip_address: 'a<b>@x' }), { role: 'viewer' });
+    const card = accountCard(
+      anAccount({
+        group: '<!channel>',
+        sip_address: 'a<b>@x',
+        first_name: '<!here>',
+        bundles: { data: { bundle_name: '<@U1>', allowance: 10, used: 1 } },
+      }),
+      { role: 'viewer' },
+    );
     const text = allText(card.blocks);
     expect(text).not.toContain('<!channel>');
+    expect(card.text).not.toMatch(/<!here>|<@U1>/);
+    expect(card.text).toContain('&lt;!here&gt;');
     expect(text).toContain('&lt;!channel&gt;');
     expect(text).toContain('a&lt;b&gt;@x');
   });

@@ -30,6 +30,13 @@ describe('esimCard', () => {
     expect(blockKitProblems('message', card)).toEqual([]);
   });
 
+  it('escapes an unexpected status from ONSIM, in the blocks and in the notification text', () => {
+    const odd = EsimInfo.parse({ esim_code: CODE, esim_status: '<!channel> pending' });
+    const card = esimCard(odd, { ref: byMpn, role: 'viewer' });
+    expect(JSON.stringify(card)).not.toContain('<!channel>');
+    expect(card.text).toContain('&lt;!channel&gt; pending');
+  });
+
   it('offers Refresh code only while the eSIM is not installed', () => {
     expect(buttonIds(esimCard(ready, { ref: byMpn, role: 'operator' }).blocks)).toEqual([
       ACTION_ESIM_SHOW_CODE,

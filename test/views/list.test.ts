@@ -101,7 +101,7 @@ describe('listMessage', () => {
       action_id: ACTION_PAGE,
       value: rerunValue('subscribers ACME_LOGISTICS', 2),
     });
-    expect(byText['Share in channel']).toMatchObject({
+    expect(byText['📣 Share in channel']).toMatchObject({
       action_id: ACTION_SHARE,
       value: rerunValue('subscribers ACME_LOGISTICS', 1),
     });
@@ -118,8 +118,8 @@ describe('listMessage', () => {
     const rows = lines(45);
     const first = buttons(listMessage(spec({ rows, page: 0 }))).map((b) => b.text?.text);
     const last = buttons(listMessage(spec({ rows, page: 2 }))).map((b) => b.text?.text);
-    expect(first).toEqual(['Next ▶', 'Share in channel']);
-    expect(last).toEqual(['◀ Previous', 'Share in channel']);
+    expect(first).toEqual(['Next ▶', '📣 Share in channel']);
+    expect(last).toEqual(['◀ Previous', '📣 Share in channel']);
 
     const four = buttons(listMessage(spec({ rows: lines(46), page: 0 }))).map((b) => b.text?.text);
     expect(four).toContain('Download CSV');

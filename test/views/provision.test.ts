@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkOnsimChoices,
   decodeProvisionMetadata,
   encodeProvisionMetadata,
   type ProvisionModalState,
@@ -128,6 +129,38 @@ describe('parseProvisionSubmission', () => {
       ].sort(),
     );
     expect(parsed.errors.mpn).toContain('empty');
+  });
+});
+
+describe('checkOnsimChoices', () => {
+  const input = {
+    mpn: '447700900201',
+    group_name: 'ACME_LOGISTICS',
+    home_location: 'GBR' as const,
+    first_name: 'Jo',
+    last_name: 'Smith',
+    email: 'jo@example.com',
+    product: 18,
+    mobile_data: '2GB' as const,
+  };
+
+  it('takes a listed group in any case and sends it as ONSIM spells it', () => {
+    expect(checkOnsimChoices({ ...input, group_name: 'Acme-Sales_01' }, lists)).toEqual({
+      ok: true,
+      input: { ...input, group_name: 'acme-sales_01' },
+    });
+  });
+
+  it('puts an unknown group, a bad group name and an unknown product on their fields', () => {
+    expect(checkOnsimChoices({ ...input, group_name: 'OTHER_CO', product: 7 }, lists)).toEqual({
+      ok: false,
+      errors: {
+        group_name: expect.stringContaining('ONSIM has no customer group “OTHER_CO”'),
+        product: expect.stringContaining('no product 7'),
+      },
+    });
+    const bad = checkOnsimChoices({ ...input, group_name: '_x' }, lists);
+    expect(bad.ok === false && bad.errors.group_name).toContain('not a valid group name');
   });
 });
 

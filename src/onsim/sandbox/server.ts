@@ -39,7 +39,7 @@ export interface Fault {
   latencyMs?: number;
   /** Answer with this status instead, e.g. 429, 500, 503. */
   status?: number;
-  /** Seconds, sent as Retry-After with 429 (default 1). */
+  /** Seconds, sent as Retry-After: with 429 always (default 1), with other statuses when given. */
   retryAfter?: number;
   /** 200 with a truncated JSON body. */
   malformed?: boolean;
@@ -451,6 +451,7 @@ function faultReply(status: number, f: Fault, instance: string): Reply {
     default:
       reply = problem(status, detail, instance);
   }
-  if (status === 429) reply.headers = { 'retry-after': String(f.retryAfter ?? 1) };
+  if (status === 429 || f.retryAfter !== undefined)
+    reply.headers = { 'retry-after': String(f.retryAfter ?? 1) };
   return reply;
 }
