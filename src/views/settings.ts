@@ -275,7 +275,9 @@ export function describeSettingsChanges(changes: SettingsChanges): string[] {
   const out: string[] = [];
   for (const field of NAME_FIELDS) {
     const value = changes[field];
-    if (value !== undefined) out.push(`${RECORD_WORDS[field]} → ${esc(clip(value, 100))}`);
+    // The record is channel-visible: a new email address is personal data, so only its change is said.
+    if (value === undefined) continue;
+    out.push(field === 'email' ? 'email changed' : `${RECORD_WORDS[field]} → ${esc(clip(value, 100))}`);
   }
   for (const field of SERVICE_FIELDS) {
     const value = changes[field];

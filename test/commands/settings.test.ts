@@ -161,7 +161,7 @@ describe('the "Settings" button and form', () => {
     ]);
     expect(record.channel).toBe('C123');
     expect(record.text).toBe(
-      `⚙️ Settings of ${SHOWN} changed by <@${USERS.operator}>: email → o.bennett@acmelogistics.example · data ⛔ off · hotspot ✅ on · SIP password changed`,
+      `⚙️ Settings of ${SHOWN} changed by <@${USERS.operator}>: email changed · data ⛔ off · hotspot ✅ on · SIP password changed`,
     );
     expect(subscriber(MPN)?.pbxPassword).toBe(PASSWORD);
     const audit = await bot.store.listAudit({ target: MPN, limit: 10 });
