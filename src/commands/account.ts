@@ -57,7 +57,8 @@ export const account: Subcommand = {
       await inv.reply(plain(describeFailure(err, `look up the account of ${esc(shown)}`)));
       return;
     }
-    const role = await deps.roles.roleOf(inv.userId);
+    // A shared card is seen by everyone: it offers only what any viewer may do.
+    const role = inv.shared ? 'viewer' : await deps.roles.roleOf(inv.userId);
     await inv.reply(
       accountCard(info, { role, share: { action_id: ACTION_SHARE, value: rerunValue(inv.text, inv.page) } }),
     );

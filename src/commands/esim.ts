@@ -77,7 +77,8 @@ export const esim: Subcommand = {
       await inv.reply(plain(describeFailure(err, `look up the eSIM of ${esc(describeEsimRef(ref.value))}`)));
       return;
     }
-    const role = await deps.roles.roleOf(inv.userId);
+    // A shared card is seen by everyone: it offers only what any viewer may do.
+    const role = inv.shared ? 'viewer' : await deps.roles.roleOf(inv.userId);
     await inv.reply(
       esimCard(info, {
         ref: ref.value,

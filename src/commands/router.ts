@@ -149,6 +149,7 @@ export function registerRouter(app: App, deps: AppDeps): void {
         channelId: command.channel_id,
         triggerId: command.trigger_id,
         page: 0,
+        shared: false,
         client,
         reply: (msg) => {
           answered = true;
@@ -178,6 +179,7 @@ export function registerRouter(app: App, deps: AppDeps): void {
         channelId: body.channel?.id ?? body.container?.channel_id ?? '',
         triggerId: body.trigger_id,
         page: parsed.page,
+        shared: mode === 'share',
         client,
         reply:
           mode === 'share'

@@ -17,6 +17,8 @@ export interface Invocation {
   triggerId: string;
   /** 0-based page for list answers. */
   page: number;
+  /** The answer goes to the whole channel (Share in channel): show no one's write buttons. */
+  shared: boolean;
   client: WebClient;
   log: Logger;
   /** Answers the user: ephemeral, replacing the "working…" note. The sandbox badge is added here. */

@@ -201,4 +201,20 @@ describe('/onsim account', () => {
     // Shared cards are fresh: the look-up ran again.
     expect(bot.sandbox.requestsTo('GET', `/account/${F.installedEsimMpn}`)).toHaveLength(2);
   });
+
+  it("shows no one's write buttons on a card an admin shares with the channel", async () => {
+    const { answer } = await ask('account 07700 900123', USERS.admin);
+    expect(buttons(answer.body).map((b) => b.action_id)).toContain(ACTION_ACCOUNT_CEASE);
+    const share = buttons(answer.body).find((b) => b.action_id === ACTION_SHARE);
+    const click = await bot.driver.blockAction({
+      actionId: ACTION_SHARE,
+      value: share?.value,
+      user: USERS.admin,
+    });
+    const shared = await waitFor(() => bot.slack.responsesTo(click.responseUrl ?? '')[0], {
+      what: 'the shared card',
+    });
+    expect(shared.body.response_type).toBe('in_channel');
+    expect(buttons(shared.body).map((b) => b.action_id)).toEqual([ACTION_SHARE]);
+  });
 });
