@@ -1,3 +1,5 @@
+// `npm run peek`: prints, as plain text, what an ops person sees for a few typical commands and
+// modals (the real app, a fake Slack and the ONSIM sandbox). For reading the wording, not a test.
 import { startTestBot, USERS } from '../test/support/bot.js';
 import { waitFor } from '../test/support/wait.js';
 
