@@ -1,15 +1,11 @@
-import type { App, ViewClosedAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
-import {
-  cancelConfirmation,
-  claimConfirmation,
-  requestConfirmation,
-  runConfirmed,
-} from '../guard/confirmations.js';
+import { cancelOnClose } from '../guard/confirm-click.js';
+import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import type { Outcome } from '../guard/perform.js';
 import { postRecord } from '../guard/record.js';
 import type { Logger } from '../logger.js';
@@ -283,15 +279,7 @@ function registerCease(app: App, deps: AppDeps): void {
     if (record) await postRecord(deps, client, c.channelId, record);
   });
 
-  // Closing the form cancels the pending confirmation (audited), so it cannot be replayed.
-  app.view<ViewClosedAction>(
-    { callback_id: CEASE_CALLBACK_ID, type: 'view_closed' },
-    async ({ ack, body, view, client }) => {
-      await ack();
-      const id = decodeConfirmationMetadata(view.private_metadata);
-      if (id) await cancelConfirmation(deps, client, id, body.user.id, null);
-    },
-  );
+  cancelOnClose(app, deps, CEASE_CALLBACK_ID);
 }
 
 export const cease: Subcommand = {

@@ -1,16 +1,12 @@
-import type { App, ViewClosedAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
-import {
-  cancelConfirmation,
-  claimConfirmation,
-  requestConfirmation,
-  runConfirmed,
-} from '../guard/confirmations.js';
+import { cancelOnClose } from '../guard/confirm-click.js';
+import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import { type Outcome, perform } from '../guard/perform.js';
 import { postRecord } from '../guard/record.js';
 import type { Logger } from '../logger.js';
@@ -324,15 +320,7 @@ function registerRecording(app: App, deps: AppDeps): void {
     if (result.record) await postRecord(deps, client, c.channelId, result.record);
   });
 
-  // Closing the "switch off" form cancels its confirmation (audited).
-  app.view<ViewClosedAction>(
-    { callback_id: RECORDING_OFF_CALLBACK_ID, type: 'view_closed' },
-    async ({ ack, body, view, client }) => {
-      await ack();
-      const id = decodeConfirmationMetadata(view.private_metadata);
-      if (id) await cancelConfirmation(deps, client, id, body.user.id, null);
-    },
-  );
+  cancelOnClose(app, deps, RECORDING_OFF_CALLBACK_ID);
 }
 
 export const recording: Subcommand = {

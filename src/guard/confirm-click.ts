@@ -1,10 +1,11 @@
-import type { BlockAction, RespondFn } from '@slack/bolt';
+import type { App, BlockAction, RespondFn, ViewClosedAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import type { Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
 import type { Confirmation } from '../store/types.js';
+import { decodeConfirmationMetadata } from '../views/confirm.js';
 import { audit } from './audit.js';
 import { authorize } from './authorize.js';
 import { cancelConfirmation, claimConfirmation } from './confirmations.js';
@@ -126,4 +127,19 @@ export async function cancelClick(deps: AppDeps, click: ConfirmationClick): Prom
   } else {
     await answerClick(deps, click.respond, plain(res.message), false);
   }
+}
+
+/**
+ * Closing a confirmation modal cancels its pending confirmation (audited), so the form cannot be
+ * replayed later. The modal's private_metadata holds the confirmation id.
+ */
+export function cancelOnClose(app: App, deps: AppDeps, callbackId: string): void {
+  app.view<ViewClosedAction>(
+    { callback_id: callbackId, type: 'view_closed' },
+    async ({ ack, body, view, client }) => {
+      await ack();
+      const id = decodeConfirmationMetadata(view.private_metadata);
+      if (id) await cancelConfirmation(deps, client, id, body.user.id, null);
+    },
+  );
 }
