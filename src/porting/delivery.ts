@@ -30,6 +30,8 @@ import {
 } from './alerts.js';
 import { AlertPayload, NoticePayload, OUTBOX_KINDS, ParentPayload, SummaryPayload } from './outbox.js';
 
+const ITEMS_PER_CHANNEL = 5;
+
 export interface DeliveryOptions {
   store: Store;
   slack: WebClient;
@@ -227,7 +229,8 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
   /** Delivers what is due; returns how many items were delivered. */
   return async function deliverDue(): Promise<number> {
     if (now() < slackBlockedUntil) return 0;
-    const due = await store.dueOutbox(now(), batchSize);
+    // A few per channel: paced at one post per second, more would only wait, holding others back.
+    const due = await store.dueOutbox(now(), batchSize, ITEMS_PER_CHANNEL);
     // A channel that must wait (pace, failure) keeps its later items too: order within a channel holds.
     const waiting = new Set<string>();
     let delivered = 0;

@@ -209,11 +209,13 @@ class PostgresStore implements Store {
     await inTransaction(this.pool, (client) => insertOutbox(client, items, now));
   }
 
-  async dueOutbox(now: number, limit: number): Promise<OutboxItem[]> {
+  async dueOutbox(now: number, limit: number, perChannel = limit): Promise<OutboxItem[]> {
     const { rows } = await this.pool.query<OutboxRow>(
-      `SELECT * FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1
-       ORDER BY created_at, id LIMIT $2`,
-      [now, limit],
+      `SELECT * FROM (
+         SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY created_at, id) AS nth
+         FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1
+       ) due WHERE nth <= $2 ORDER BY created_at, id LIMIT $3`,
+      [now, perChannel, limit],
     );
     return rows.map(toOutboxItem);
   }

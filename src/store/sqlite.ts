@@ -188,13 +188,15 @@ class SqliteStore implements Store {
     this.db.transaction(() => this.insertOutbox(items, now)).immediate();
   }
 
-  async dueOutbox(now: number, limit: number): Promise<OutboxItem[]> {
+  async dueOutbox(now: number, limit: number, perChannel = limit): Promise<OutboxItem[]> {
     const rows = this.db
-      .prepare<[number, number], OutboxRow>(
-        `SELECT * FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?
-         ORDER BY created_at, id LIMIT ?`,
+      .prepare<[number, number, number], OutboxRow>(
+        `SELECT * FROM (
+           SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY created_at, id) AS nth
+           FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?
+         ) WHERE nth <= ? ORDER BY created_at, id LIMIT ?`,
       )
-      .all(now, limit);
+      .all(now, perChannel, limit);
     return rows.map(toOutboxItem);
   }
 

@@ -149,8 +149,11 @@ export interface Store {
   // Outbox
   /** `now` is the items' creation time (they are due at once); defaults to Date.now(). */
   enqueueOutbox(items: NewOutboxItem[], now?: number): Promise<void>;
-  /** Undelivered items whose nextAttemptAt <= now, oldest first. */
-  dueOutbox(now: number, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Undelivered items whose nextAttemptAt <= now, oldest first, at most `perChannel` of each
+   * channel (default: no cap), so one channel's backlog cannot hold the others' alerts back.
+   */
+  dueOutbox(now: number, limit: number, perChannel?: number): Promise<OutboxItem[]>;
   markOutboxDelivered(id: number, now: number): Promise<void>;
   markOutboxFailed(id: number, nextAttemptAt: number, error: string): Promise<void>;
 

@@ -387,6 +387,17 @@ describe.each(engines)('$name store', (engine) => {
       expect(await store.dueOutbox(T0 - 1, 10)).toEqual([]);
     });
 
+    it('caps the items of each channel, so one backlog cannot hold other channels back', async () => {
+      await store.enqueueOutbox(
+        Array.from({ length: 20 }, (_, i) => outboxItem(`busy-${i}`, { channelId: 'C_BUSY' })),
+        T0,
+      );
+      await store.enqueueOutbox([outboxItem('quiet', { channelId: 'C_QUIET' })], T0 + 5);
+      expect((await store.dueOutbox(T0 + 5, 10)).map((i) => i.dedupeKey)).not.toContain('quiet');
+      const fair = await store.dueOutbox(T0 + 5, 10, 3);
+      expect(fair.map((i) => i.dedupeKey)).toEqual(['busy-0', 'busy-1', 'busy-2', 'quiet']);
+    });
+
     it('postpones a failed item and counts its attempts', async () => {
       await store.enqueueOutbox([outboxItem('a')], T0);
       const [item] = await store.dueOutbox(T0, 10);
