@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import dotenv from 'dotenv';
 import { createApp, slackClientOptions } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { settleAbandonedClaims } from './guard/abandoned-claims.js';
 import { createLogger } from './logger.js';
 import { createOnsimClient } from './onsim/client.js';
 import { startSandbox } from './onsim/sandbox/server.js';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   });
 
   let ready = false;
-  const { app, drain } = createApp({
+  const { app, deps, drain } = createApp({
     config,
     logger,
     onsim,
@@ -89,6 +90,16 @@ async function main(): Promise<void> {
     );
   }
   watcher.start();
+  // Confirmed actions left half-done by a stopped instance are reported as "outcome unknown".
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    sweeping = settleAbandonedClaims(deps, app.client).catch((err: unknown) =>
+      logger.error({ err }, 'could not settle abandoned confirmations'),
+    );
+  };
+  sweep();
+  const sweeper = setInterval(sweep, 5 * 60_000);
+  sweeper.unref();
   ready = true;
 
   let stopping = false;
@@ -102,6 +113,8 @@ async function main(): Promise<void> {
     try {
       await app.stop(); // no new requests
       if (!(await drain(10_000))) logger.warn('some Slack requests were still running after 10 s');
+      clearInterval(sweeper);
+      await sweeping;
       await watcher.stop();
       await sandbox?.close();
       await store.close();

@@ -97,6 +97,14 @@ class PostgresStore implements Store {
     return row ? toConfirmation(row) : null;
   }
 
+  async abandonedClaims(expiredBefore: number): Promise<Confirmation[]> {
+    const { rows } = await this.pool.query<ConfirmationRow>(
+      `SELECT * FROM confirmations WHERE status = 'claimed' AND expires_at < $1 ORDER BY created_at`,
+      [expiredBefore],
+    );
+    return rows.map(toConfirmation);
+  }
+
   async claimConfirmation(id: string, userId: string, now: number): Promise<ClaimResult> {
     // Concurrent claims queue on the row lock; once the winner commits, the others re-check
     // status = 'pending', find it false and update nothing.

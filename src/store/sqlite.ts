@@ -84,6 +84,15 @@ class SqliteStore implements Store {
     return row ? toConfirmation(row) : null;
   }
 
+  async abandonedClaims(expiredBefore: number): Promise<Confirmation[]> {
+    return this.db
+      .prepare<[number], ConfirmationRow>(
+        `SELECT * FROM confirmations WHERE status = 'claimed' AND expires_at < ? ORDER BY created_at`,
+      )
+      .all(expiredBefore)
+      .map(toConfirmation);
+  }
+
   async claimConfirmation(id: string, userId: string, now: number): Promise<ClaimResult> {
     const claimed = this.db
       .prepare<[string, string, number], ConfirmationRow>(

@@ -117,6 +117,11 @@ export interface Store {
   claimConfirmation(id: string, userId: string, now: number): Promise<ClaimResult>;
   /** Records the outcome of a claimed confirmation (status → done); throws if it is not claimed. */
   finishConfirmation(id: string, result: string): Promise<void>;
+  /**
+   * Claimed confirmations that never got an outcome although they expired before `expiredBefore`:
+   * the instance carrying them out stopped mid-way.
+   */
+  abandonedClaims(expiredBefore: number): Promise<Confirmation[]>;
   /** pending → cancelled, only by its requester. Returns false if not pending or not theirs. */
   cancelConfirmation(id: string, userId: string): Promise<boolean>;
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { settleAbandonedClaims } from '../../src/guard/abandoned-claims.js';
 import {
   CONFIRMATION_TTL_MS,
   cancelConfirmation,
@@ -50,6 +51,29 @@ describe.each(ENGINES)('confirmations (%s)', (_engine, databaseUrl) => {
   const claim = (id: string, user: string = USERS.admin, detail: string | null = null) =>
     claimConfirmation(bot.deps, bot.app.client, id, user, 'C123', detail);
   const trail = async () => (await bot.store.listAudit({ limit: 50 })).reverse();
+
+  it('reports a confirmed action left half-done by a stopped instance as outcome unknown, once', async () => {
+    const c = await request();
+    expect((await claim(c.id)).ok).toBe(true);
+    // The instance dies here, before ONSIM answers. Not yet abandoned within the grace period:
+    clock += CONFIRMATION_TTL_MS + 60_000;
+    expect(await settleAbandonedClaims(bot.deps, bot.app.client)).toBe(0);
+    clock += 10 * 60_000;
+    expect(await settleAbandonedClaims(bot.deps, bot.app.client)).toBe(1);
+    expect(await settleAbandonedClaims(bot.deps, bot.app.client)).toBe(0);
+
+    expect(await bot.store.getConfirmation(c.id)).toMatchObject({
+      status: 'done',
+      result: 'outcome_unknown',
+    });
+    expect((await trail()).at(-1)).toMatchObject({ event: 'outcome_unknown', target: '447700900126' });
+    const record = await waitFor(
+      () => bot.slack.messages().find((m) => m.via === 'postMessage' && m.channel === 'C123'),
+      { what: 'the channel record' },
+    );
+    expect(record.text).toContain('Outcome unknown');
+    expect(record.text).toContain('check before retrying');
+  });
 
   it('stores a pending confirmation owned by its requester for 10 minutes and audits the request', async () => {
     const c = await request();
