@@ -20,17 +20,27 @@ import {
   bundleModal,
   DOCUMENTED_BUNDLES,
   decodeBundleMetadata,
+  FIELD_BUNDLE_SKU,
   normaliseSku,
   parseBundleSubmission,
 } from '../views/bundle.js';
 import { noticeModal } from '../views/confirm.js';
 import { onCardFormButton } from './card-button.js';
-import { formNotOpened, openThenFill, type Requester, reportOutcome, tellUser } from './change-flow.js';
+import {
+  formNotOpened,
+  openThenFill,
+  type Requester,
+  reportOutcome,
+  tellUser,
+  within,
+} from './change-flow.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
 export const BUNDLE_OPERATION = 'change bundle';
 const USAGE = 'bundle <mpn> <BASE | UNLIMITED | SKU>';
+/** How long a form submission waits for the catalogue (Slack wants the ack within 3 s). */
+const CATALOGUE_CHECK_MS = 1_500;
 /** How many catalogue SKUs a "not in the catalogue" answer lists. */
 const MAX_LISTED_SKUS = 40;
 
@@ -44,7 +54,7 @@ const usageLine = (): string =>
 async function resolveSku(
   deps: AppDeps,
   typed: string,
-): Promise<{ ok: true; sku: string } | { ok: false; message: string }> {
+): Promise<{ ok: true; sku: string } | { ok: false; unknown: string[] | null; message: string }> {
   const sku = normaliseSku(typed);
   if (DOCUMENTED_BUNDLES.some((b) => b.sku === sku)) return { ok: true, sku };
   let bundles: CatalogueBundle[];
@@ -53,6 +63,7 @@ async function resolveSku(
   } catch (err) {
     return {
       ok: false,
+      unknown: null,
       message: describeFailure(err, `read the catalogue to check the bundle \`${esc(sku)}\``),
     };
   }
@@ -64,6 +75,7 @@ async function resolveSku(
   const example = skus.find((s) => !DOCUMENTED_BUNDLES.some((b) => b.sku === s)) ?? 'UNLIMITED';
   return {
     ok: false,
+    unknown: skus,
     message: `⚠️ \`${esc(sku)}\` is not a bundle in ONSIM's catalogue, so nothing was changed. The bundles are: ${listed.join(', ')}${more}. Example: \`${SLASH_COMMAND} bundle ${EXAMPLES.mpn} ${esc(example)}\` (\`${SLASH_COMMAND} catalogue\` describes them).`,
   };
 }
@@ -160,13 +172,27 @@ function registerBundle(app: App, deps: AppDeps): void {
       await ack({ response_action: 'errors', errors: parsed.errors });
       return;
     }
+    // The same rule as the command: a SKU must be in the catalogue. Checked here when ONSIM
+    // answers in time; otherwise ONSIM itself judges the SKU.
+    const checked = await within(CATALOGUE_CHECK_MS, resolveSku(deps, parsed.bundle));
+    if (!checked.timedOut && !checked.value.ok && checked.value.unknown) {
+      const listed = checked.value.unknown.slice(0, MAX_LISTED_SKUS).join(', ');
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [FIELD_BUNDLE_SKU]: `“${parsed.bundle}” is not a bundle in ONSIM's catalogue. Its bundles are: ${listed}.`,
+        },
+      });
+      return;
+    }
+    const bundle = !checked.timedOut && checked.value.ok ? checked.value.sku : parsed.bundle;
     await ack();
     await changeBundle(
       deps,
       client,
       who,
       meta.mpn,
-      parsed.bundle,
+      bundle,
       (msg) => tellUser(deps, client, who, msg),
       'when_unrecorded',
     );

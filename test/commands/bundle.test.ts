@@ -202,6 +202,28 @@ describe('the "Change bundle" button and form', () => {
     expect(bundleWrites()).toHaveLength(0);
   });
 
+  it('refuses a typed SKU the catalogue does not have, on the field, like the command does', async () => {
+    await openForm();
+
+    const res = await submit({ ...typedSku('DATA-99GB') });
+
+    expect(res.json).toMatchObject({
+      response_action: 'errors',
+      errors: { [FIELD_BUNDLE_SKU]: expect.stringContaining("not a bundle in ONSIM's catalogue") },
+    });
+    expect(JSON.stringify(res.json)).toContain('DATA-10GB');
+    expect(bundleWrites()).toHaveLength(0);
+  });
+
+  it('sends a typed catalogue SKU as the catalogue spells it', async () => {
+    await openForm();
+
+    await submit({ ...typedSku('data-20gb') });
+
+    await waitFor(() => records()[0], { what: 'the channel record' });
+    expect(bundleWrites().map((r) => r.path)).toEqual([`/account/${MPN}/bundle/DATA-20GB`]);
+  });
+
   it('still offers BASE and UNLIMITED when the catalogue cannot be read', async () => {
     bot.sandbox.setFault({ status: 500, match: { pathPrefix: '/reseller/catalogue' } });
 
