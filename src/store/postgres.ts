@@ -151,7 +151,8 @@ class PostgresStore implements Store {
             opts.limit,
           ])
         : await this.pool.query<AuditRow>(
-            'SELECT * FROM audit_log WHERE target = $1 ORDER BY at DESC, id DESC LIMIT $2',
+            `SELECT * FROM audit_log WHERE target = $1 OR strpos(detail, $1) > 0
+             ORDER BY at DESC, id DESC LIMIT $2`,
             [opts.target, opts.limit],
           );
     return rows.map(toAuditEntry);

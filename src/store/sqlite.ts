@@ -140,10 +140,11 @@ class SqliteStore implements Store {
             .prepare<[number], AuditRow>('SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?')
             .all(opts.limit)
         : this.db
-            .prepare<[string, number], AuditRow>(
-              'SELECT * FROM audit_log WHERE target = ? ORDER BY at DESC, id DESC LIMIT ?',
+            .prepare<[string, string, number], AuditRow>(
+              `SELECT * FROM audit_log WHERE target = ? OR instr(detail, ?) > 0
+               ORDER BY at DESC, id DESC LIMIT ?`,
             )
-            .all(opts.target, opts.limit);
+            .all(opts.target, opts.target, opts.limit);
     return rows.map(toAuditEntry);
   }
 

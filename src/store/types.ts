@@ -128,6 +128,7 @@ export interface Store {
   // Audit trail
   appendAudit(e: NewAuditEntry): Promise<AuditEntry>;
   /** Newest first. */
+  /** `target`: entries aimed at it, or naming it in their detail (a cease aimed at an MPN names its ICCID). */
   listAudit(opts: { target?: string; limit: number }): Promise<AuditEntry[]>;
 
   // Porting watches

@@ -277,6 +277,16 @@ describe.each(engines)('$name store', (engine) => {
       expect(await store.listAudit({ target: 'A', limit: 2 })).toEqual([newest, middle]);
       expect(await store.listAudit({ target: 'C', limit: 10 })).toEqual([]);
     });
+
+    it('finds entries that name the target in their detail (a cease aimed at an MPN names its ICCID)', async () => {
+      const cease = await store.appendAudit(
+        audit({ at: T0 + 1, target: '447700900123', detail: 'SIM 8944530100000001022 (+44 7700 900123)' }),
+      );
+      await store.appendAudit(
+        audit({ at: T0 + 2, target: '447700900124', detail: 'SIM 8944530100000001023' }),
+      );
+      expect(await store.listAudit({ target: '8944530100000001022', limit: 10 })).toEqual([cease]);
+    });
   });
 
   describe('porting watches', () => {
