@@ -25,7 +25,7 @@ export const account: Subcommand = {
   name: 'account',
   aliases: ['acct'],
   usage: USAGE,
-  summary: 'One line at a glance: SIM, SIP address, services on/off, data used and left',
+  summary: "A subscriber's line at a glance: SIM, SIP address, services on/off, data used and left",
   role: 'viewer',
   async run(inv, deps) {
     // The number may be typed with spaces: `account 07700 900123`.
