@@ -5,13 +5,8 @@ import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import type { NewAuditEntry } from '../../src/store/types.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
-import { freshPostgresUrl } from '../support/postgres.js';
+import { STORE_ENGINES } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
-
-const ENGINES = [
-  ['SQLite', async () => undefined],
-  ['PostgreSQL', freshPostgresUrl],
-] as const;
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 
@@ -36,7 +31,7 @@ const buttons = (body: RecordedResponse['body']): Btn[] =>
     .flatMap((b) => b.elements ?? []);
 const shown = (body: RecordedResponse['body']) => JSON.stringify(body.blocks ?? []);
 
-describe.each(ENGINES)('/onsim audit (%s)', (_engine, databaseUrl) => {
+describe.each(STORE_ENGINES)('/onsim audit (%s)', (_engine, databaseUrl) => {
   let bot: TestBot;
   afterEach(async () => {
     await bot.close();

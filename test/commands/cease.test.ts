@@ -9,14 +9,9 @@ import { ACTION_ACCOUNT_CEASE } from '../../src/views/action-ids.js';
 import { CEASE_CALLBACK_ID, FIELD_CONFIRM_ICCID, FIELD_CONFIRM_MPN } from '../../src/views/cease.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
 import { type FakeSlack, type StoredView, startFakeSlack } from '../support/fake-slack.js';
-import { freshPostgresUrl } from '../support/postgres.js';
+import { freshPostgresUrl, STORE_ENGINES } from '../support/postgres.js';
 import { fieldValues, signRequest } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait.js';
-
-const ENGINES = [
-  ['SQLite', async () => undefined],
-  ['PostgreSQL', freshPostgresUrl],
-] as const;
 
 let tmp: string;
 beforeAll(() => {
@@ -47,7 +42,7 @@ function textOf(value: unknown): string {
 const hasInput = (view: StoredView | undefined, blockId: string): boolean =>
   Array.isArray(view?.blocks) && view.blocks.some((b) => (b as { block_id?: string }).block_id === blockId);
 
-describe.each(ENGINES)('cease (%s)', (_engine, databaseUrl) => {
+describe.each(STORE_ENGINES)('cease (%s)', (_engine, databaseUrl) => {
   const bots: TestBot[] = [];
   afterEach(async () => {
     // Later bots may share the first one's sandbox and Slack: close them first.

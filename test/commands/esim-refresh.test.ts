@@ -9,13 +9,8 @@ import { ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from '../../src/views/acti
 import { ACTION_ESIM_REFRESH_CANCEL, ACTION_ESIM_REFRESH_CONFIRM } from '../../src/views/esim-refresh.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
 import { type FakeSlack, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
-import { freshPostgresUrl } from '../support/postgres.js';
+import { STORE_ENGINES } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
-
-const ENGINES = [
-  ['SQLite', async () => undefined],
-  ['PostgreSQL', freshPostgresUrl],
-] as const;
 
 let tmp: string;
 beforeAll(() => {
@@ -34,7 +29,7 @@ const buttons = (body: RecordedResponse['body']): Btn[] =>
 const shown = (body: RecordedResponse['body']): string =>
   `${String(body.text)}\n${JSON.stringify(body.blocks ?? [])}`;
 
-describe.each(ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) => {
+describe.each(STORE_ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) => {
   let bot: TestBot;
   afterEach(async () => {
     await bot.close();
@@ -234,7 +229,7 @@ describe.each(ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) => {
   });
 });
 
-describe.each(ENGINES)('eSIM code refresh after a restart (%s)', (_engine, databaseUrl) => {
+describe.each(STORE_ENGINES)('eSIM code refresh after a restart (%s)', (_engine, databaseUrl) => {
   let slack: FakeSlack;
   let sandbox: Sandbox;
   const running: TestBot[] = [];

@@ -10,14 +10,9 @@ import {
 } from '../../src/views/recording.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
 import type { StoredView } from '../support/fake-slack.js';
-import { freshPostgresUrl } from '../support/postgres.js';
+import { STORE_ENGINES } from '../support/postgres.js';
 import { fieldValues } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait.js';
-
-const ENGINES = [
-  ['SQLite', async () => undefined],
-  ['PostgreSQL', freshPostgresUrl],
-] as const;
 
 const TEXT_KEYS = new Set(['text', 'view', 'blocks', 'fields', 'elements', 'label', 'hint']);
 function textOf(value: unknown): string {
@@ -44,7 +39,7 @@ function initial(view: StoredView | undefined, field: string): string | undefine
 const RECORDED_MPN = F.recordedMpn; // voice and SMS recording on
 const RECORDED_NATIONAL = '07700 900126';
 
-describe.each(ENGINES)('recording (%s)', (_engine, databaseUrl) => {
+describe.each(STORE_ENGINES)('recording (%s)', (_engine, databaseUrl) => {
   let bot: TestBot;
   afterEach(async () => {
     await bot.close();

@@ -19,13 +19,8 @@ import {
 import { ACTION_HOME_PROVISION } from '../../src/views/home.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import { type FakeSlack, type RecordedCall, startFakeSlack } from '../support/fake-slack.js';
-import { freshPostgresUrl } from '../support/postgres.js';
+import { STORE_ENGINES } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
-
-const ENGINES = [
-  ['SQLite', async () => undefined],
-  ['PostgreSQL', freshPostgresUrl],
-] as const;
 
 const MPN = F.readyEsimMpn;
 const MPN_TYPED = '07700 900124';
@@ -54,7 +49,7 @@ async function answer(bot: TestBot, text: string, user: string) {
   return `${String(reply.body.text)}\n${JSON.stringify(reply.body.blocks ?? [])}`;
 }
 
-describe.each(ENGINES)('roles (%s)', (_engine, databaseUrl) => {
+describe.each(STORE_ENGINES)('roles (%s)', (_engine, databaseUrl) => {
   let bot: TestBot | undefined;
   afterEach(async () => {
     vi.restoreAllMocks();

@@ -1,26 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { authorize } from '../../src/guard/authorize.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
-import { freshPostgresUrl } from '../support/postgres.js';
-import { waitFor } from '../support/wait.js';
+import { STORE_ENGINES } from '../support/postgres.js';
 
-/**
- * These tests call the guard directly, so nothing would wait for Bolt's start-up auth.test;
- * one command through the app does, so closing the bot cannot cut it off.
- */
-async function warmedUp(starting: Promise<TestBot>): Promise<TestBot> {
-  const started = await starting;
-  const sent = await started.driver.command('whoami', { user: 'UWARMUP' });
-  await waitFor(() => started.slack.responsesTo(sent.responseUrl).length > 0, { what: 'the warm-up answer' });
-  return started;
-}
-
-const ENGINES = [
-  ['SQLite', async () => undefined],
-  ['PostgreSQL', freshPostgresUrl],
-] as const;
-
-describe.each(ENGINES)('authorize (%s)', (_engine, databaseUrl) => {
+describe.each(STORE_ENGINES)('authorize (%s)', (_engine, databaseUrl) => {
   let bot: TestBot;
   afterEach(async () => {
     await bot.close();
@@ -30,7 +13,7 @@ describe.each(ENGINES)('authorize (%s)', (_engine, databaseUrl) => {
     authorize(bot.deps, bot.app.client, { userId, channelId: 'C123' }, need, 'cease', '447700900123');
 
   it('lets each role do what it holds, admins everything operators can', async () => {
-    bot = await warmedUp(startTestBot({ databaseUrl: await databaseUrl() }));
+    bot = await startTestBot({ databaseUrl: await databaseUrl() });
     expect(await check(USERS.admin, 'admin')).toEqual({ ok: true, role: 'admin' });
     expect(await check(USERS.admin, 'operator')).toEqual({ ok: true, role: 'admin' });
     expect(await check(USERS.operator, 'operator')).toEqual({ ok: true, role: 'operator' });
@@ -38,7 +21,7 @@ describe.each(ENGINES)('authorize (%s)', (_engine, databaseUrl) => {
   });
 
   it('refuses with the role needed, the caller’s role and who holds it, and audits the refusal', async () => {
-    bot = await warmedUp(startTestBot({ databaseUrl: await databaseUrl() }));
+    bot = await startTestBot({ databaseUrl: await databaseUrl() });
     const res = await check(USERS.operator, 'admin');
 
     expect(res.ok).toBe(false);
@@ -58,15 +41,13 @@ describe.each(ENGINES)('authorize (%s)', (_engine, databaseUrl) => {
   });
 
   it('says how to get the role when nobody holds it', async () => {
-    bot = await warmedUp(
-      startTestBot({ databaseUrl: await databaseUrl(), env: { ADMINS: '', OPERATORS: '' } }),
-    );
+    bot = await startTestBot({ databaseUrl: await databaseUrl(), env: { ADMINS: '', OPERATORS: '' } });
     const res = await check(USERS.operator, 'operator');
     expect(res.ok ? '' : res.message).toContain('sets OPERATORS');
   });
 
   it('grants nothing from a user group Slack cannot resolve (fail closed)', async () => {
-    bot = await warmedUp(startTestBot({ databaseUrl: await databaseUrl(), env: { ADMINS: 'S999' } }));
+    bot = await startTestBot({ databaseUrl: await databaseUrl(), env: { ADMINS: 'S999' } });
     // The fake answers no_such_subteam for a group it does not know.
     const res = await check('UANYONE', 'admin');
     expect(res).toMatchObject({ ok: false, role: 'viewer' });

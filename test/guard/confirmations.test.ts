@@ -9,31 +9,15 @@ import {
 } from '../../src/guard/confirmations.js';
 import { OnsimNotFoundError, OnsimOutcomeUnknownError } from '../../src/onsim/errors.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
-import { freshPostgresUrl } from '../support/postgres.js';
+import { STORE_ENGINES } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
 
-/**
- * These tests call the guard directly, so nothing would wait for Bolt's start-up auth.test;
- * one command through the app does, so closing the bot cannot cut it off.
- */
-async function warmedUp(starting: Promise<TestBot>): Promise<TestBot> {
-  const started = await starting;
-  const sent = await started.driver.command('whoami', { user: 'UWARMUP' });
-  await waitFor(() => started.slack.responsesTo(sent.responseUrl).length > 0, { what: 'the warm-up answer' });
-  return started;
-}
-
-const ENGINES = [
-  ['SQLite', async () => undefined],
-  ['PostgreSQL', freshPostgresUrl],
-] as const;
-
-describe.each(ENGINES)('confirmations (%s)', (_engine, databaseUrl) => {
+describe.each(STORE_ENGINES)('confirmations (%s)', (_engine, databaseUrl) => {
   let bot: TestBot;
   let clock: number;
   beforeEach(async () => {
     clock = Date.UTC(2026, 2, 1, 12, 0, 0);
-    bot = await warmedUp(startTestBot({ databaseUrl: await databaseUrl(), now: () => clock }));
+    bot = await startTestBot({ databaseUrl: await databaseUrl(), now: () => clock });
   });
   afterEach(async () => {
     await bot.close();

@@ -4,24 +4,8 @@ import { perform } from '../../src/guard/perform.js';
 import { postRecord } from '../../src/guard/record.js';
 import { OnsimInputError, OnsimOutcomeUnknownError } from '../../src/onsim/errors.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
-import { freshPostgresUrl } from '../support/postgres.js';
+import { STORE_ENGINES } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
-
-/**
- * These tests call the guard directly, so nothing would wait for Bolt's start-up auth.test;
- * one command through the app does, so closing the bot cannot cut it off.
- */
-async function warmedUp(starting: Promise<TestBot>): Promise<TestBot> {
-  const started = await starting;
-  const sent = await started.driver.command('whoami', { user: 'UWARMUP' });
-  await waitFor(() => started.slack.responsesTo(sent.responseUrl).length > 0, { what: 'the warm-up answer' });
-  return started;
-}
-
-const ENGINES = [
-  ['SQLite', async () => undefined],
-  ['PostgreSQL', freshPostgresUrl],
-] as const;
 
 const CTX = {
   userId: USERS.operator,
@@ -31,14 +15,14 @@ const CTX = {
   detail: 'to UNLIMITED',
 };
 
-describe.each(ENGINES)('perform and the audit trail (%s)', (_engine, databaseUrl) => {
+describe.each(STORE_ENGINES)('perform and the audit trail (%s)', (_engine, databaseUrl) => {
   let bot: TestBot;
   afterEach(async () => {
     await bot.close();
   });
 
   it('audits a write that succeeded with its detail, and returns its value', async () => {
-    bot = await warmedUp(startTestBot({ databaseUrl: await databaseUrl() }));
+    bot = await startTestBot({ databaseUrl: await databaseUrl() });
     const outcome = await perform(bot.deps, bot.app.client, CTX, async () => 'Bundle Successfully Updated');
 
     expect(outcome).toEqual({ kind: 'succeeded', value: 'Bundle Successfully Updated' });
@@ -48,7 +32,7 @@ describe.each(ENGINES)('perform and the audit trail (%s)', (_engine, databaseUrl
   });
 
   it('never throws for an ONSIM failure, and tells an unknown outcome apart from a failure', async () => {
-    bot = await warmedUp(startTestBot({ databaseUrl: await databaseUrl() }));
+    bot = await startTestBot({ databaseUrl: await databaseUrl() });
     const unknown = await perform(bot.deps, bot.app.client, CTX, async () => {
       throw new OnsimOutcomeUnknownError('bundle change', 'the connection dropped');
     });
@@ -67,9 +51,7 @@ describe.each(ENGINES)('perform and the audit trail (%s)', (_engine, databaseUrl
   });
 
   it('masks a secret quoted by an error message before it reaches the audit trail', async () => {
-    bot = await warmedUp(
-      startTestBot({ databaseUrl: await databaseUrl(), env: { AUDIT_CHANNEL: 'CAUDIT' } }),
-    );
+    bot = await startTestBot({ databaseUrl: await databaseUrl(), env: { AUDIT_CHANNEL: 'CAUDIT' } });
     const code = 'LPA:1$smdp.example.com$K2-SECRET-MATCHING-ID';
     await perform(bot.deps, bot.app.client, CTX, async () => {
       throw new OnsimInputError('bundle change', [{ field: 'esim_code', message: `${code} is not valid` }]);
@@ -84,9 +66,7 @@ describe.each(ENGINES)('perform and the audit trail (%s)', (_engine, databaseUrl
   });
 
   it('mirrors each entry to AUDIT_CHANNEL, and a failed mirror does not fail the write', async () => {
-    bot = await warmedUp(
-      startTestBot({ databaseUrl: await databaseUrl(), env: { AUDIT_CHANNEL: 'CAUDIT' } }),
-    );
+    bot = await startTestBot({ databaseUrl: await databaseUrl(), env: { AUDIT_CHANNEL: 'CAUDIT' } });
     await perform(bot.deps, bot.app.client, CTX, async () => 'ok');
     const [entry] = await bot.store.listAudit({ limit: 1 });
     if (!entry) throw new Error('no entry');
@@ -112,7 +92,7 @@ describe('postRecord', () => {
   });
 
   it('posts the record in the channel, and reports (not throws) when Slack refuses', async () => {
-    bot = await warmedUp(startTestBot());
+    bot = await startTestBot();
     expect(await postRecord(bot.deps, bot.app.client, 'C123', '✅ done by <@U1>')).toBe(true);
     expect(bot.slack.messages().filter((m) => m.via === 'postMessage')).toEqual([
       expect.objectContaining({ channel: 'C123', text: '✅ done by <@U1>' }),
@@ -131,7 +111,7 @@ describe('audit mirroring', () => {
   });
 
   it('does not wait for a slow AUDIT_CHANNEL post, and keeps the mirror in order', async () => {
-    bot = await warmedUp(startTestBot({ env: { AUDIT_CHANNEL: 'CAUDIT' } }));
+    bot = await startTestBot({ env: { AUDIT_CHANNEL: 'CAUDIT' } });
     bot.slack.setLatency('chat.postMessage', 2_500);
     const started = Date.now();
     await perform(bot.deps, bot.app.client, CTX, async () => 'first');

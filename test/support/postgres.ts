@@ -32,3 +32,12 @@ export async function freshPostgresUrl(): Promise<string> {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/**
+ * For `describe.each`: the two store engines a bot can run on. Each gives the bot's DATABASE_URL
+ * (undefined: startTestBot's fresh SQLite file).
+ */
+export const STORE_ENGINES = [
+  ['SQLite', async (): Promise<string | undefined> => undefined],
+  ['PostgreSQL', freshPostgresUrl],
+] as const;
