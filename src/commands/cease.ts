@@ -3,8 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { authorize } from '../guard/authorize.js';
-import { cancelOnClose } from '../guard/confirm-click.js';
+import { cancelOnClose, loadConfirmationForm } from '../guard/confirm-click.js';
 import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import type { Outcome } from '../guard/perform.js';
 import { postRecord } from '../guard/record.js';
@@ -32,7 +31,7 @@ import {
   FIELD_CONFIRM_ICCID,
   FIELD_CONFIRM_MPN,
 } from '../views/cease.js';
-import { decodeConfirmationMetadata, loadingModal, noticeModal } from '../views/confirm.js';
+import { loadingModal, noticeModal } from '../views/confirm.js';
 import { readForm } from '../views/form-state.js';
 import { onCardFormButton } from './card-button.js';
 import type { Subcommand } from './types.js';
@@ -208,32 +207,19 @@ function registerCease(app: App, deps: AppDeps): void {
   onViewSubmission(app, deps, CEASE_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'cease', user: userId });
-    const id = decodeConfirmationMetadata(view.private_metadata);
-    const c = id ? await deps.store.getConfirmation(id) : null;
-    const parsed = c?.operation === CEASE_OPERATION ? CeasePayload.safeParse(c.payload) : null;
-    if (!c || !parsed?.success) {
-      await ack({
-        response_action: 'update',
-        view: noticeModal(
-          CEASE_TITLE,
-          'This form is no longer valid. Nothing was ceased; run `/onsim cease` again.',
-        ),
-      });
+    const form = await loadConfirmationForm(deps, client, view.private_metadata, userId, {
+      operation: CEASE_OPERATION,
+      payload: CeasePayload,
+      need: 'admin',
+    });
+    if (!form.ok) {
+      const text = form.stale
+        ? 'This form is no longer valid. Nothing was ceased; run `/onsim cease` again.'
+        : form.message;
+      await ack({ response_action: 'update', view: noticeModal(CEASE_TITLE, text) });
       return;
     }
-    const p = parsed.data;
-    const auth = await authorize(
-      deps,
-      client,
-      { userId, channelId: c.channelId },
-      'admin',
-      c.operation,
-      c.target,
-    );
-    if (!auth.ok) {
-      await ack({ response_action: 'update', view: noticeModal(CEASE_TITLE, auth.message) });
-      return;
-    }
+    const { confirmation: c, payload: p } = form;
     const typedErrors = checkTyped(view.state.values, p, deps.config.defaultCountry);
     if (typedErrors) {
       await ack({ response_action: 'errors', errors: typedErrors });

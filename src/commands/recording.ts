@@ -5,7 +5,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
-import { cancelOnClose } from '../guard/confirm-click.js';
+import { cancelOnClose, loadConfirmationForm } from '../guard/confirm-click.js';
 import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import { type Outcome, perform } from '../guard/perform.js';
 import { postRecord } from '../guard/record.js';
@@ -17,7 +17,7 @@ import { type Message, plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
 import { onViewSubmission } from '../slack/view-submission.js';
 import { ACTION_ACCOUNT_RECORDING } from '../views/action-ids.js';
-import { decodeConfirmationMetadata, loadingModal, noticeModal } from '../views/confirm.js';
+import { loadingModal, noticeModal } from '../views/confirm.js';
 import {
   decodeChooseMetadata,
   describeChoice,
@@ -265,32 +265,20 @@ function registerRecording(app: App, deps: AppDeps): void {
   onViewSubmission(app, deps, RECORDING_OFF_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'recording', user: userId });
-    const id = decodeConfirmationMetadata(view.private_metadata);
-    const c = id ? await deps.store.getConfirmation(id) : null;
-    const parsed = c?.operation === RECORDING_OFF_OPERATION ? OffPayload.safeParse(c.payload) : null;
-    if (!c || !parsed?.success) {
-      await ack({
-        response_action: 'update',
-        view: noticeModal(
-          RECORDING_TITLE,
-          'This form is no longer valid. Nothing was changed; run `/onsim recording` again.',
-        ),
-      });
+    const form = await loadConfirmationForm(deps, client, view.private_metadata, userId, {
+      operation: RECORDING_OFF_OPERATION,
+      payload: OffPayload,
+      need: 'admin',
+    });
+    if (!form.ok) {
+      const text = form.stale
+        ? 'This form is no longer valid. Nothing was changed; run `/onsim recording` again.'
+        : form.message;
+      await ack({ response_action: 'update', view: noticeModal(RECORDING_TITLE, text) });
       return;
     }
-    const { mpn, ...choice } = parsed.data;
-    const auth = await authorize(
-      deps,
-      client,
-      { userId, channelId: c.channelId },
-      'admin',
-      c.operation,
-      c.target,
-    );
-    if (!auth.ok) {
-      await ack({ response_action: 'update', view: noticeModal(RECORDING_TITLE, auth.message) });
-      return;
-    }
+    const c = form.confirmation;
+    const { mpn, ...choice } = form.payload;
     const reason = parseReason(view.state.values);
     if (!reason.ok) {
       await ack({ response_action: 'errors', errors: reason.errors });
