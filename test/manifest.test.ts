@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { SUBCOMMANDS } from '../src/commands/index.js';
+import { LOOKUP_SHORTCUT_ID } from '../src/commands/lookup-message.js';
 import { SLASH_COMMAND } from '../src/commands/rerun.js';
 import { PROVISION_SHORTCUT_ID } from '../src/views/provision.js';
 import { startTestBot, type TestBot, USERS } from './support/bot.js';
@@ -236,15 +237,21 @@ describe('manifest.yml', () => {
     expect(SRC).toMatch(/app\.event\('app_home_opened'/);
   });
 
-  it('declares the "Provision a SIM" global shortcut with the callback id the code registers', () => {
+  it('declares the "Provision a SIM" and "Look up in ONSIM" shortcuts with the callback ids the code registers', () => {
     expect(manifest.features?.shortcuts).toEqual([
       expect.objectContaining({
         name: 'Provision a SIM',
         type: 'global',
         callback_id: PROVISION_SHORTCUT_ID,
       }),
+      expect.objectContaining({
+        name: 'Look up in ONSIM',
+        type: 'message',
+        callback_id: LOOKUP_SHORTCUT_ID,
+      }),
     ]);
     expect(SRC).toMatch(/app\.shortcut(<[^>]*>)?\(PROVISION_SHORTCUT_ID/);
+    expect(SRC).toMatch(/app\.shortcut(<[^>]*>)?\(LOOKUP_SHORTCUT_ID/);
   });
 
   it('asks for each bot scope only because a Web API call in src/ needs it', () => {

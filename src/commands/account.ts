@@ -1,11 +1,12 @@
 import type { AppDeps } from '../deps.js';
+import type { Logger } from '../logger.js';
 import type { Account } from '../onsim/account.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
 import { EXAMPLES, recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
-import { plain } from '../slack/message.js';
+import { type Message, plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
-import { accountCard } from '../views/account.js';
+import { type AccountCardOptions, accountCard } from '../views/account.js';
 import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -19,6 +20,28 @@ function elsewhere(typed: string, deps: AppDeps): string {
   if (!other.ok) return '';
   const what = other.value.kind === 'iccid' ? 'this SIM' : 'this account';
   return `\nFor the eSIM of ${what}: \`${SLASH_COMMAND} esim ${other.value.value}\`.`;
+}
+
+/** The account card of one MPN, or what stopped it (no such account, ONSIM failing) as a message. */
+export async function cardFor(
+  deps: AppDeps,
+  mpn: string,
+  opts: AccountCardOptions & { log: Logger },
+): Promise<Message> {
+  const shown = formatMpn(mpn);
+  let info: Account;
+  try {
+    info = await deps.onsim.getAccount(mpn);
+  } catch (err) {
+    if (err instanceof OnsimNotFoundError) {
+      return plain(
+        `🔍 ONSIM has no account for ${esc(shown)}. Check the number; \`${SLASH_COMMAND} numbers\` lists the numbers in use.`,
+      );
+    }
+    opts.log.warn({ err, mpn }, 'account look-up failed');
+    return plain(describeFailure(err, `look up the account of ${esc(shown)}`));
+  }
+  return accountCard(info, opts);
 }
 
 export const account: Subcommand = {
@@ -40,27 +63,14 @@ export const account: Subcommand = {
       await inv.reply(plain(`⚠️ ${esc(mpn.error)}\n${usageLine()}${elsewhere(typed, deps)}`));
       return;
     }
-    const shown = formatMpn(mpn.value.value);
-    let info: Account;
-    try {
-      info = await deps.onsim.getAccount(mpn.value.value);
-    } catch (err) {
-      if (err instanceof OnsimNotFoundError) {
-        await inv.reply(
-          plain(
-            `🔍 ONSIM has no account for ${esc(shown)}. Check the number; \`${SLASH_COMMAND} numbers\` lists the numbers in use.`,
-          ),
-        );
-        return;
-      }
-      inv.log.warn({ err, mpn: mpn.value.value }, 'account look-up failed');
-      await inv.reply(plain(describeFailure(err, `look up the account of ${esc(shown)}`)));
-      return;
-    }
     // A shared card is seen by everyone: it offers only what any viewer may do.
     const role = inv.shared ? 'viewer' : await deps.roles.roleOf(inv.userId);
     await inv.reply(
-      accountCard(info, { role, share: { action_id: ACTION_SHARE, value: rerunValue(inv.text, inv.page) } }),
+      await cardFor(deps, mpn.value.value, {
+        role,
+        share: { action_id: ACTION_SHARE, value: rerunValue(inv.text, inv.page) },
+        log: inv.log,
+      }),
     );
   },
 };

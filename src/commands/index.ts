@@ -6,6 +6,7 @@ import { cease } from './cease.js';
 import { csv } from './csv.js';
 import { esim } from './esim.js';
 import { esimRefresh } from './esim-refresh.js';
+import { find } from './find.js';
 import { group } from './group.js';
 import { groups } from './groups.js';
 import { number } from './number.js';
@@ -27,6 +28,7 @@ import { whoami } from './whoami.js';
  */
 export const SUBCOMMANDS: readonly Subcommand[] = [
   account,
+  find,
   esim,
   catalogue,
   subscribers,

@@ -5,6 +5,8 @@ export const SLASH_COMMAND = '/onsim';
 /** Page buttons: any action id starting with this (`list_page`, `list_page_prev`, `list_page_next`). */
 export const ACTION_PAGE = 'list_page';
 export const ACTION_SHARE = 'share_in_channel';
+/** Runs a look-up and answers in a new private message, leaving the one clicked as it was (find's "Open"). */
+export const ACTION_OPEN = 'open_answer';
 
 /** Undoes what Slack does to typed text: entity escapes, auto-links (`<tel:+44…|+44…>`), smart quotes. */
 export function cleanSlackText(text: string): string {

@@ -10,11 +10,26 @@ import { badge, type Message, plain } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
 import { esc, mention } from '../slack/text.js';
 import { SUBCOMMANDS } from './index.js';
-import { ACTION_PAGE, ACTION_SHARE, parseRerunValue, SLASH_COMMAND, splitArgs } from './rerun.js';
+import {
+  ACTION_OPEN,
+  ACTION_PAGE,
+  ACTION_SHARE,
+  parseRerunValue,
+  SLASH_COMMAND,
+  splitArgs,
+} from './rerun.js';
 import { closest } from './suggest.js';
 import type { Invocation, Subcommand } from './types.js';
 
-export { ACTION_PAGE, ACTION_SHARE, cleanSlackText, rerunValue, SLASH_COMMAND, splitArgs } from './rerun.js';
+export {
+  ACTION_OPEN,
+  ACTION_PAGE,
+  ACTION_SHARE,
+  cleanSlackText,
+  rerunValue,
+  SLASH_COMMAND,
+  splitArgs,
+} from './rerun.js';
 
 /** How long a command may take before the user is told the bot is still working. */
 const WORKING_NOTE_AFTER_MS = 1500;
@@ -167,7 +182,7 @@ export function registerRouter(app: App, deps: AppDeps): void {
     action: ButtonAction,
     respond: RespondFn,
     client: WebClient,
-    mode: 'page' | 'share',
+    mode: 'page' | 'share' | 'open',
   ) => {
     const parsed = parseRerunValue(action.value ?? '');
     if (!parsed) return;
@@ -184,7 +199,7 @@ export function registerRouter(app: App, deps: AppDeps): void {
         reply:
           mode === 'share'
             ? replier(respond, deps, { replaceOriginal: false, inChannel: body.user.id })
-            : replier(respond, deps, { replaceOriginal: true }),
+            : replier(respond, deps, { replaceOriginal: mode === 'page' }),
       },
       null,
     );
@@ -197,6 +212,11 @@ export function registerRouter(app: App, deps: AppDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION_SHARE, async ({ ack, body, action, respond, client }) => {
     await ack();
     await rerun(body, action, respond, client, 'share');
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_OPEN, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    await rerun(body, action, respond, client, 'open');
   });
 
   for (const sub of SUBCOMMANDS) sub.register?.(app, deps);

@@ -31,10 +31,11 @@ const TITLE_MAX = 150;
 const INTRO_MAX = 1_500;
 
 /**
- * One row: a mrkdwn line (lines are packed several to a section), or a section of mrkdwn
- * fields (one section per row). The caller escapes what it did not write itself.
+ * One row: a mrkdwn line (lines are packed several to a section), a section of mrkdwn
+ * fields, or a mrkdwn line with a button beside it (one section per row for both). The caller
+ * escapes what it did not write itself.
  */
-export type ListRow = string | { fields: readonly string[] };
+export type ListRow = string | { fields: readonly string[] } | { line: string; button: Button };
 
 export interface ListSpec {
   /** Plain text, e.g. "Subscribers of ACME_LOGISTICS". */
@@ -54,13 +55,20 @@ export interface ListSpec {
   empty?: string;
 }
 
-const clipRow = (row: ListRow): ListRow =>
-  typeof row === 'string'
-    ? clip(row || ' ', LINE_MAX)
-    : { fields: row.fields.slice(0, FIELDS_MAX).map((f) => clip(f === '' ? ' ' : f, FIELD_MAX)) };
+const clipRow = (row: ListRow): ListRow => {
+  if (typeof row === 'string') return clip(row || ' ', LINE_MAX);
+  if ('line' in row) return { line: clip(row.line || ' ', LINE_MAX), button: row.button };
+  return { fields: row.fields.slice(0, FIELDS_MAX).map((f) => clip(f === '' ? ' ' : f, FIELD_MAX)) };
+};
 
-const rowLength = (row: ListRow): number =>
-  typeof row === 'string' ? row.length + 1 : row.fields.reduce((sum, f) => sum + f.length, 0);
+/** A button's label and value count towards the page's text too. */
+const BUTTON_TEXT = 100;
+
+const rowLength = (row: ListRow): number => {
+  if (typeof row === 'string') return row.length + 1;
+  if ('line' in row) return row.line.length + BUTTON_TEXT;
+  return row.fields.reduce((sum, f) => sum + f.length, 0);
+};
 
 /**
  * Packs rows into sections: consecutive lines share a section while it stays under 3000
@@ -78,7 +86,11 @@ function rowBlocks(rows: readonly ListRow[]): SectionBlock[] {
   for (const row of rows) {
     if (typeof row !== 'string') {
       flush();
-      blocks.push({ type: 'section', fields: row.fields.map((text) => ({ type: 'mrkdwn', text })) });
+      blocks.push(
+        'line' in row
+          ? { type: 'section', text: { type: 'mrkdwn', text: row.line }, accessory: row.button }
+          : { type: 'section', fields: row.fields.map((text) => ({ type: 'mrkdwn', text })) },
+      );
       continue;
     }
     if (lines.length > 0 && length + 1 + row.length > SECTION_TEXT_MAX) flush();

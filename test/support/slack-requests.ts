@@ -116,6 +116,7 @@ const VERIFICATION_TOKEN = 'verification-token';
 export class SlackDriver {
   private readonly teamId: string;
   private triggers = 0;
+  private events = 0;
 
   constructor(private readonly opts: DriverOptions) {
     this.teamId = opts.teamId ?? 'T1';
@@ -222,6 +223,53 @@ export class SlackDriver {
       trigger_id: triggerId,
     };
     return { ...(await this.sendPayload(payload)), triggerId };
+  }
+
+  /** A message shortcut (`message_action`) on a message in a channel. */
+  async messageShortcut(
+    callbackId: string,
+    opts: { user?: string; channel?: string; message: { text: string; ts?: string; blocks?: unknown[] } },
+  ): Promise<CommandResult> {
+    const triggerId = this.triggerId();
+    const user = opts.user ?? DEFAULT_USER;
+    const channel = opts.channel ?? DEFAULT_CHANNEL;
+    const responseUrl = this.opts.fake.responseUrl('shortcut');
+    const ts = opts.message.ts ?? '1700000000.000100';
+    const payload = {
+      type: 'message_action',
+      token: VERIFICATION_TOKEN,
+      action_ts: (Date.now() / 1000).toFixed(6),
+      team: { id: this.teamId, domain: 'test' },
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.teamId },
+      channel: { id: channel, name: channel.startsWith('D') ? 'directmessage' : 'general' },
+      is_enterprise_install: false,
+      enterprise: null,
+      callback_id: callbackId,
+      trigger_id: triggerId,
+      response_url: responseUrl,
+      message_ts: ts,
+      message: { type: 'message', user: 'UOTHER', ts, text: opts.message.text, blocks: opts.message.blocks },
+    };
+    return { ...(await this.sendPayload(payload)), responseUrl, triggerId };
+  }
+
+  /** An Events API delivery (JSON), e.g. `{ type: 'app_home_opened', user, tab: 'home' }`. */
+  async event(event: Record<string, unknown>): Promise<DriverResult> {
+    this.events += 1;
+    const body = JSON.stringify({
+      token: VERIFICATION_TOKEN,
+      team_id: this.teamId,
+      api_app_id: APP_ID,
+      event: { event_ts: (Date.now() / 1000).toFixed(6), ...event },
+      type: 'event_callback',
+      event_id: `Ev${String(this.events).padStart(8, '0')}`,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: this.teamId, user_id: 'UBOT', is_bot: true }],
+    });
+    return this.post(body, {
+      'Content-Type': 'application/json',
+      ...signRequest(this.opts.signingSecret, body),
+    });
   }
 
   /** Sends `body` with only these headers (not signed; fetch adds text/plain if no Content-Type): for signature tests. */

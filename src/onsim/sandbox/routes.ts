@@ -13,7 +13,6 @@ import {
   route,
   text,
 } from './reply.js';
-import { BUNDLE_PERIOD } from './seed.js';
 import {
   GROUP_HOME_LOCATIONS,
   HOME_LOCATIONS,
@@ -106,8 +105,8 @@ function accountJson(state: SandboxState, s: Subscriber) {
         used,
         remaining: Math.max(0, allowance - used),
         unit: 'megabyte',
-        period_from: BUNDLE_PERIOD.from,
-        period_to: BUNDLE_PERIOD.to,
+        period_from: state.bundlePeriod.from,
+        period_to: state.bundlePeriod.to,
       },
     },
     first_name: s.firstName,

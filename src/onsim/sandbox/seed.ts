@@ -312,6 +312,8 @@ export function seedState(seed: number = DEFAULT_SEED): SandboxState {
     qrImages: new Map(),
     nextAccountId: 204100 + SEED_COUNTS.subscribers,
     nextPortId: 1001,
+    bundlePeriod: { ...BUNDLE_PERIOD },
+    nextSimSerial: 20_000,
   };
 
   for (let i = 0; i < SEED_COUNTS.subscribers; i++) seedSubscriber(rng, i, state);
@@ -348,4 +350,58 @@ export function seedState(seed: number = DEFAULT_SEED): SandboxState {
     }
   }
   return state;
+}
+
+/** What a test or demo may set on a subscriber it adds; the rest gets sensible values. */
+export interface NewSandboxSubscriber {
+  firstName: string;
+  lastName: string;
+  email?: string;
+  group?: string;
+  /** Default: the next free number from 447700950000. */
+  mpn?: string;
+  /** A catalogue SKU; default DATA-10GB. */
+  bundle?: string;
+  dataUsedMb?: number;
+}
+
+/** Adds an active subscriber on a physical SIM (so no eSIM install is pending). */
+export function addSubscriber(state: SandboxState, rng: Rng, fields: NewSandboxSubscriber): Subscriber {
+  const bundle = state.catalogue.bundles.find((b) => b.sku === (fields.bundle ?? 'DATA-10GB'));
+  if (!bundle) throw new Error(`no bundle ${fields.bundle} in the catalogue`);
+  const group = fields.group ?? 'ACME_LOGISTICS';
+  if (!state.groups.some((g) => g.name === group)) throw new Error(`no group named ${group}`);
+  let mpn = fields.mpn;
+  if (mpn === undefined) {
+    let n = 950_000 + state.subscribers.size;
+    while (state.numbers.has(`447700${n}`)) n++;
+    mpn = `447700${n}`;
+  }
+  if (!/^\d{8,15}$/.test(mpn)) throw new Error('mpn must be 8 to 15 digits');
+  if (state.numbers.get(mpn)?.state === 'ACTIVE') throw new Error(`${mpn} is already active`);
+  const iAccount = String(state.nextAccountId++);
+  const iccid = iccidFor('pSIM', state.nextSimSerial++);
+  state.sims.set(iccid, { iccid, type: 'pSIM', state: 'ACTIVE', iAccount });
+  state.numbers.set(mpn, { mpn, state: 'ACTIVE', iAccount });
+  const subscriber: Subscriber = {
+    iAccount,
+    mpn,
+    iccid,
+    state: 'PROVISIONED',
+    firstName: fields.firstName,
+    lastName: fields.lastName,
+    email: fields.email ?? `${emailLocal(fields.firstName, fields.lastName) || 'user'}@example.com`,
+    group,
+    homeLocation: 'GBR',
+    product: 18,
+    bundle: bundle.sku,
+    dataUsedMb: fields.dataUsedMb ?? 0,
+    services: { mobileData: 'ON', mobileHotspot: 'OFF', mobileMessaging: 'ON', mobileVoice: 'ON' },
+    voiceRecording: 'OFF',
+    smsRecording: 'OFF',
+    pbxUser: `ONSIM${iccid}`,
+    pbxPassword: newPbxPassword(rng),
+  };
+  state.subscribers.set(iAccount, subscriber);
+  return subscriber;
 }

@@ -12,9 +12,24 @@ import { z } from 'zod';
 import * as ports from './ports.js';
 import { HttpProblem, json, match, problem, type Reply, statusTitle, text } from './reply.js';
 import { type OnsimContext, onsimRoutes, serveQr } from './routes.js';
-import { DEFAULT_SEED, SANDBOX_FIXTURES, seedState } from './seed.js';
-import { createRng, PORT_STATUSES, type Port, type Rng, type SandboxState } from './state.js';
+import {
+  addSubscriber,
+  DEFAULT_SEED,
+  type NewSandboxSubscriber,
+  SANDBOX_FIXTURES,
+  seedState,
+} from './seed.js';
+import {
+  createRng,
+  PORT_STATUSES,
+  type Port,
+  type Rng,
+  type SandboxState,
+  type Subscriber as SandboxSubscriber,
+  subscriberByMpn,
+} from './state.js';
 
+export type { NewSandboxSubscriber } from './seed.js';
 export { SANDBOX_FIXTURES } from './seed.js';
 export type { Port, SandboxState } from './state.js';
 
@@ -83,6 +98,14 @@ export interface Sandbox {
   seedPorts(n: number): void;
   /** Every 'ready to install' eSIM becomes 'installed' now. */
   installEsims(): void;
+  /** This eSIM (19-digit ICCID) becomes 'installed' now. */
+  installEsim(iccid: string): void;
+  /** Adds an active subscriber (physical SIM) with these names. */
+  addSubscriber(fields: NewSandboxSubscriber): SandboxSubscriber;
+  /** Sets the data used this period by the line with this MPN. */
+  setUsage(mpn: string, usedMb: number): void;
+  /** Starts a new bundle period for every line; usage starts again from 0 unless kept. */
+  setBundlePeriod(period: { from: string; to: string }, opts?: { keepUsage?: boolean }): void;
   /** The live state, for tests to read. */
   readonly state: SandboxState;
   /** Back to the seed data; faults, requests and latency are reset too. */
@@ -101,6 +124,16 @@ const FaultSchema = z.object({
   afterEffect: z.boolean().optional(),
   times: z.number().int().positive().optional(),
   match: z.object({ method: z.string().optional(), pathPrefix: z.string().optional() }).optional(),
+});
+
+const NewSubscriberFields = z.object({
+  firstName: z.string().min(1).max(50),
+  lastName: z.string().min(1).max(50),
+  email: z.email().optional(),
+  group: z.string().optional(),
+  mpn: z.string().optional(),
+  bundle: z.string().optional(),
+  dataUsedMb: z.number().min(0).optional(),
 });
 
 const PortFields = z
@@ -198,6 +231,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     seedPorts: (n) => ports.seedPorts(state, rng, n),
     installEsims() {
       for (const sim of state.sims.values()) if (sim.state === 'ACTIVE') installEsim(sim.iccid);
+    },
+    installEsim(iccid) {
+      const sim = state.sims.get(iccid);
+      if (!sim?.esim) throw new Error(`no eSIM ${iccid}`);
+      installEsim(iccid);
+    },
+    addSubscriber: (fields) => addSubscriber(state, rng, fields),
+    setUsage(mpn, usedMb) {
+      const sub = subscriberByMpn(state, mpn);
+      if (!sub) throw new Error(`no account with MPN ${mpn}`);
+      sub.dataUsedMb = usedMb;
+    },
+    setBundlePeriod(period, opts = {}) {
+      state.bundlePeriod = { ...period };
+      if (!opts.keepUsage) for (const sub of state.subscribers.values()) sub.dataUsedMb = 0;
     },
     get state() {
       return state;
@@ -328,6 +376,42 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (at === 'POST /esims/install') {
         sandbox.installEsims();
         return send(res, { status: 204, contentType: 'text/plain', body: '' });
+      }
+      if (method === 'POST' && a === 'esims' && b && c === 'install' && parts.length === 3) {
+        if (!state.sims.get(b)?.esim) return send(res, problem(404, `No eSIM with ICCID ${b}.`, rawPath));
+        sandbox.installEsim(b);
+        return send(res, { status: 204, contentType: 'text/plain', body: '' });
+      }
+      if (at === 'POST /subscribers') {
+        const added = sandbox.addSubscriber(NewSubscriberFields.parse(body ?? {}));
+        return send(res, json(201, { mpn: added.mpn, iccid: added.iccid, i_account: added.iAccount }));
+      }
+      if (at === 'POST /subscribers/seed') {
+        const { n, ...fields } = NewSubscriberFields.partial()
+          .extend({ n: z.number().int().min(1).max(100_000) })
+          .parse(body);
+        for (let i = 0; i < n; i++) {
+          sandbox.addSubscriber({
+            firstName: fields.firstName ?? `Test${i + 1}`,
+            lastName: fields.lastName ?? 'Subscriber',
+            ...fields,
+            mpn: undefined,
+          });
+        }
+        return send(res, json(200, { subscribers: state.subscribers.size }));
+      }
+      if (at === 'POST /usage') {
+        const { mpn, usedMb } = z.object({ mpn: z.string(), usedMb: z.number().min(0) }).parse(body);
+        if (!subscriberByMpn(state, mpn))
+          return send(res, problem(404, `No account with MPN ${mpn}.`, rawPath));
+        sandbox.setUsage(mpn, usedMb);
+        return send(res, { status: 204, contentType: 'text/plain', body: '' });
+      }
+      if (at === 'POST /period') {
+        const Stamp = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'like 2026-12-01 00:00:00');
+        const p = z.object({ from: Stamp, to: Stamp, keepUsage: z.boolean().optional() }).parse(body);
+        sandbox.setBundlePeriod({ from: p.from, to: p.to }, { keepUsage: p.keepUsage });
+        return send(res, json(200, state.bundlePeriod));
       }
       if (at === 'GET /requests') return send(res, json(200, requests));
       if (at === 'GET /fixtures') return send(res, json(200, SANDBOX_FIXTURES));

@@ -138,6 +138,10 @@ export interface SandboxState {
   qrImages: Map<string, QrImage>;
   nextAccountId: number;
   nextPortId: number;
+  /** The current data-bundle period of every line ('YYYY-MM-DD HH:MM:SS'). */
+  bundlePeriod: { from: string; to: string };
+  /** Serial of the next SIM added through /__admin/subscribers. */
+  nextSimSerial: number;
 }
 
 export function subscriberByMpn(state: SandboxState, mpn: string): Subscriber | undefined {
