@@ -1,9 +1,8 @@
 import { App, HTTPReceiver } from '@slack/bolt';
 import { createBackground } from './background.js';
-import { registerRouter } from './commands/router.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
-import { registerHome } from './home.js';
+import { registerListeners } from './listeners.js';
 import type { Logger } from './logger.js';
 import type { OnsimClient } from './onsim/client.js';
 import { boltLogger } from './slack/bolt-logger.js';
@@ -99,8 +98,7 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
     }
   });
 
-  registerRouter(app, deps);
-  registerHome(app, deps);
+  registerListeners(app, deps);
   app.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
   });

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
@@ -8,12 +7,11 @@ import { BundleSku } from '../onsim/account.js';
 import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import type { CatalogueBundle } from '../onsim/reseller.js';
 import { describeFailure } from '../slack/failure.js';
+import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
 import { esc, formatMpn, mention } from '../slack/text.js';
-import { onViewSubmission } from '../slack/view-submission.js';
-import { ACTION_ACCOUNT_BUNDLE } from '../views/action-ids.js';
+import { viewSubmission } from '../slack/view-submission.js';
 import {
-  BUNDLE_CALLBACK_ID,
   BUNDLE_TITLE,
   bundleChoices,
   bundleLoadingModal,
@@ -25,7 +23,7 @@ import {
   parseBundleSubmission,
 } from '../views/bundle.js';
 import { noticeModal } from '../views/confirm.js';
-import { onCardFormButton } from './card-button.js';
+import { cardFormButton } from './card-button.js';
 import {
   formNotOpened,
   openThenFill,
@@ -137,10 +135,9 @@ async function openBundleForm(
   });
 }
 
-function registerBundle(app: App, deps: AppDeps): void {
-  // The account card's "Change bundle" button: value = the MPN.
-  onCardFormButton(app, deps, {
-    actionId: ACTION_ACCOUNT_BUNDLE,
+/** The account card's "Change bundle" button: value = the MPN. */
+export const onBundleButton = (deps: AppDeps): ButtonHandler =>
+  cardFormButton(deps, {
     need: 'operator',
     operation: BUNDLE_OPERATION,
     form: 'the bundle form',
@@ -149,7 +146,8 @@ function registerBundle(app: App, deps: AppDeps): void {
       openBundleForm(deps, client, log, { triggerId: at.triggerId, mpn: at.value, channelId: at.channelId }),
   });
 
-  onViewSubmission(app, deps, BUNDLE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export const onBundleSubmit = (deps: AppDeps): SubmissionHandler =>
+  viewSubmission(deps, async ({ ack, body, view, client }) => {
     const meta = decodeBundleMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -197,7 +195,6 @@ function registerBundle(app: App, deps: AppDeps): void {
       'when_unrecorded',
     );
   });
-}
 
 export const bundle: Subcommand = {
   name: 'bundle',
@@ -205,7 +202,6 @@ export const bundle: Subcommand = {
   summary: 'Change the data bundle of a line (a form when no bundle is given)',
   role: 'operator',
   operation: BUNDLE_OPERATION,
-  register: registerBundle,
   async run(inv, deps) {
     const country = deps.config.defaultCountry;
     if (inv.args.length === 0) {

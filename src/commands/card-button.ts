@@ -1,20 +1,19 @@
 // The account card's buttons that open a form (bundle, settings, recording, cease) all do the
 // same: acknowledge, check the role again, read the button's value, open the form, and answer the
 // clicker when any of that fails.
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
 import { answerClick, clickChannel } from '../guard/confirm-click.js';
 import type { Logger } from '../logger.js';
 import type { Parsed } from '../onsim/identifiers.js';
+import type { ButtonHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
 import type { Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
 import { formNotOpened } from './change-flow.js';
 
 export interface CardFormButton<T> {
-  actionId: string;
   need: Role;
   /** Operation name for the role check and the audit trail. */
   operation: string;
@@ -29,8 +28,8 @@ export interface CardFormButton<T> {
   ) => Promise<void>;
 }
 
-export function onCardFormButton<T>(app: App, deps: AppDeps, spec: CardFormButton<T>): void {
-  app.action<BlockAction<ButtonAction>>(spec.actionId, async ({ ack, body, action, client, respond }) => {
+export function cardFormButton<T>(deps: AppDeps, spec: CardFormButton<T>): ButtonHandler {
+  return async ({ ack, body, action, client, respond }) => {
     await ack();
     const who = { userId: body.user.id, channelId: clickChannel(body) };
     const auth = await authorize(deps, client, who, spec.need, spec.operation, action.value ?? null);
@@ -43,12 +42,12 @@ export function onCardFormButton<T>(app: App, deps: AppDeps, spec: CardFormButto
       await answerClick(deps, respond, plain(`⚠️ ${esc(value.error)}`));
       return;
     }
-    const log = deps.logger.child({ name: spec.actionId, user: who.userId });
+    const log = deps.logger.child({ name: action.action_id, user: who.userId });
     try {
       await spec.open(client, log, { triggerId: body.trigger_id, ...who, value: value.value });
     } catch (err) {
       log.error({ err }, `could not open ${spec.form}`);
       await answerClick(deps, respond, formNotOpened(err, spec.form, 'Click the button again.'));
     }
-  });
+  };
 }

@@ -1,9 +1,8 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { cancelOnClose, loadConfirmationForm } from '../guard/confirm-click.js';
+import { loadConfirmationForm } from '../guard/confirm-click.js';
 import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import type { Outcome } from '../guard/perform.js';
 import { postRecord } from '../guard/record.js';
@@ -16,12 +15,11 @@ import {
   type SubscriberRef,
 } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
+import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
-import { onViewSubmission } from '../slack/view-submission.js';
-import { ACTION_ACCOUNT_CEASE } from '../views/action-ids.js';
+import { viewSubmission } from '../slack/view-submission.js';
 import {
-  CEASE_CALLBACK_ID,
   CEASE_TITLE,
   type CeasePreview,
   ceaseModal,
@@ -33,7 +31,7 @@ import {
 } from '../views/cease.js';
 import { loadingModal, noticeModal } from '../views/confirm.js';
 import { readForm } from '../views/form-state.js';
-import { onCardFormButton } from './card-button.js';
+import { cardFormButton } from './card-button.js';
 import type { Subcommand } from './types.js';
 
 export const CEASE_OPERATION = 'cease';
@@ -187,10 +185,9 @@ function describeOutcome(
   }
 }
 
-function registerCease(app: App, deps: AppDeps): void {
-  // The account card's "Cease" button: value = the MPN.
-  onCardFormButton(app, deps, {
-    actionId: ACTION_ACCOUNT_CEASE,
+/** The account card's "Cease" button: value = the MPN. */
+export const onCeaseButton = (deps: AppDeps): ButtonHandler =>
+  cardFormButton(deps, {
     need: 'admin',
     operation: CEASE_OPERATION,
     form: 'the cease form',
@@ -204,7 +201,8 @@ function registerCease(app: App, deps: AppDeps): void {
       }),
   });
 
-  onViewSubmission(app, deps, CEASE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export const onCeaseSubmit = (deps: AppDeps): SubmissionHandler =>
+  viewSubmission(deps, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'cease', user: userId });
     const form = await loadConfirmationForm(deps, client, view.private_metadata, userId, {
@@ -265,9 +263,6 @@ function registerCease(app: App, deps: AppDeps): void {
     if (record) await postRecord(deps, client, c.channelId, record);
   });
 
-  cancelOnClose(app, deps, CEASE_CALLBACK_ID);
-}
-
 export const cease: Subcommand = {
   name: 'cease',
   usage: 'cease <iccid or mpn>',
@@ -292,5 +287,4 @@ export const cease: Subcommand = {
       ref: ref.value,
     });
   },
-  register: registerCease,
 };

@@ -1,14 +1,13 @@
 // Lists as CSV files: the "Download CSV" button of long lists and `/onsim csv <list …>`. Lists
 // hold names and emails, so the file goes to the requester's DM with the bot, never a channel.
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import type { Logger } from '../logger.js';
 import { describeFailure } from '../slack/failure.js';
+import type { ButtonHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { esc } from '../slack/text.js';
 import { type CsvTable, toCsv } from '../views/csv.js';
-import { ACTION_LIST_CSV } from '../views/list.js';
 import { catalogueList } from './catalogue.js';
 import { groupsList } from './groups.js';
 import type { ListCommand } from './list-command.js';
@@ -102,18 +101,20 @@ export const csv: Subcommand = {
     // The raw text after `csv`, so quoted words reach the list as typed.
     await inv.reply(await sendCsv(deps, inv.client, inv, inv.text.replace(/^\s*\S+\s*/, '')));
   },
-  register(app: App, deps: AppDeps) {
-    app.action<BlockAction<ButtonAction>>(ACTION_LIST_CSV, async ({ ack, body, action, respond, client }) => {
-      await ack();
-      const log = deps.logger.child({ name: 'command', user: body.user.id, sub: 'csv' });
-      let msg: Message;
-      try {
-        msg = await sendCsv(deps, client, { userId: body.user.id, log }, action.value ?? '');
-      } catch (err) {
-        log.error({ err }, 'CSV export failed');
-        msg = plain(describeFailure(err, 'make the CSV file'));
-      }
-      await respond({ ...badge(msg, deps.sandbox), response_type: 'ephemeral', replace_original: false });
-    });
-  },
 };
+
+/** A long list's "Download CSV" button: value = the list's command text. */
+export const onCsvButton =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const log = deps.logger.child({ name: 'command', user: body.user.id, sub: 'csv' });
+    let msg: Message;
+    try {
+      msg = await sendCsv(deps, client, { userId: body.user.id, log }, action.value ?? '');
+    } catch (err) {
+      log.error({ err }, 'CSV export failed');
+      msg = plain(describeFailure(err, 'make the CSV file'));
+    }
+    await respond({ ...badge(msg, deps.sandbox), response_type: 'ephemeral', replace_original: false });
+  };

@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
@@ -14,10 +14,10 @@ import {
 import { requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import type { EsimInfo } from '../onsim/account.js';
 import { describeFailure } from '../slack/failure.js';
+import type { ButtonHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
 import { esc, mention } from '../slack/text.js';
 import type { Confirmation } from '../store/types.js';
-import { ACTION_ESIM_REFRESH } from '../views/action-ids.js';
 import {
   decodeEsimRef,
   describeEsimRef,
@@ -26,13 +26,7 @@ import {
   esimQuery,
   isInstalled,
 } from '../views/esim.js';
-import {
-  ACTION_ESIM_REFRESH_CANCEL,
-  ACTION_ESIM_REFRESH_CONFIRM,
-  esimRefreshedMessage,
-  esimRefreshPrompt,
-  esimRefreshRecord,
-} from '../views/esim-refresh.js';
+import { esimRefreshedMessage, esimRefreshPrompt, esimRefreshRecord } from '../views/esim-refresh.js';
 import { readEsimRef } from './esim.js';
 import type { Subcommand } from './types.js';
 
@@ -132,52 +126,47 @@ function click(
   };
 }
 
-function registerEsimRefresh(app: App, deps: AppDeps): void {
-  // The eSIM card's "Refresh code" button: value = `mpn:…`, `iccid:…` or `i_account:…`.
-  app.action<BlockAction<ButtonAction>>(
-    ACTION_ESIM_REFRESH,
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const who = { userId: body.user.id, channelId: clickChannel(body) };
-      const ref = decodeEsimRef(action.value ?? '');
-      const auth = await authorize(deps, client, who, 'operator', ESIM_REFRESH_OPERATION, ref?.value ?? null);
-      if (!auth.ok) {
-        await answerClick(deps, respond, plain(auth.message), false);
-        return;
-      }
-      if (!ref) {
-        await answerClick(
-          deps,
-          respond,
-          plain('⚠️ This button names no eSIM the bot understands. Nothing was done.'),
-          false,
-        );
-        return;
-      }
-      await answerClick(deps, respond, await requestRefresh(deps, client, who, ref), false);
-    },
-  );
+/** The eSIM card's "Refresh code" button: value = `mpn:…`, `iccid:…` or `i_account:…`. */
+export const onEsimRefreshButton =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const who = { userId: body.user.id, channelId: clickChannel(body) };
+    const ref = decodeEsimRef(action.value ?? '');
+    const auth = await authorize(deps, client, who, 'operator', ESIM_REFRESH_OPERATION, ref?.value ?? null);
+    if (!auth.ok) {
+      await answerClick(deps, respond, plain(auth.message), false);
+      return;
+    }
+    if (!ref) {
+      await answerClick(
+        deps,
+        respond,
+        plain('⚠️ This button names no eSIM the bot understands. Nothing was done.'),
+        false,
+      );
+      return;
+    }
+    await answerClick(deps, respond, await requestRefresh(deps, client, who, ref), false);
+  };
 
-  app.action<BlockAction<ButtonAction>>(
-    ACTION_ESIM_REFRESH_CONFIRM,
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
-      await confirmClick(deps, click(body, action, client, respond), {
-        need: 'operator',
-        operation: ESIM_REFRESH_OPERATION,
-        run: (c) => refresh(deps, client, c),
-      });
-    },
-  );
+export const onEsimRefreshConfirm =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, client, respond }) => {
+    await ack();
+    await confirmClick(deps, click(body, action, client, respond), {
+      need: 'operator',
+      operation: ESIM_REFRESH_OPERATION,
+      run: (c) => refresh(deps, client, c),
+    });
+  };
 
-  app.action<BlockAction<ButtonAction>>(
-    ACTION_ESIM_REFRESH_CANCEL,
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
-      await cancelClick(deps, click(body, action, client, respond));
-    },
-  );
-}
+export const onEsimRefreshCancel =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, client, respond }) => {
+    await ack();
+    await cancelClick(deps, click(body, action, client, respond));
+  };
 
 export const esimRefresh: Subcommand = {
   name: 'esim-refresh',
@@ -200,5 +189,4 @@ export const esimRefresh: Subcommand = {
     );
     await inv.reply(msg);
   },
-  register: registerEsimRefresh,
 };

@@ -1,4 +1,3 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js';
 import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
@@ -7,9 +6,9 @@ import type { EsimInfo } from '../onsim/account.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
 import { EXAMPLES, type Parsed, recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
+import type { ButtonHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { esc } from '../slack/text.js';
-import { ACTION_ESIM_SHOW_CODE } from '../views/action-ids.js';
 import {
   decodeEsimRef,
   describeEsimRef,
@@ -87,61 +86,55 @@ export const esim: Subcommand = {
       }),
     );
   },
-  register(app, deps) {
-    registerShowCode(app, deps);
-  },
 };
 
 /** "Show activation code": the code goes to the clicker alone, operators only, and every reveal is audited. */
-function registerShowCode(app: App, deps: AppDeps): void {
+export const onShowCodeButton = (deps: AppDeps): ButtonHandler => {
   const log = deps.logger.child({ name: 'esim' });
-  app.action<BlockAction<ButtonAction>>(
-    ACTION_ESIM_SHOW_CODE,
-    async ({ ack, body, action, respond, client }) => {
-      await ack();
-      const who = { userId: body.user.id, channelId: body.channel?.id ?? body.container?.channel_id ?? null };
-      const tell = (msg: Message) =>
-        respond({ ...badge(msg, deps.sandbox), response_type: 'ephemeral', replace_original: false });
+  return async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const who = { userId: body.user.id, channelId: body.channel?.id ?? body.container?.channel_id ?? null };
+    const tell = (msg: Message) =>
+      respond({ ...badge(msg, deps.sandbox), response_type: 'ephemeral', replace_original: false });
 
-      const ref = decodeEsimRef(action.value);
-      if (!ref) {
-        log.warn({ value: action.value }, 'show-code button with an unreadable value');
-        await tell(plain(`⚠️ This button is out of date. Look the eSIM up again: ${usageLine()}`));
-        return;
-      }
-      const auth = await authorize(deps, client, who, 'operator', SHOW_CODE_OPERATION, ref.value);
-      if (!auth.ok) {
-        await tell(plain(auth.message));
-        return;
-      }
-      const shown = esc(describeEsimRef(ref));
-      let info: EsimInfo;
-      try {
-        info = await deps.onsim.getEsim(esimQuery(ref));
-      } catch (err) {
-        log.warn({ err, ref }, 'could not fetch the eSIM code');
-        await audit(deps, client, {
-          ...who,
-          operation: SHOW_CODE_OPERATION,
-          target: ref.value,
-          event: 'failed',
-          detail: err instanceof Error ? err.name : 'error',
-        });
-        await tell(plain(describeFailure(err, `get the activation code of the eSIM of ${shown}`)));
-        return;
-      }
-      if (!info.esim_code) {
-        await tell(plain(`❔ ONSIM sent no activation code for the eSIM of ${shown}.`));
-        return;
-      }
-      await tell(esimCodeMessage(ref, info.esim_code));
+    const ref = decodeEsimRef(action.value);
+    if (!ref) {
+      log.warn({ value: action.value }, 'show-code button with an unreadable value');
+      await tell(plain(`⚠️ This button is out of date. Look the eSIM up again: ${usageLine()}`));
+      return;
+    }
+    const auth = await authorize(deps, client, who, 'operator', SHOW_CODE_OPERATION, ref.value);
+    if (!auth.ok) {
+      await tell(plain(auth.message));
+      return;
+    }
+    const shown = esc(describeEsimRef(ref));
+    let info: EsimInfo;
+    try {
+      info = await deps.onsim.getEsim(esimQuery(ref));
+    } catch (err) {
+      log.warn({ err, ref }, 'could not fetch the eSIM code');
       await audit(deps, client, {
         ...who,
         operation: SHOW_CODE_OPERATION,
         target: ref.value,
-        event: 'succeeded',
-        detail: 'shown to the clicker only',
+        event: 'failed',
+        detail: err instanceof Error ? err.name : 'error',
       });
-    },
-  );
-}
+      await tell(plain(describeFailure(err, `get the activation code of the eSIM of ${shown}`)));
+      return;
+    }
+    if (!info.esim_code) {
+      await tell(plain(`❔ ONSIM sent no activation code for the eSIM of ${shown}.`));
+      return;
+    }
+    await tell(esimCodeMessage(ref, info.esim_code));
+    await audit(deps, client, {
+      ...who,
+      operation: SHOW_CODE_OPERATION,
+      target: ref.value,
+      event: 'succeeded',
+      detail: 'shown to the clicker only',
+    });
+  };
+};

@@ -78,7 +78,4 @@ export const find: Subcommand = {
       }),
     );
   },
-  register(app, deps) {
-    app.shortcut<MessageShortcut>(LOOKUP_SHORTCUT_ID, onLookupShortcut(deps));
-  },
 };

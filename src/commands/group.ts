@@ -1,18 +1,17 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
 import { perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import type { NewGroup } from '../onsim/reseller.js';
+import type { SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
 import { esc, mention } from '../slack/text.js';
-import { onViewSubmission } from '../slack/view-submission.js';
+import { viewSubmission } from '../slack/view-submission.js';
 import { noticeModal } from '../views/confirm.js';
 import {
   decodeGroupMetadata,
   FIELD_NAME,
-  GROUP_CALLBACK_ID,
   GROUP_TITLE,
   groupModal,
   parseGroupSubmission,
@@ -88,8 +87,8 @@ async function addGroup(deps: AppDeps, client: WebClient, who: Requester, group:
   );
 }
 
-function registerGroup(app: App, deps: AppDeps): void {
-  onViewSubmission(app, deps, GROUP_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export const onGroupSubmit = (deps: AppDeps): SubmissionHandler =>
+  viewSubmission(deps, async ({ ack, body, view, client }) => {
     const meta = decodeGroupMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -128,7 +127,6 @@ function registerGroup(app: App, deps: AppDeps): void {
     await ack();
     await addGroup(deps, client, who, parsed.group);
   });
-}
 
 export const group: Subcommand = {
   name: 'group',
@@ -136,7 +134,6 @@ export const group: Subcommand = {
   summary: 'Add a customer group at ONSIM (a form)',
   role: 'operator',
   operation: GROUP_OPERATION,
-  register: registerGroup,
   async run(inv) {
     const [verb, ...rest] = inv.args;
     if (verb?.toLowerCase() !== 'add') {

@@ -7,13 +7,7 @@
 // Where the record and QR go: the channel /onsim was typed in. From the shortcut or App Home there
 // is none, so the form asks (conversations_select, optional); left empty, or if the bot may not
 // post there, they go to the submitter's DM with the bot.
-import {
-  type App,
-  type BlockAction,
-  type Logger as BoltLogger,
-  type GlobalShortcut,
-  LogLevel,
-} from '@slack/bolt';
+import { type BlockAction, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
@@ -22,19 +16,15 @@ import type { Logger } from '../logger.js';
 import type { ProvisionResult } from '../onsim/reseller.js';
 import { openDm, postQr, slackErrorCode } from '../qr/post.js';
 import { describeFailure } from '../slack/failure.js';
+import type { BlockActionHandler, ShortcutHandler, SubmissionHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
-import { onViewSubmission } from '../slack/view-submission.js';
-import { ACTION_HOME_PROVISION } from '../views/home.js';
+import { viewSubmission } from '../slack/view-submission.js';
 import {
   checkOnsimChoices,
   decodeProvisionMetadata,
   FLAVOUR_LABEL,
   type ListsState,
-  PROVISION_CALLBACK_ID,
-  PROVISION_FLAVOUR_ACTION,
-  PROVISION_RETRY_ACTION,
-  PROVISION_SHORTCUT_ID,
   ProvisionFlavour,
   type ProvisionLists,
   type ProvisionSubmission,
@@ -207,9 +197,6 @@ export const provision: Subcommand = {
         ),
       );
     }
-  },
-  register(app, deps) {
-    registerProvisionHandlers(app, deps);
   },
 };
 
@@ -450,38 +437,50 @@ function selectedValue(action: BlockAction['actions'][number]): string | undefin
   return 'selected_option' in action && action.selected_option ? action.selected_option.value : undefined;
 }
 
-function registerProvisionHandlers(app: App, deps: AppDeps): void {
-  /** Shortcut and App Home: no channel, so the role is checked here and a refusal shown in a modal. */
-  const openOutsideChannel = async (userId: string, triggerId: string, client: WebClient, source: string) => {
-    const log = deps.logger.child({ name: 'provision', user: userId, source });
-    const auth = await authorize(deps, client, { userId, channelId: null }, 'operator', OPERATION, null);
-    if (!auth.ok) {
-      await client.views
-        .open({ trigger_id: triggerId, view: provisionRefusedModal(auth.message) })
-        .catch((err: unknown) => log.warn({ err }, 'could not show the refusal'));
-      return;
-    }
-    const result = await openForm(deps, client, triggerId, { flavour: 'onsim', channelId: null }, log);
-    if (!result.opened) {
-      const dm = await openDm(client, userId);
-      await client.chat.postMessage({
-        channel: dm,
-        text: `⚠️ Slack would not open the provisioning form${result.slackError ? ` (${result.slackError})` : ''}. Try again, or type /onsim provision in a channel.`,
-      });
-    }
+/**
+ * The form opened from the shortcut or App Home: there is no channel, so the role is checked here
+ * and a refusal shown in a modal.
+ */
+export async function openProvisionFormOutsideChannel(
+  deps: AppDeps,
+  client: WebClient,
+  at: { userId: string; triggerId: string; source: 'shortcut' | 'home' },
+): Promise<void> {
+  const { userId, triggerId } = at;
+  const log = deps.logger.child({ name: 'provision', user: userId, source: at.source });
+  const auth = await authorize(deps, client, { userId, channelId: null }, 'operator', OPERATION, null);
+  if (!auth.ok) {
+    await client.views
+      .open({ trigger_id: triggerId, view: provisionRefusedModal(auth.message) })
+      .catch((err: unknown) => log.warn({ err }, 'could not show the refusal'));
+    return;
+  }
+  const result = await openForm(deps, client, triggerId, { flavour: 'onsim', channelId: null }, log);
+  if (!result.opened) {
+    const dm = await openDm(client, userId);
+    await client.chat.postMessage({
+      channel: dm,
+      text: `⚠️ Slack would not open the provisioning form${result.slackError ? ` (${result.slackError})` : ''}. Try again, or type /onsim provision in a channel.`,
+    });
+  }
+}
+
+/** The "Provision a SIM" global shortcut. */
+export const onProvisionShortcut =
+  (deps: AppDeps): ShortcutHandler =>
+  async ({ ack, shortcut, client }) => {
+    await ack();
+    await openProvisionFormOutsideChannel(deps, client, {
+      userId: shortcut.user.id,
+      triggerId: shortcut.trigger_id,
+      source: 'shortcut',
+    });
   };
 
-  app.shortcut<GlobalShortcut>(PROVISION_SHORTCUT_ID, async ({ ack, shortcut, client }) => {
-    await ack();
-    await openOutsideChannel(shortcut.user.id, shortcut.trigger_id, client, 'shortcut');
-  });
-
-  app.action<BlockAction>(ACTION_HOME_PROVISION, async ({ ack, body, client }) => {
-    await ack();
-    await openOutsideChannel(body.user.id, body.trigger_id, client, 'home');
-  });
-
-  app.action<BlockAction>(PROVISION_FLAVOUR_ACTION, async ({ ack, body, action, client }) => {
+/** The form's ONSIM UC / own PBX choice: the form changes to that flavour. */
+export const onProvisionFlavour =
+  (deps: AppDeps): BlockActionHandler =>
+  async ({ ack, body, action, client }) => {
     await ack();
     const log = deps.logger.child({ name: 'provision', user: body.user.id });
     const meta = decodeProvisionMetadata(body.view?.private_metadata);
@@ -496,9 +495,12 @@ function registerProvisionHandlers(app: App, deps: AppDeps): void {
     } catch (err) {
       log.warn({ err }, 'could not switch the provisioning form');
     }
-  });
+  };
 
-  app.action<BlockAction>(PROVISION_RETRY_ACTION, async ({ ack, body, client }) => {
+/** "Try again" when ONSIM's lists could not be loaded into the form. */
+export const onProvisionRetry =
+  (deps: AppDeps): BlockActionHandler =>
+  async ({ ack, body, client }) => {
     await ack();
     const log = deps.logger.child({ name: 'provision', user: body.user.id });
     const meta = decodeProvisionMetadata(body.view?.private_metadata);
@@ -508,9 +510,10 @@ function registerProvisionHandlers(app: App, deps: AppDeps): void {
     } catch (err) {
       log.warn({ err }, 'could not reload the provisioning form');
     }
-  });
+  };
 
-  onViewSubmission(app, deps, PROVISION_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export const onProvisionSubmit = (deps: AppDeps): SubmissionHandler =>
+  viewSubmission(deps, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'provision', user: userId });
     const meta = decodeProvisionMetadata(view.private_metadata);
@@ -570,4 +573,3 @@ function registerProvisionHandlers(app: App, deps: AppDeps): void {
       );
     }
   });
-}

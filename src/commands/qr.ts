@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
@@ -16,16 +16,10 @@ import {
 } from '../onsim/identifiers.js';
 import { openDm, postQr, slackErrorCode } from '../qr/post.js';
 import { describeFailure } from '../slack/failure.js';
+import type { ButtonHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { esc, mention } from '../slack/text.js';
-import { ACTION_ACCOUNT_QR, ACTION_ESIM_QR } from '../views/action-ids.js';
-import {
-  ACTION_QR_DELETE,
-  decodeQrDeleteValue,
-  type QrSubject,
-  qrDeletedMessage,
-  qrSubjectLabel,
-} from '../views/qr.js';
+import { decodeQrDeleteValue, type QrSubject, qrDeletedMessage, qrSubjectLabel } from '../views/qr.js';
 import type { Subcommand } from './types.js';
 
 const OPERATION = 'post QR';
@@ -144,9 +138,6 @@ export const qr: Subcommand = {
       }),
     );
   },
-  register(app, deps) {
-    registerQrButtons(app, deps);
-  },
 };
 
 /** ACTION_ESIM_QR carries `mpn:…`, `iccid:…` or `i_account:…`. */
@@ -176,54 +167,63 @@ async function answer(respond: RespondFn, deps: AppDeps, msg: Message, replace =
   );
 }
 
-function registerQrButtons(app: App, deps: AppDeps): void {
-  const onQrButton = async (
-    body: BlockAction,
-    ref: Parsed<QrRef>,
-    respond: RespondFn,
-    client: WebClient,
-  ): Promise<void> => {
-    const userId = body.user.id;
-    const log = deps.logger.child({ name: 'qr', user: userId });
-    try {
-      if (!ref.ok) {
-        await answer(respond, deps, plain(`⚠️ ${esc(ref.error)}`));
-        return;
-      }
-      const inChannel = channelOf(body);
-      const auth = await authorize(
-        deps,
-        client,
-        { userId, channelId: inChannel ?? null },
-        'operator',
-        OPERATION,
-        auditTarget(ref.value),
-      );
-      if (!auth.ok) {
-        await answer(respond, deps, plain(auth.message));
-        return;
-      }
-      const channelId = inChannel ?? (await openDm(client, userId));
-      await answer(respond, deps, await qrFor(deps, client, ref.value, { userId, channelId, log }));
-    } catch (err) {
-      log.error({ err }, 'QR button failed');
-      await answer(respond, deps, plain(describeQrFailure(err, 'this eSIM')));
+async function onQrButton(
+  deps: AppDeps,
+  body: BlockAction,
+  ref: Parsed<QrRef>,
+  respond: RespondFn,
+  client: WebClient,
+): Promise<void> {
+  const userId = body.user.id;
+  const log = deps.logger.child({ name: 'qr', user: userId });
+  try {
+    if (!ref.ok) {
+      await answer(respond, deps, plain(`⚠️ ${esc(ref.error)}`));
+      return;
     }
-  };
+    const inChannel = channelOf(body);
+    const auth = await authorize(
+      deps,
+      client,
+      { userId, channelId: inChannel ?? null },
+      'operator',
+      OPERATION,
+      auditTarget(ref.value),
+    );
+    if (!auth.ok) {
+      await answer(respond, deps, plain(auth.message));
+      return;
+    }
+    const channelId = inChannel ?? (await openDm(client, userId));
+    await answer(respond, deps, await qrFor(deps, client, ref.value, { userId, channelId, log }));
+  } catch (err) {
+    log.error({ err }, 'QR button failed');
+    await answer(respond, deps, plain(describeQrFailure(err, 'this eSIM')));
+  }
+}
 
-  app.action<BlockAction<ButtonAction>>(ACTION_ACCOUNT_QR, async ({ ack, body, action, respond, client }) => {
+/** The account card's "QR code" button: value = the MPN. */
+export const onAccountQrButton =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, respond, client }) => {
     await ack();
     const parsed = parseMpn(action.value ?? '', deps.config.defaultCountry);
     const ref: Parsed<QrRef> = parsed.ok ? { ok: true, value: { kind: 'mpn', value: parsed.value } } : parsed;
-    await onQrButton(body, ref, respond, client);
-  });
+    await onQrButton(deps, body, ref, respond, client);
+  };
 
-  app.action<BlockAction<ButtonAction>>(ACTION_ESIM_QR, async ({ ack, body, action, respond, client }) => {
+/** The eSIM card's "Post QR" button: value = `mpn:…`, `iccid:…` or `i_account:…`. */
+export const onEsimQrButton =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, respond, client }) => {
     await ack();
-    await onQrButton(body, parseEsimRef(action.value ?? '', deps), respond, client);
-  });
+    await onQrButton(deps, body, parseEsimRef(action.value ?? '', deps), respond, client);
+  };
 
-  app.action<BlockAction<ButtonAction>>(ACTION_QR_DELETE, async ({ ack, body, action, respond, client }) => {
+/** "Delete QR" under a posted image: its poster or an admin. */
+export const onQrDeleteButton =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, respond, client }) => {
     await ack();
     const userId = body.user.id;
     const channelId = channelOf(body) ?? null;
@@ -289,5 +289,4 @@ function registerQrButtons(app: App, deps: AppDeps): void {
         ),
       );
     }
-  });
-}
+  };

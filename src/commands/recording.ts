@@ -1,11 +1,10 @@
-import type { App } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
-import { cancelOnClose, loadConfirmationForm } from '../guard/confirm-click.js';
+import { loadConfirmationForm } from '../guard/confirm-click.js';
 import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import { type Outcome, perform } from '../guard/perform.js';
 import { postRecord } from '../guard/record.js';
@@ -13,18 +12,16 @@ import type { Logger } from '../logger.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
 import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
+import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
-import { onViewSubmission } from '../slack/view-submission.js';
-import { ACTION_ACCOUNT_RECORDING } from '../views/action-ids.js';
+import { viewSubmission } from '../slack/view-submission.js';
 import { loadingModal, noticeModal } from '../views/confirm.js';
 import {
   decodeChooseMetadata,
   describeChoice,
   parseReason,
   parseRecordingChoice,
-  RECORDING_CHOOSE_CALLBACK_ID,
-  RECORDING_OFF_CALLBACK_ID,
   RECORDING_TITLE,
   RecordingChoice,
   recordingChooseModal,
@@ -32,7 +29,7 @@ import {
   recordingRecord,
   turnsOff,
 } from '../views/recording.js';
-import { onCardFormButton } from './card-button.js';
+import { cardFormButton } from './card-button.js';
 import type { Subcommand } from './types.js';
 
 /** Switching on (or leaving on) needs an operator; switching either value off needs an admin. */
@@ -195,10 +192,9 @@ async function showOutcome(
   }
 }
 
-function registerRecording(app: App, deps: AppDeps): void {
-  // The account card's "Recording" button: value = the MPN.
-  onCardFormButton(app, deps, {
-    actionId: ACTION_ACCOUNT_RECORDING,
+/** The account card's "Recording" button: value = the MPN. */
+export const onRecordingButton = (deps: AppDeps): ButtonHandler =>
+  cardFormButton(deps, {
     need: 'operator',
     operation: 'recording',
     form: 'the recording form',
@@ -212,7 +208,9 @@ function registerRecording(app: App, deps: AppDeps): void {
       }),
   });
 
-  onViewSubmission(app, deps, RECORDING_CHOOSE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+/** The chooser: switching on runs at once; switching off asks an admin for a reason first. */
+export const onRecordingChooseSubmit = (deps: AppDeps): SubmissionHandler =>
+  viewSubmission(deps, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'recording', user: userId });
     const meta = decodeChooseMetadata(view.private_metadata);
@@ -262,7 +260,9 @@ function registerRecording(app: App, deps: AppDeps): void {
     if (result.record) await postRecord(deps, client, meta.channel, result.record);
   });
 
-  onViewSubmission(app, deps, RECORDING_OFF_CALLBACK_ID, async ({ ack, body, view, client }) => {
+/** The "recording off" confirmation with its reason. */
+export const onRecordingOffSubmit = (deps: AppDeps): SubmissionHandler =>
+  viewSubmission(deps, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'recording', user: userId });
     const form = await loadConfirmationForm(deps, client, view.private_metadata, userId, {
@@ -307,9 +307,6 @@ function registerRecording(app: App, deps: AppDeps): void {
     await showOutcome(client, log, view.id, { userId, channelId: c.channelId }, result.text);
     if (result.record) await postRecord(deps, client, c.channelId, result.record);
   });
-
-  cancelOnClose(app, deps, RECORDING_OFF_CALLBACK_ID);
-}
 
 export const recording: Subcommand = {
   name: 'recording',
@@ -360,5 +357,4 @@ export const recording: Subcommand = {
     const view = await offConfirmation(deps, inv.client, { ...who, mpn: args.mpn, choice: choice.data });
     await inv.client.views.open({ trigger_id: inv.triggerId, view });
   },
-  register: registerRecording,
 };

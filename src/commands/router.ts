@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, RespondArguments, RespondFn } from '@slack/bolt';
+import type { BlockAction, ButtonAction, RespondArguments, RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
@@ -6,18 +6,12 @@ import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
 import { recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
+import type { ButtonHandler, CommandHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
 import { esc, mention } from '../slack/text.js';
 import { SUBCOMMANDS } from './index.js';
-import {
-  ACTION_OPEN,
-  ACTION_PAGE,
-  ACTION_SHARE,
-  parseRerunValue,
-  SLASH_COMMAND,
-  splitArgs,
-} from './rerun.js';
+import { parseRerunValue, SLASH_COMMAND, splitArgs } from './rerun.js';
 import { closest } from './suggest.js';
 import type { Invocation, Subcommand } from './types.js';
 
@@ -144,9 +138,10 @@ async function dispatch(
   }
 }
 
-/** `/onsim …` plus the generic page and share buttons that re-run a look-up. */
-export function registerRouter(app: App, deps: AppDeps): void {
-  app.command(SLASH_COMMAND, async ({ ack, command, respond, client }) => {
+/** `/onsim …`: routed to its subcommand, answered through the command's response_url. */
+export const onSlashCommand =
+  (deps: AppDeps): CommandHandler =>
+  async ({ ack, command, respond, client }) => {
     await ack();
     // Replies go out one after another, so a late "working…" note can never replace the answer.
     const send = replier(respond, deps, { replaceOriginal: false });
@@ -175,52 +170,61 @@ export function registerRouter(app: App, deps: AppDeps): void {
         if (!answered) await enqueue(plain('⏳ Asking ONSIM… it is taking a moment.'));
       },
     );
-  });
-
-  const rerun = async (
-    body: BlockAction,
-    action: ButtonAction,
-    respond: RespondFn,
-    client: WebClient,
-    mode: 'page' | 'share' | 'open',
-  ) => {
-    const parsed = parseRerunValue(action.value ?? '');
-    if (!parsed) return;
-    await dispatch(
-      deps,
-      {
-        text: parsed.text,
-        userId: body.user.id,
-        channelId: body.channel?.id ?? body.container?.channel_id ?? '',
-        triggerId: body.trigger_id,
-        page: parsed.page,
-        shared: mode === 'share',
-        client,
-        reply:
-          mode === 'share'
-            ? replier(respond, deps, { replaceOriginal: false, inChannel: body.user.id })
-            : replier(respond, deps, { replaceOriginal: mode === 'page' }),
-      },
-      null,
-    );
   };
 
-  app.action<BlockAction<ButtonAction>>(ACTION_PAGE, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    await rerun(body, action, respond, client, 'page');
-  });
-  app.action<BlockAction<ButtonAction>>(ACTION_SHARE, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    await rerun(body, action, respond, client, 'share');
-  });
-
-  app.action<BlockAction<ButtonAction>>(ACTION_OPEN, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    await rerun(body, action, respond, client, 'open');
-  });
-
-  for (const sub of SUBCOMMANDS) sub.register?.(app, deps);
+/** Runs again the command a page, share or open button carries (see rerun.ts). */
+async function rerun(
+  deps: AppDeps,
+  body: BlockAction,
+  action: ButtonAction,
+  respond: RespondFn,
+  client: WebClient,
+  mode: 'page' | 'share' | 'open',
+): Promise<void> {
+  const parsed = parseRerunValue(action.value ?? '');
+  if (!parsed) return;
+  await dispatch(
+    deps,
+    {
+      text: parsed.text,
+      userId: body.user.id,
+      channelId: body.channel?.id ?? body.container?.channel_id ?? '',
+      triggerId: body.trigger_id,
+      page: parsed.page,
+      shared: mode === 'share',
+      client,
+      reply:
+        mode === 'share'
+          ? replier(respond, deps, { replaceOriginal: false, inChannel: body.user.id })
+          : replier(respond, deps, { replaceOriginal: mode === 'page' }),
+    },
+    null,
+  );
 }
+
+/** A list's Previous / Next buttons: the same look-up, another page, in place. */
+export const onPageButton =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, respond, client }) => {
+    await ack();
+    await rerun(deps, body, action, respond, client, 'page');
+  };
+
+/** "Share in channel": the same look-up, answered for everyone to see. */
+export const onShareButton =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, respond, client }) => {
+    await ack();
+    await rerun(deps, body, action, respond, client, 'share');
+  };
+
+/** find's "Open": the look-up answered in a new private message; the list clicked stays. */
+export const onOpenButton =
+  (deps: AppDeps): ButtonHandler =>
+  async ({ ack, body, action, respond, client }) => {
+    await ack();
+    await rerun(deps, body, action, respond, client, 'open');
+  };
 
 /** The MPN or ICCID a refused command was aimed at, for the audit trail (words may split a number). */
 function guessTarget(args: string[], country: Config['defaultCountry']): string | null {

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
@@ -7,23 +6,22 @@ import type { Logger } from '../logger.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
 import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
+import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
 import { esc, formatMpn, mention } from '../slack/text.js';
-import { onViewSubmission } from '../slack/view-submission.js';
-import { ACTION_ACCOUNT_SETTINGS } from '../views/action-ids.js';
+import { viewSubmission } from '../slack/view-submission.js';
 import { noticeModal } from '../views/confirm.js';
 import {
   decodeSettingsMetadata,
   describeSettingsChanges,
   parseSettingsSubmission,
-  SETTINGS_CALLBACK_ID,
   SETTINGS_TITLE,
   type SettingsChanges,
   settingsLoadingModal,
   settingsModal,
   settingsPrefill,
 } from '../views/settings.js';
-import { onCardFormButton } from './card-button.js';
+import { cardFormButton } from './card-button.js';
 import { formNotOpened, openThenFill, type Requester, reportOutcome, tellUser } from './change-flow.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
@@ -102,10 +100,9 @@ async function changeSettings(
   );
 }
 
-function registerSettings(app: App, deps: AppDeps): void {
-  // The account card's "Settings" button: value = the MPN.
-  onCardFormButton(app, deps, {
-    actionId: ACTION_ACCOUNT_SETTINGS,
+/** The account card's "Settings" button: value = the MPN. */
+export const onSettingsButton = (deps: AppDeps): ButtonHandler =>
+  cardFormButton(deps, {
     need: 'operator',
     operation: SETTINGS_OPERATION,
     form: 'the settings form',
@@ -118,7 +115,8 @@ function registerSettings(app: App, deps: AppDeps): void {
       }),
   });
 
-  onViewSubmission(app, deps, SETTINGS_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export const onSettingsSubmit = (deps: AppDeps): SubmissionHandler =>
+  viewSubmission(deps, async ({ ack, body, view, client }) => {
     const meta = decodeSettingsMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -144,7 +142,6 @@ function registerSettings(app: App, deps: AppDeps): void {
     await ack();
     await changeSettings(deps, client, who, meta.mpn, parsed.changes);
   });
-}
 
 export const settings: Subcommand = {
   name: 'settings',
@@ -152,7 +149,6 @@ export const settings: Subcommand = {
   summary: 'Change names, email, services, number or SIP login of a line (a form)',
   role: 'operator',
   operation: SETTINGS_OPERATION,
-  register: registerSettings,
   async run(inv, deps) {
     const typed = inv.args.join(' ');
     if (typed === '') {

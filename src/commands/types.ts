@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +37,4 @@ export interface Subcommand {
   /** Operation name for refusals and the audit trail, when the command writes. */
   operation?: string;
   run(inv: Invocation, deps: AppDeps): Promise<void>;
-  /** Buttons, modals and shortcuts that belong to this subcommand. */
-  register?(app: App, deps: AppDeps): void;
 }

@@ -1,7 +1,8 @@
-import type { App, BlockAction, RespondFn, ViewClosedAction } from '@slack/bolt';
+import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { z } from 'zod';
 import type { AppDeps } from '../deps.js';
+import type { ViewClosedHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import type { Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
@@ -134,16 +135,13 @@ export async function cancelClick(deps: AppDeps, click: ConfirmationClick): Prom
  * Closing a confirmation modal cancels its pending confirmation (audited), so the form cannot be
  * replayed later. The modal's private_metadata holds the confirmation id.
  */
-export function cancelOnClose(app: App, deps: AppDeps, callbackId: string): void {
-  app.view<ViewClosedAction>(
-    { callback_id: callbackId, type: 'view_closed' },
-    async ({ ack, body, view, client }) => {
-      await ack();
-      const id = decodeConfirmationMetadata(view.private_metadata);
-      if (id) await cancelConfirmation(deps, client, id, body.user.id, null);
-    },
-  );
-}
+export const cancelOnClose =
+  (deps: AppDeps): ViewClosedHandler =>
+  async ({ ack, body, view, client }) => {
+    await ack();
+    const id = decodeConfirmationMetadata(view.private_metadata);
+    if (id) await cancelConfirmation(deps, client, id, body.user.id, null);
+  };
 
 export type ConfirmationForm<P> =
   | { ok: true; confirmation: Confirmation; payload: P }
