@@ -25,6 +25,7 @@ const SAMPLE_ARGS: Record<string, string> = {
   ports: '',
   port: F.openPortId,
   csv: 'sims',
+  find: '900123',
 };
 /** Viewer commands that never ask ONSIM. */
 const NOT_LOOKUPS = ['whoami'];
