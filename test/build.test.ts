@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../scripts/build.js';
+import { type FakeSlack, startFakeSlack } from './support/fake-slack.js';
+import { freePort } from './support/ports.js';
+import { waitFor } from './support/wait.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** Every package a compiled file imports at run time (type-only imports are gone by then). */
+function runtimeImports(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (!entry.endsWith('.js')) continue;
+    const code = readFileSync(join(dir, entry), 'utf8');
+    for (const m of code.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g,
+    )) {
+      const spec = m[1] ?? m[2] ?? m[3] ?? '';
+      if (spec.startsWith('.') || spec.startsWith('node:') || builtinModules.includes(spec)) continue;
+      const name = spec.startsWith('@')
+        ? spec.split('/').slice(0, 2).join('/')
+        : (spec.split('/')[0] ?? spec);
+      found.set(name, entry);
+    }
+  }
+  return found;
+}
+
+describe('the production build', () => {
+  let dir: string;
+  let slack: FakeSlack;
+  let child: ChildProcess | undefined;
+  beforeAll(async () => {
+    // Laid out as in the container: package.json, node_modules and the compiled dist/ side by side.
+    dir = mkdtempSync(join(tmpdir(), 'onsim-bot-build-'));
+    copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    build(join(dir, 'dist'));
+    slack = await startFakeSlack();
+  }, 180_000);
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await slack?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports nothing at run time but node built-ins and production dependencies', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const imports = runtimeImports(join(dir, 'dist'));
+    expect(imports.size).toBeGreaterThan(3);
+    const outside = [...imports].filter(([name]) => !(name in pkg.dependencies));
+    expect(outside).toEqual([]);
+  });
+
+  it('starts with plain node (no tsx), answers /healthz, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    child = spawn(process.execPath, ['dist/index.js'], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DOTENV_CONFIG_PATH: '/nonexistent',
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: 'test-secret',
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(port),
+        DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: string[] = [];
+    child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => out.push(d.toString()));
+    const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
+    for (const path of ['/healthz']) {
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}${path}`).catch(() => null))?.status === 200,
+        { timeoutMs: 20_000, what: `the compiled bot to answer ${path} (output: ${out.join('')})` },
+      );
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out.join('')).toContain('stopped cleanly');
+  });
+});
