@@ -21,7 +21,14 @@ import { onOpenButton, onPageButton, onShareButton, onSlashCommand } from './com
 import { onSettingsButton, onSettingsSubmit } from './commands/settings.js';
 import type { AppDeps } from './deps.js';
 import { cancelOnClose } from './guard/confirm-click.js';
-import { onHomeOpened, onHomeProvision } from './home.js';
+import {
+  onHomeLookup,
+  onHomeLookupOpen,
+  onHomeLookupSubmit,
+  onHomeOpened,
+  onHomePortDetails,
+  onHomeProvision,
+} from './home.js';
 import {
   ACTION_ACCOUNT_BUNDLE,
   ACTION_ACCOUNT_CEASE,
@@ -36,7 +43,13 @@ import { BUNDLE_CALLBACK_ID } from './views/bundle.js';
 import { CEASE_CALLBACK_ID } from './views/cease.js';
 import { ACTION_ESIM_REFRESH_CANCEL, ACTION_ESIM_REFRESH_CONFIRM } from './views/esim-refresh.js';
 import { GROUP_CALLBACK_ID } from './views/group.js';
-import { ACTION_HOME_PROVISION } from './views/home.js';
+import {
+  ACTION_HOME_LOOKUP,
+  ACTION_HOME_PORT_DETAILS,
+  ACTION_HOME_PROVISION,
+  ACTION_LOOKUP_OPEN,
+  HOME_LOOKUP_CALLBACK_ID,
+} from './views/home.js';
 import { ACTION_LIST_CSV } from './views/list.js';
 import {
   PROVISION_CALLBACK_ID,
@@ -97,4 +110,8 @@ export function registerListeners(app: App, deps: AppDeps): void {
   // The App Home tab and its buttons.
   app.event('app_home_opened', onHomeOpened(deps));
   app.action(ACTION_HOME_PROVISION, onHomeProvision(deps));
+  app.action(ACTION_HOME_PORT_DETAILS, onHomePortDetails(deps));
+  app.action(ACTION_HOME_LOOKUP, onHomeLookup(deps));
+  app.view(HOME_LOOKUP_CALLBACK_ID, onHomeLookupSubmit(deps));
+  app.action(ACTION_LOOKUP_OPEN, onHomeLookupOpen(deps));
 }

@@ -1,4 +1,3 @@
-import type { MessageShortcut } from '@slack/bolt';
 import type { Subscriber } from '../onsim/reseller.js';
 import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
@@ -7,7 +6,6 @@ import { button } from '../views/card.js';
 import { type ListRow, listMessage } from '../views/list.js';
 import { cardFor } from './account.js';
 import { quoted } from './list-command.js';
-import { LOOKUP_SHORTCUT_ID, onLookupShortcut } from './lookup-message.js';
 import { ACTION_OPEN, ACTION_SHARE, rerunValue, SLASH_COMMAND } from './rerun.js';
 import { MIN_DIGITS, MIN_LETTERS, parseQuery, searchSubscribers } from './search.js';
 import type { Subcommand } from './types.js';
