@@ -1,6 +1,6 @@
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { type FakeSlack, startFakeSlack } from '../../src/slack-emulator/emulator.js';
 
 let fake: FakeSlack;
 let client: WebClient;

@@ -4,7 +4,7 @@ import {
   type BlockKitPayload,
   blockKitProblems,
   type Surface,
-} from './block-kit-limits.js';
+} from '../../src/slack-emulator/block-kit-limits.js';
 
 const x = (n: number) => 'x'.repeat(n);
 const plain = (text: string) => ({ type: 'plain_text', text });
