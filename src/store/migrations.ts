@@ -1,78 +1,77 @@
-// Versioned schema migrations, applied in order when a store opens. Each migration runs in
-// its own transaction together with its schema_migrations row, so it is applied exactly
-// once; re-opening a migrated database applies nothing. Append new migrations; never edit
-// one that has shipped.
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Pool } from 'pg';
-import { inTransaction } from './pg-transaction.js';
+// Versioned schema migrations, applied in order when a store opens, written once for both
+// engines: a migration is a function of the dialect, which spells the few column types that
+// differ (ids, times, JSON). Each migration runs in its own transaction together with its
+// schema_migrations row, so it is applied exactly once; re-opening a migrated database applies
+// nothing. Append new migrations; never edit one that has shipped.
+import type { Db, Dialect } from './db.js';
 
 export interface Migration {
   version: number;
   name: string;
-  sqlite: string;
-  postgres: string;
+  /** The migration's statements for this dialect (`d.id`, `d.time`, `d.json`, `d.tableOptions`). */
+  up(d: Dialect): string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'initial',
-    sqlite: `
+    up: (d) => `
       CREATE TABLE confirmations (
         id TEXT PRIMARY KEY,
         operation TEXT NOT NULL,
         user_id TEXT NOT NULL,
         channel_id TEXT,
         target TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
+        payload ${d.json} NOT NULL,
+        created_at ${d.time} NOT NULL,
+        expires_at ${d.time} NOT NULL,
         status TEXT NOT NULL CHECK (status IN ('pending', 'claimed', 'done', 'cancelled')),
         result TEXT
-      ) STRICT;
+      )${d.tableOptions};
 
       CREATE TABLE audit_log (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at INTEGER NOT NULL,
+        id ${d.id},
+        at ${d.time} NOT NULL,
         user_id TEXT NOT NULL,
         channel_id TEXT,
         operation TEXT NOT NULL,
         target TEXT,
         event TEXT NOT NULL,
         detail TEXT
-      ) STRICT;
+      )${d.tableOptions};
       CREATE INDEX audit_log_at ON audit_log (at, id);
       CREATE INDEX audit_log_target_at ON audit_log (target, at, id);
 
       CREATE TABLE port_watches (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id ${d.id},
         channel_id TEXT NOT NULL,
-        states TEXT NOT NULL,
+        states ${d.json} NOT NULL,
         number TEXT,
         created_by TEXT NOT NULL,
-        created_at INTEGER NOT NULL
-      ) STRICT;
+        created_at ${d.time} NOT NULL
+      )${d.tableOptions};
       CREATE INDEX port_watches_channel ON port_watches (channel_id);
 
       CREATE TABLE port_snapshots (
         port_id TEXT PRIMARY KEY,
         status TEXT NOT NULL,
-        data TEXT NOT NULL,
-        seen_at INTEGER NOT NULL
-      ) STRICT;
+        data ${d.json} NOT NULL,
+        seen_at ${d.time} NOT NULL
+      )${d.tableOptions};
 
       CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id ${d.id},
         dedupe_key TEXT NOT NULL UNIQUE,
         channel_id TEXT NOT NULL,
         kind TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
+        payload ${d.json} NOT NULL,
+        created_at ${d.time} NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        delivered_at INTEGER,
+        next_attempt_at ${d.time} NOT NULL,
+        delivered_at ${d.time},
         last_error TEXT
-      ) STRICT;
+      )${d.tableOptions};
       CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
 
       CREATE TABLE alert_threads (
@@ -80,94 +79,18 @@ export const MIGRATIONS: readonly Migration[] = [
         port_id TEXT NOT NULL,
         ts TEXT NOT NULL,
         PRIMARY KEY (channel_id, port_id)
-      ) STRICT;
+      )${d.tableOptions};
 
       CREATE TABLE kv (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
-      ) STRICT;
+      )${d.tableOptions};
 
       CREATE TABLE locks (
         name TEXT PRIMARY KEY,
         holder TEXT NOT NULL,
-        expires_at INTEGER NOT NULL
-      ) STRICT;
-    `,
-    postgres: `
-      CREATE TABLE confirmations (
-        id TEXT PRIMARY KEY,
-        operation TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        channel_id TEXT,
-        target TEXT NOT NULL,
-        payload JSONB NOT NULL,
-        created_at BIGINT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('pending', 'claimed', 'done', 'cancelled')),
-        result TEXT
-      );
-
-      CREATE TABLE audit_log (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        at BIGINT NOT NULL,
-        user_id TEXT NOT NULL,
-        channel_id TEXT,
-        operation TEXT NOT NULL,
-        target TEXT,
-        event TEXT NOT NULL,
-        detail TEXT
-      );
-      CREATE INDEX audit_log_at ON audit_log (at, id);
-      CREATE INDEX audit_log_target_at ON audit_log (target, at, id);
-
-      CREATE TABLE port_watches (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        channel_id TEXT NOT NULL,
-        states JSONB NOT NULL,
-        number TEXT,
-        created_by TEXT NOT NULL,
-        created_at BIGINT NOT NULL
-      );
-      CREATE INDEX port_watches_channel ON port_watches (channel_id);
-
-      CREATE TABLE port_snapshots (
-        port_id TEXT PRIMARY KEY,
-        status TEXT NOT NULL,
-        data JSONB NOT NULL,
-        seen_at BIGINT NOT NULL
-      );
-
-      CREATE TABLE outbox (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        dedupe_key TEXT NOT NULL UNIQUE,
-        channel_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        payload JSONB NOT NULL,
-        created_at BIGINT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at BIGINT NOT NULL,
-        delivered_at BIGINT,
-        last_error TEXT
-      );
-      CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
-
-      CREATE TABLE alert_threads (
-        channel_id TEXT NOT NULL,
-        port_id TEXT NOT NULL,
-        ts TEXT NOT NULL,
-        PRIMARY KEY (channel_id, port_id)
-      );
-
-      CREATE TABLE kv (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-      );
-
-      CREATE TABLE locks (
-        name TEXT PRIMARY KEY,
-        holder TEXT NOT NULL,
-        expires_at BIGINT NOT NULL
-      );
+        expires_at ${d.time} NOT NULL
+      )${d.tableOptions};
     `,
   },
 ];
@@ -182,47 +105,28 @@ const SCHEMA_MIGRATIONS_TABLE = `
 /** Any fixed number; advisory locks are per database, so this only serialises our migrators. */
 const PG_MIGRATION_LOCK = 4_171_905_623;
 
-/** Applies the pending migrations; returns the versions applied by this call. */
-export function migrateSqlite(db: BetterSqlite3.Database): number[] {
-  db.exec(SCHEMA_MIGRATIONS_TABLE);
-  const isApplied = db.prepare<[number], { version: number }>(
-    'SELECT version FROM schema_migrations WHERE version = ?',
-  );
-  const record = db.prepare<[number, string, number]>(
-    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
-  );
-  // IMMEDIATE takes the write lock before the check, so a second process waits, then skips.
-  const applyOne = db.transaction((m: Migration): boolean => {
-    if (isApplied.get(m.version)) return false;
-    db.exec(m.sqlite);
-    record.run(m.version, m.name, Date.now());
-    return true;
-  });
-  const applied: number[] = [];
-  for (const m of MIGRATIONS) {
-    if (applyOne.immediate(m)) applied.push(m.version);
-  }
-  return applied;
-}
-
 /**
- * Applies the pending migrations; returns the versions applied by this call. Every step
- * holds a transaction-scoped advisory lock, so two instances starting at once take turns
- * and the second finds the work done.
+ * Applies the pending migrations; returns the versions applied by this call. Two instances
+ * starting at once take turns, and the second finds the work done: SQLite's IMMEDIATE
+ * transaction takes the write lock before the check, PostgreSQL's steps each hold a
+ * transaction-scoped advisory lock.
  */
-export async function migratePostgres(pool: Pool): Promise<number[]> {
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATION_LOCK]);
-    await client.query(SCHEMA_MIGRATIONS_TABLE);
+export async function migrate(db: Db, dialect: Dialect): Promise<number[]> {
+  const serialise = async (tx: Db) => {
+    if (dialect.engine === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(?)', [PG_MIGRATION_LOCK]);
+  };
+  await db.transaction(async (tx) => {
+    await serialise(tx);
+    await tx.exec(SCHEMA_MIGRATIONS_TABLE);
   });
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
-    const ran = await inTransaction(pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATION_LOCK]);
-      const done = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
-      if (done.rowCount) return false;
-      await client.query(m.postgres);
-      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+    const ran = await db.transaction(async (tx) => {
+      await serialise(tx);
+      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = ?', [m.version]);
+      if (done.rows.length > 0) return false;
+      await tx.exec(m.up(dialect));
+      await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
         m.version,
         m.name,
         Date.now(),

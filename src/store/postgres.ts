@@ -1,46 +1,16 @@
-// The Store on PostgreSQL (pg Pool). Several bot instances may share one database: every
-// state change that must happen once (claims, leases, outbox dedupe) is one conditional
-// statement, and multi-step writes run in a transaction.
+// The Store on PostgreSQL (pg Pool). Several bot instances may share one database; the SQL is
+// sql-store.ts's. What is PostgreSQL's own: numbered placeholders, BIGINT and jsonb parsing,
+// and snapshot writes batched through unnest (a baseline of 100,000 ports is a few statements,
+// not 100,000 round trips).
 import { Pool, type PoolClient, TypeOverrides } from 'pg';
-import { migratePostgres } from './migrations.js';
-import { inTransaction } from './pg-transaction.js';
-import {
-  type AlertThreadRow,
-  type AuditRow,
-  type ConfirmationRow,
-  type OutboxRow,
-  refusedClaim,
-  type SnapshotRow,
-  toAlertThread,
-  toAuditEntry,
-  toConfirmation,
-  toOutboxItem,
-  toPortSnapshot,
-  toPortWatch,
-  type WatchRow,
-} from './rows.js';
-import type {
-  AlertThread,
-  AuditEntry,
-  ClaimResult,
-  Confirmation,
-  NewAuditEntry,
-  NewConfirmation,
-  NewOutboxItem,
-  NewPortWatch,
-  OutboxItem,
-  PortSnapshot,
-  PortWatch,
-  Store,
-} from './types.js';
-
-type PortPollChanges = Parameters<Store['applyPortPoll']>[0];
-/** A pool or a client inside a transaction. */
-type Queryable = Pick<PoolClient, 'query'>;
+import { type Db, POSTGRES, type QueryResult } from './db.js';
+import { migrate } from './migrations.js';
+import { createSqlStore } from './sql-store.js';
+import type { PortSnapshot, Store } from './types.js';
 
 const INT8 = 20;
-const SNAPSHOT_BATCH = 5_000;
 const JSONB = 3802;
+const SNAPSHOT_BATCH = 5_000;
 
 export async function openPostgresStore(url: string): Promise<Store> {
   // Parsers for this pool only (not pg's global defaults): BIGINT columns (times in ms,
@@ -53,13 +23,19 @@ export async function openPostgresStore(url: string): Promise<Store> {
   // 'error'; unhandled, that event would crash the process. The next query reconnects (and
   // fails loudly if the server is still away), so there is nothing more to do here.
   pool.on('error', () => {});
+  const db = postgresDb(pool);
   try {
-    await migratePostgres(pool);
+    await migrate(db, POSTGRES);
   } catch (error) {
     await pool.end();
     throw error;
   }
-  return new PostgresStore(pool);
+  return createSqlStore({ dialect: POSTGRES, db, writeSnapshots, close: () => pool.end() });
+}
+
+/** Applies the pending migrations; returns the versions applied. */
+export function migratePostgres(pool: Pool): Promise<number[]> {
+  return migrate(postgresDb(pool), POSTGRES);
 }
 
 function parseInt8(text: string): number {
@@ -68,248 +44,78 @@ function parseInt8(text: string): number {
   return value;
 }
 
-class PostgresStore implements Store {
-  readonly engine = 'postgres';
+const numbered = new Map<string, string>();
+/** `?` → `$1`, `$2`…; the statements hold no `?` inside literals. */
+function toNumbered(sql: string): string {
+  let text = numbered.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    numbered.set(sql, text);
+  }
+  return text;
+}
 
-  constructor(private readonly pool: Pool) {}
+/** The pool: each statement on any free connection, transactions on one. */
+function postgresDb(pool: Pool): Db {
+  return { ...connectionDb(pool), transaction: (work) => inTransaction(pool, work) };
+}
 
-  async createConfirmation(c: NewConfirmation): Promise<Confirmation> {
-    const { rows } = await this.pool.query<ConfirmationRow>(
-      `INSERT INTO confirmations
-         (id, operation, user_id, channel_id, target, payload, created_at, expires_at, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING *`,
+/** Statements on `conn`; on a client inside a transaction, a nested transaction joins it. */
+function connectionDb(conn: Pool | PoolClient): Db {
+  const db: Db = {
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      const result = await conn.query(toNumbered(sql), [...params]);
+      return { rows: result.rows as R[], changes: result.rowCount ?? 0 };
+    },
+    async exec(script) {
+      await conn.query(script);
+    },
+    transaction: (work) => work(db),
+  };
+  return db;
+}
+
+/** Runs `work` in BEGIN … COMMIT on one pooled client; rolls back and rethrows on error. */
+async function inTransaction<T>(pool: Pool, work: (tx: Db) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(connectionDb(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      broken = true; // the connection itself failed: drop it rather than return it to the pool
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function writeSnapshots(
+  tx: Db,
+  upserts: readonly PortSnapshot[],
+  deletes: readonly string[],
+): Promise<void> {
+  for (let i = 0; i < upserts.length; i += SNAPSHOT_BATCH) {
+    const batch = upserts.slice(i, i + SNAPSHOT_BATCH);
+    await tx.query(
+      `INSERT INTO port_snapshots (port_id, status, data, seen_at)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[], ?::bigint[])
+       ON CONFLICT (port_id) DO UPDATE
+         SET status = excluded.status, data = excluded.data, seen_at = excluded.seen_at`,
       [
-        c.id,
-        c.operation,
-        c.userId,
-        c.channelId,
-        c.target,
-        JSON.stringify(c.payload),
-        c.createdAt,
-        c.expiresAt,
+        batch.map((s) => s.portId),
+        batch.map((s) => s.status),
+        batch.map((s) => JSON.stringify(s.data)),
+        batch.map((s) => s.seenAt),
       ],
     );
-    return toConfirmation(rows[0]!);
   }
-
-  async getConfirmation(id: string): Promise<Confirmation | null> {
-    const row = await this.selectConfirmation(id);
-    return row ? toConfirmation(row) : null;
-  }
-
-  async abandonedClaims(expiredBefore: number): Promise<Confirmation[]> {
-    const { rows } = await this.pool.query<ConfirmationRow>(
-      `SELECT * FROM confirmations WHERE status = 'claimed' AND expires_at < $1 ORDER BY created_at`,
-      [expiredBefore],
-    );
-    return rows.map(toConfirmation);
-  }
-
-  async claimConfirmation(id: string, userId: string, now: number): Promise<ClaimResult> {
-    // Concurrent claims queue on the row lock; once the winner commits, the others re-check
-    // status = 'pending', find it false and update nothing.
-    const { rows } = await this.pool.query<ConfirmationRow>(
-      `UPDATE confirmations SET status = 'claimed'
-       WHERE id = $1 AND status = 'pending' AND user_id = $2 AND expires_at > $3
-       RETURNING *`,
-      [id, userId, now],
-    );
-    const claimed = rows[0];
-    if (claimed) return { kind: 'claimed', confirmation: toConfirmation(claimed) };
-    return refusedClaim(await this.selectConfirmation(id), userId, now);
-  }
-
-  async finishConfirmation(id: string, result: string): Promise<void> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE confirmations SET status = 'done', result = $2 WHERE id = $1 AND status = 'claimed'`,
-      [id, result],
-    );
-    if (rowCount === 0) throw new Error(`confirmation ${id} is not claimed, cannot finish it`);
-  }
-
-  async cancelConfirmation(id: string, userId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE confirmations SET status = 'cancelled' WHERE id = $1 AND user_id = $2 AND status = 'pending'`,
-      [id, userId],
-    );
-    return rowCount === 1;
-  }
-
-  async appendAudit(e: NewAuditEntry): Promise<AuditEntry> {
-    const { rows } = await this.pool.query<AuditRow>(
-      `INSERT INTO audit_log (at, user_id, channel_id, operation, target, event, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [e.at, e.userId, e.channelId, e.operation, e.target, e.event, e.detail],
-    );
-    return toAuditEntry(rows[0]!);
-  }
-
-  async listAudit(opts: { target?: string; limit: number }): Promise<AuditEntry[]> {
-    const { rows } =
-      opts.target === undefined
-        ? await this.pool.query<AuditRow>('SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT $1', [
-            opts.limit,
-          ])
-        : await this.pool.query<AuditRow>(
-            `SELECT * FROM audit_log WHERE target = $1 OR strpos(detail, $1) > 0
-             ORDER BY at DESC, id DESC LIMIT $2`,
-            [opts.target, opts.limit],
-          );
-    return rows.map(toAuditEntry);
-  }
-
-  async addWatch(w: NewPortWatch): Promise<PortWatch> {
-    const { rows } = await this.pool.query<WatchRow>(
-      `INSERT INTO port_watches (channel_id, states, number, created_by, created_at)
-       VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      // Stringified: pg would send a JS array as a PostgreSQL array, not as JSON.
-      [w.channelId, JSON.stringify(w.states), w.number, w.createdBy, w.createdAt],
-    );
-    return toPortWatch(rows[0]!);
-  }
-
-  async removeWatches(channelId: string): Promise<number> {
-    const { rowCount } = await this.pool.query('DELETE FROM port_watches WHERE channel_id = $1', [channelId]);
-    return rowCount ?? 0;
-  }
-
-  async listWatches(channelId?: string): Promise<PortWatch[]> {
-    const { rows } =
-      channelId === undefined
-        ? await this.pool.query<WatchRow>('SELECT * FROM port_watches ORDER BY id')
-        : await this.pool.query<WatchRow>('SELECT * FROM port_watches WHERE channel_id = $1 ORDER BY id', [
-            channelId,
-          ]);
-    return rows.map(toPortWatch);
-  }
-
-  async getPortSnapshots(): Promise<PortSnapshot[]> {
-    const { rows } = await this.pool.query<SnapshotRow>('SELECT * FROM port_snapshots ORDER BY port_id');
-    return rows.map(toPortSnapshot);
-  }
-
-  async applyPortPoll(changes: PortPollChanges): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      // Batched: a baseline of 100,000 ports is a few statements, not 100,000 round trips.
-      for (let i = 0; i < changes.upserts.length; i += SNAPSHOT_BATCH) {
-        const batch = changes.upserts.slice(i, i + SNAPSHOT_BATCH);
-        await client.query(
-          `INSERT INTO port_snapshots (port_id, status, data, seen_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bigint[])
-           ON CONFLICT (port_id) DO UPDATE
-             SET status = excluded.status, data = excluded.data, seen_at = excluded.seen_at`,
-          [
-            batch.map((s) => s.portId),
-            batch.map((s) => s.status),
-            batch.map((s) => JSON.stringify(s.data)),
-            batch.map((s) => s.seenAt),
-          ],
-        );
-      }
-      if (changes.deletes.length > 0) {
-        await client.query('DELETE FROM port_snapshots WHERE port_id = ANY($1)', [changes.deletes]);
-      }
-      await insertOutbox(client, changes.outbox, changes.now ?? Date.now());
-      for (const [key, value] of Object.entries(changes.kv ?? {})) await writeKv(client, key, value);
-    });
-  }
-
-  async enqueueOutbox(items: NewOutboxItem[], now = Date.now()): Promise<void> {
-    await inTransaction(this.pool, (client) => insertOutbox(client, items, now));
-  }
-
-  async dueOutbox(now: number, limit: number, perChannel = limit): Promise<OutboxItem[]> {
-    const { rows } = await this.pool.query<OutboxRow>(
-      `SELECT * FROM (
-         SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY created_at, id) AS nth
-         FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1
-       ) due WHERE nth <= $2 ORDER BY created_at, id LIMIT $3`,
-      [now, perChannel, limit],
-    );
-    return rows.map(toOutboxItem);
-  }
-
-  async markOutboxDelivered(id: number, now: number): Promise<void> {
-    await this.pool.query('UPDATE outbox SET delivered_at = $2 WHERE id = $1', [id, now]);
-  }
-
-  async markOutboxFailed(id: number, nextAttemptAt: number, error: string): Promise<void> {
-    await this.pool.query(
-      'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3 WHERE id = $1',
-      [id, nextAttemptAt, error],
-    );
-  }
-
-  async getAlertThread(channelId: string, portId: string): Promise<AlertThread | null> {
-    const { rows } = await this.pool.query<AlertThreadRow>(
-      'SELECT * FROM alert_threads WHERE channel_id = $1 AND port_id = $2',
-      [channelId, portId],
-    );
-    return rows[0] ? toAlertThread(rows[0]) : null;
-  }
-
-  async setAlertThread(t: AlertThread): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO alert_threads (channel_id, port_id, ts) VALUES ($1, $2, $3)
-       ON CONFLICT (channel_id, port_id) DO UPDATE SET ts = excluded.ts`,
-      [t.channelId, t.portId, t.ts],
-    );
-  }
-
-  async getKv(key: string): Promise<string | null> {
-    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM kv WHERE key = $1', [key]);
-    return rows[0]?.value ?? null;
-  }
-
-  async setKv(key: string, value: string | null): Promise<void> {
-    await writeKv(this.pool, key, value);
-  }
-
-  async tryLock(name: string, holderId: string, ttlMs: number, now: number): Promise<boolean> {
-    // Takes a free name, renews our own lease, or takes over an expired one; a live lease
-    // of another holder makes the DO UPDATE's WHERE false, so no row is affected.
-    const { rowCount } = await this.pool.query(
-      `INSERT INTO locks (name, holder, expires_at) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-       WHERE locks.holder = excluded.holder OR locks.expires_at <= $4`,
-      [name, holderId, now + ttlMs, now],
-    );
-    return rowCount === 1;
-  }
-
-  async releaseLock(name: string, holderId: string): Promise<void> {
-    await this.pool.query('DELETE FROM locks WHERE name = $1 AND holder = $2', [name, holderId]);
-  }
-
-  async close(): Promise<void> {
-    await this.pool.end();
-  }
-
-  private async selectConfirmation(id: string): Promise<ConfirmationRow | undefined> {
-    const { rows } = await this.pool.query<ConfirmationRow>('SELECT * FROM confirmations WHERE id = $1', [
-      id,
-    ]);
-    return rows[0];
-  }
-}
-
-async function insertOutbox(db: Queryable, items: NewOutboxItem[], now: number): Promise<void> {
-  for (const item of items) {
-    await db.query(
-      `INSERT INTO outbox (dedupe_key, channel_id, kind, payload, created_at, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (dedupe_key) DO NOTHING`,
-      [item.dedupeKey, item.channelId, item.kind, JSON.stringify(item.payload), now],
-    );
-  }
-}
-
-async function writeKv(db: Queryable, key: string, value: string | null): Promise<void> {
-  if (value === null) {
-    await db.query('DELETE FROM kv WHERE key = $1', [key]);
-  } else {
-    await db.query(
-      'INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      [key, value],
-    );
-  }
+  if (deletes.length > 0) await tx.query('DELETE FROM port_snapshots WHERE port_id = ANY(?)', [deletes]);
 }

@@ -1,5 +1,5 @@
-// The one persistence interface of the bot. Two engines implement it (SQLite, PostgreSQL);
-// both must pass the same test suite (test/store/store.test.ts).
+// The one persistence interface of the bot, implemented once in SQL (sql-store.ts) on two
+// engines (SQLite, PostgreSQL); both must pass the same test suite (test/store/store.test.ts).
 // All times are epoch milliseconds (numbers), so both engines agree to the millisecond.
 
 /** A pending destructive step that waits for its requester's explicit confirmation. */
@@ -127,8 +127,10 @@ export interface Store {
 
   // Audit trail
   appendAudit(e: NewAuditEntry): Promise<AuditEntry>;
-  /** Newest first. */
-  /** `target`: entries aimed at it, or naming it in their detail (a cease aimed at an MPN names its ICCID). */
+  /**
+   * Newest first. `target`: entries aimed at it, or naming it in their detail (a cease aimed at
+   * an MPN names its ICCID).
+   */
   listAudit(opts: { target?: string; limit: number }): Promise<AuditEntry[]>;
 
   // Porting watches

@@ -17,7 +17,9 @@ import {
   type PortSnapshot,
   type Store,
 } from '../../src/store/index.js';
-import { MIGRATIONS, migratePostgres, migrateSqlite } from '../../src/store/migrations.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { migratePostgres } from '../../src/store/postgres.js';
+import { migrateSqlite } from '../../src/store/sqlite.js';
 import { freshPostgresUrl } from '../support/postgres.js';
 
 const T0 = 1_700_000_000_000;
@@ -351,6 +353,20 @@ describe.each(engines)('$name store', (engine) => {
       expect(await store.getKv('porting.last_poll')).toBeNull();
     });
 
+    it('keeps a write made while a failing poll was open, which rolls back only its own', async () => {
+      const failing = store.applyPortPoll({
+        upserts: [snapshot('P1', 'SUBMITTED')],
+        deletes: [],
+        outbox: [outboxItem('bad', { payload: { n: 1n } })],
+        now: T0,
+      });
+      const meanwhile = store.setKv('k', 'written meanwhile');
+      await expect(failing).rejects.toThrow();
+      await meanwhile;
+      expect(await store.getKv('k')).toBe('written meanwhile');
+      expect(await store.getPortSnapshots()).toEqual([]);
+    });
+
     it('enqueues a dedupeKey once, within one poll and across polls and enqueues', async () => {
       const poll = (key: string, kind: string) =>
         store.applyPortPoll({ upserts: [], deletes: [], outbox: [outboxItem(key, { kind })], now: T0 });
@@ -533,7 +549,7 @@ describe('migrations', () => {
     expect(readMigrationRecord(file)).toEqual(recorded);
     const db = new Database(file);
     try {
-      expect(migrateSqlite(db)).toEqual([]);
+      expect(await migrateSqlite(db)).toEqual([]);
     } finally {
       db.close();
     }

@@ -1,0 +1,290 @@
+// The Store, written once in SQL both engines understand. An engine (sqlite.ts, postgres.ts)
+// supplies the connection (Db), its dialect, and a faster way to write many snapshots where it
+// has one; everything else is here. Every state change that must happen once (claims, leases,
+// outbox dedupe) is one conditional statement, so it holds with several instances on one database.
+import type { Db, Dialect } from './db.js';
+import {
+  type AlertThreadRow,
+  type AuditRow,
+  type ConfirmationRow,
+  type OutboxRow,
+  refusedClaim,
+  type SnapshotRow,
+  toAlertThread,
+  toAuditEntry,
+  toConfirmation,
+  toOutboxItem,
+  toPortSnapshot,
+  toPortWatch,
+  type WatchRow,
+} from './rows.js';
+import type {
+  AlertThread,
+  AuditEntry,
+  ClaimResult,
+  Confirmation,
+  NewAuditEntry,
+  NewConfirmation,
+  NewOutboxItem,
+  NewPortWatch,
+  OutboxItem,
+  PortSnapshot,
+  PortWatch,
+  Store,
+} from './types.js';
+
+type PortPollChanges = Parameters<Store['applyPortPoll']>[0];
+
+export interface Engine {
+  readonly dialect: Dialect;
+  readonly db: Db;
+  /** Writes many snapshots inside `tx` in few statements; without it, one statement per snapshot. */
+  writeSnapshots?(tx: Db, upserts: readonly PortSnapshot[], deletes: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const UPSERT_SNAPSHOT = `
+  INSERT INTO port_snapshots (port_id, status, data, seen_at) VALUES (?, ?, ?, ?)
+  ON CONFLICT (port_id) DO UPDATE
+    SET status = excluded.status, data = excluded.data, seen_at = excluded.seen_at`;
+
+export function createSqlStore(engine: Engine): Store {
+  return new SqlStore(engine);
+}
+
+class SqlStore implements Store {
+  readonly engine: Store['engine'];
+  private readonly db: Db;
+
+  constructor(private readonly impl: Engine) {
+    this.engine = impl.dialect.engine;
+    this.db = impl.db;
+  }
+
+  async createConfirmation(c: NewConfirmation): Promise<Confirmation> {
+    const { rows } = await this.db.query<ConfirmationRow>(
+      `INSERT INTO confirmations
+         (id, operation, user_id, channel_id, target, payload, created_at, expires_at, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') RETURNING *`,
+      [
+        c.id,
+        c.operation,
+        c.userId,
+        c.channelId,
+        c.target,
+        JSON.stringify(c.payload),
+        c.createdAt,
+        c.expiresAt,
+      ],
+    );
+    return toConfirmation(rows[0]!);
+  }
+
+  async getConfirmation(id: string): Promise<Confirmation | null> {
+    const row = await this.selectConfirmation(id);
+    return row ? toConfirmation(row) : null;
+  }
+
+  async abandonedClaims(expiredBefore: number): Promise<Confirmation[]> {
+    const { rows } = await this.db.query<ConfirmationRow>(
+      `SELECT * FROM confirmations WHERE status = 'claimed' AND expires_at < ? ORDER BY created_at`,
+      [expiredBefore],
+    );
+    return rows.map(toConfirmation);
+  }
+
+  async claimConfirmation(id: string, userId: string, now: number): Promise<ClaimResult> {
+    // Concurrent claims queue on the row (PostgreSQL) or the database (SQLite); once the winner
+    // commits, the others find status = 'pending' false and update nothing.
+    const { rows } = await this.db.query<ConfirmationRow>(
+      `UPDATE confirmations SET status = 'claimed'
+       WHERE id = ? AND status = 'pending' AND user_id = ? AND expires_at > ?
+       RETURNING *`,
+      [id, userId, now],
+    );
+    const claimed = rows[0];
+    if (claimed) return { kind: 'claimed', confirmation: toConfirmation(claimed) };
+    return refusedClaim(await this.selectConfirmation(id), userId, now);
+  }
+
+  async finishConfirmation(id: string, result: string): Promise<void> {
+    const { changes } = await this.db.query(
+      `UPDATE confirmations SET status = 'done', result = ? WHERE id = ? AND status = 'claimed'`,
+      [result, id],
+    );
+    if (changes === 0) throw new Error(`confirmation ${id} is not claimed, cannot finish it`);
+  }
+
+  async cancelConfirmation(id: string, userId: string): Promise<boolean> {
+    const { changes } = await this.db.query(
+      `UPDATE confirmations SET status = 'cancelled' WHERE id = ? AND user_id = ? AND status = 'pending'`,
+      [id, userId],
+    );
+    return changes === 1;
+  }
+
+  async appendAudit(e: NewAuditEntry): Promise<AuditEntry> {
+    const { rows } = await this.db.query<AuditRow>(
+      `INSERT INTO audit_log (at, user_id, channel_id, operation, target, event, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      [e.at, e.userId, e.channelId, e.operation, e.target, e.event, e.detail],
+    );
+    return toAuditEntry(rows[0]!);
+  }
+
+  async listAudit(opts: { target?: string; limit: number }): Promise<AuditEntry[]> {
+    const { rows } =
+      opts.target === undefined
+        ? await this.db.query<AuditRow>('SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?', [
+            opts.limit,
+          ])
+        : await this.db.query<AuditRow>(
+            `SELECT * FROM audit_log WHERE target = ? OR ${this.impl.dialect.contains('detail', '?')}
+             ORDER BY at DESC, id DESC LIMIT ?`,
+            [opts.target, opts.target, opts.limit],
+          );
+    return rows.map(toAuditEntry);
+  }
+
+  async addWatch(w: NewPortWatch): Promise<PortWatch> {
+    const { rows } = await this.db.query<WatchRow>(
+      `INSERT INTO port_watches (channel_id, states, number, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?) RETURNING *`,
+      // Stringified: pg would send a JS array as a PostgreSQL array, not as JSON.
+      [w.channelId, JSON.stringify(w.states), w.number, w.createdBy, w.createdAt],
+    );
+    return toPortWatch(rows[0]!);
+  }
+
+  async removeWatches(channelId: string): Promise<number> {
+    return (await this.db.query('DELETE FROM port_watches WHERE channel_id = ?', [channelId])).changes;
+  }
+
+  async listWatches(channelId?: string): Promise<PortWatch[]> {
+    const { rows } =
+      channelId === undefined
+        ? await this.db.query<WatchRow>('SELECT * FROM port_watches ORDER BY id')
+        : await this.db.query<WatchRow>('SELECT * FROM port_watches WHERE channel_id = ? ORDER BY id', [
+            channelId,
+          ]);
+    return rows.map(toPortWatch);
+  }
+
+  async getPortSnapshots(): Promise<PortSnapshot[]> {
+    const { rows } = await this.db.query<SnapshotRow>('SELECT * FROM port_snapshots ORDER BY port_id');
+    return rows.map(toPortSnapshot);
+  }
+
+  async applyPortPoll(changes: PortPollChanges): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (this.impl.writeSnapshots) await this.impl.writeSnapshots(tx, changes.upserts, changes.deletes);
+      else {
+        for (const s of changes.upserts) {
+          await tx.query(UPSERT_SNAPSHOT, [s.portId, s.status, JSON.stringify(s.data), s.seenAt]);
+        }
+        for (const portId of changes.deletes) {
+          await tx.query('DELETE FROM port_snapshots WHERE port_id = ?', [portId]);
+        }
+      }
+      await insertOutbox(tx, changes.outbox, changes.now ?? Date.now());
+      for (const [key, value] of Object.entries(changes.kv ?? {})) await writeKv(tx, key, value);
+    });
+  }
+
+  async enqueueOutbox(items: NewOutboxItem[], now = Date.now()): Promise<void> {
+    await this.db.transaction((tx) => insertOutbox(tx, items, now));
+  }
+
+  async dueOutbox(now: number, limit: number, perChannel = limit): Promise<OutboxItem[]> {
+    const { rows } = await this.db.query<OutboxRow>(
+      `SELECT * FROM (
+         SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY created_at, id) AS nth
+         FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?
+       ) due WHERE nth <= ? ORDER BY created_at, id LIMIT ?`,
+      [now, perChannel, limit],
+    );
+    return rows.map(toOutboxItem);
+  }
+
+  async markOutboxDelivered(id: number, now: number): Promise<void> {
+    await this.db.query('UPDATE outbox SET delivered_at = ? WHERE id = ?', [now, id]);
+  }
+
+  async markOutboxFailed(id: number, nextAttemptAt: number, error: string): Promise<void> {
+    await this.db.query(
+      'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?',
+      [nextAttemptAt, error, id],
+    );
+  }
+
+  async getAlertThread(channelId: string, portId: string): Promise<AlertThread | null> {
+    const { rows } = await this.db.query<AlertThreadRow>(
+      'SELECT * FROM alert_threads WHERE channel_id = ? AND port_id = ?',
+      [channelId, portId],
+    );
+    return rows[0] ? toAlertThread(rows[0]) : null;
+  }
+
+  async setAlertThread(t: AlertThread): Promise<void> {
+    await this.db.query(
+      `INSERT INTO alert_threads (channel_id, port_id, ts) VALUES (?, ?, ?)
+       ON CONFLICT (channel_id, port_id) DO UPDATE SET ts = excluded.ts`,
+      [t.channelId, t.portId, t.ts],
+    );
+  }
+
+  async getKv(key: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ value: string }>('SELECT value FROM kv WHERE key = ?', [key]);
+    return rows[0]?.value ?? null;
+  }
+
+  async setKv(key: string, value: string | null): Promise<void> {
+    await writeKv(this.db, key, value);
+  }
+
+  async tryLock(name: string, holderId: string, ttlMs: number, now: number): Promise<boolean> {
+    // Takes a free name, renews our own lease, or takes over an expired one; a live lease
+    // of another holder makes the DO UPDATE's WHERE false, so no row changes.
+    const { changes } = await this.db.query(
+      `INSERT INTO locks (name, holder, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE locks.holder = excluded.holder OR locks.expires_at <= ?`,
+      [name, holderId, now + ttlMs, now],
+    );
+    return changes === 1;
+  }
+
+  async releaseLock(name: string, holderId: string): Promise<void> {
+    await this.db.query('DELETE FROM locks WHERE name = ? AND holder = ?', [name, holderId]);
+  }
+
+  async close(): Promise<void> {
+    await this.impl.close();
+  }
+
+  private async selectConfirmation(id: string): Promise<ConfirmationRow | undefined> {
+    const { rows } = await this.db.query<ConfirmationRow>('SELECT * FROM confirmations WHERE id = ?', [id]);
+    return rows[0];
+  }
+}
+
+async function insertOutbox(db: Db, items: readonly NewOutboxItem[], now: number): Promise<void> {
+  for (const item of items) {
+    await db.query(
+      `INSERT INTO outbox (dedupe_key, channel_id, kind, payload, created_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+      [item.dedupeKey, item.channelId, item.kind, JSON.stringify(item.payload), now, now],
+    );
+  }
+}
+
+async function writeKv(db: Db, key: string, value: string | null): Promise<void> {
+  if (value === null) {
+    await db.query('DELETE FROM kv WHERE key = ?', [key]);
+  } else {
+    await db.query(
+      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
+  }
+}
