@@ -5,6 +5,7 @@ import type { AppDeps } from './deps.js';
 import { registerListeners } from './listeners.js';
 import type { Logger } from './logger.js';
 import type { OnsimClient } from './onsim/client.js';
+import { accessGate } from './slack/access-gate.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { createRoles } from './slack/roles.js';
 import { sandboxMarkingFetch } from './slack/sandbox-mark.js';
@@ -78,7 +79,13 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
     sandbox: opts.sandbox,
     now: opts.now ?? Date.now,
     background: createBackground(logger),
-    roles: createRoles({ admins: config.admins, operators: config.operators, client: app.client, logger }),
+    roles: createRoles({
+      admins: config.admins,
+      operators: config.operators,
+      viewers: config.viewers,
+      client: app.client,
+      logger,
+    }),
   };
 
   // Listeners keep working after their ack (answers, audit lines): count them, so a shutdown can
@@ -98,6 +105,7 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
     }
   });
 
+  app.use(accessGate(deps));
   registerListeners(app, deps);
   app.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');

@@ -65,6 +65,7 @@ const EnvSchema = z.object({
   ),
   ADMINS: idList,
   OPERATORS: idList,
+  VIEWERS: idList,
   PORTING_POLL_SECONDS: intIn(5, 86_400, 60),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined),
@@ -108,6 +109,8 @@ export interface Config {
   databaseUrl: string;
   admins: string[];
   operators: string[];
+  /** Empty: every full member of the workspace may look things up (guests never, unless named). */
+  viewers: string[];
   portingPollSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
   defaultCountry: CountryCode;
@@ -161,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     admins: e.ADMINS,
     operators: e.OPERATORS,
+    viewers: e.VIEWERS,
     portingPollSeconds: e.PORTING_POLL_SECONDS,
     logLevel: e.LOG_LEVEL,
     defaultCountry: e.DEFAULT_COUNTRY as CountryCode,

@@ -90,6 +90,11 @@ async function main(): Promise<void> {
     );
   }
   watcher.start();
+  // Role decisions come from a cache: fill it now and keep it fresh, so no request waits on Slack.
+  const warmRoles = () => void deps.roles.warm();
+  warmRoles();
+  const rolesWarmer = setInterval(warmRoles, 4 * 60_000);
+  rolesWarmer.unref();
   // Confirmed actions left half-done by a stopped instance are reported as "outcome unknown".
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
@@ -114,6 +119,7 @@ async function main(): Promise<void> {
       await app.stop(); // no new requests
       if (!(await drain(10_000))) logger.warn('some Slack requests were still running after 10 s');
       clearInterval(sweeper);
+      clearInterval(rolesWarmer);
       await sweeping;
       await watcher.stop();
       await sandbox?.close();

@@ -33,9 +33,19 @@ describe('loadConfig', () => {
   });
 
   it('parses role lists of users and user groups', () => {
-    const c = loadConfig({ ...base, ADMINS: 'U01ABC, S02DEF', OPERATORS: 'W03GHI' });
+    const c = loadConfig({
+      ...base,
+      ADMINS: 'U01ABC, S02DEF',
+      OPERATORS: 'W03GHI',
+      VIEWERS: 'S04JKL,U05MNO',
+    });
     expect(c.admins).toEqual(['U01ABC', 'S02DEF']);
     expect(c.operators).toEqual(['W03GHI']);
+    expect(c.viewers).toEqual(['S04JKL', 'U05MNO']);
+    expect(loadConfig(base).viewers).toEqual([]);
+    expect(problemsOf({ ...base, VIEWERS: 'everyone' })).toEqual([
+      'VIEWERS: expected Slack user ids (U…) or user-group ids (S…)',
+    ]);
   });
 
   it('names each missing Slack credential with where to find it', () => {

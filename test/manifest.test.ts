@@ -175,6 +175,7 @@ const SCOPE_EVIDENCE: Record<string, RegExp> = {
   'chat:write.public': /\.chat\.postMessage\(/,
   'files:write': /\.files\.(uploadV2|getUploadURLExternal|completeUploadExternal|delete)\(/,
   'usergroups:read': /\.usergroups\.users\.list\(/,
+  'users:read': /\.users\.info\(/,
   'im:write': /\.conversations\.open\(/,
 };
 
@@ -257,7 +258,15 @@ describe('manifest.yml', () => {
   it('asks for each bot scope only because a Web API call in src/ needs it', () => {
     const scopes = manifest.oauth_config?.scopes?.bot ?? [];
     expect([...scopes].sort()).toEqual(
-      ['commands', 'chat:write', 'chat:write.public', 'files:write', 'usergroups:read', 'im:write'].sort(),
+      [
+        'commands',
+        'chat:write',
+        'chat:write.public',
+        'files:write',
+        'usergroups:read',
+        'users:read',
+        'im:write',
+      ].sort(),
     );
     const unjustified = scopes.filter((scope) => {
       const evidence = SCOPE_EVIDENCE[scope];

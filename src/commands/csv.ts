@@ -2,6 +2,7 @@
 // hold names and emails, so the file goes to the requester's DM with the bot, never a channel.
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
+import { audit } from '../guard/audit.js';
 import type { Logger } from '../logger.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler } from '../slack/handlers.js';
@@ -43,7 +44,7 @@ const fileName = (stem: string, now: number): string =>
 export async function sendCsv(
   deps: AppDeps,
   client: WebClient,
-  who: { userId: string; log: Logger },
+  who: { userId: string; channelId: string | null; log: Logger },
   text: string,
 ): Promise<Message> {
   const [first = '', ...args] = splitArgs(text);
@@ -69,6 +70,15 @@ export async function sendCsv(
 
   const filename = fileName(stem, deps.now());
   const rows = plural(table.rows.length, ['row', 'rows']);
+  // Exports carry customers' names and emails: none leaves without an audit entry first.
+  const entry = {
+    userId: who.userId,
+    channelId: who.channelId,
+    operation: 'csv export',
+    target: filename,
+    detail: `${rows} of /onsim ${text.trim()}`,
+  };
+  await audit(deps, client, { ...entry, event: 'requested' });
   try {
     const dm = await client.conversations.open({ users: who.userId });
     const channel = dm.channel?.id;
@@ -82,11 +92,17 @@ export async function sendCsv(
     });
   } catch (err) {
     who.log.error({ err, filename }, 'could not upload a CSV file to the requester');
+    await audit(deps, client, {
+      ...entry,
+      event: 'failed',
+      detail: `${entry.detail}: Slack did not take the file`,
+    });
     return plain(
       '⚠️ Slack did not take the CSV file, so nothing was sent to your DMs. Try again in a minute; if it keeps failing, tell whoever runs the bot.',
     );
   }
   who.log.info({ filename, rows: table.rows.length }, 'CSV file sent to the requester');
+  await audit(deps, client, { ...entry, event: 'succeeded' });
   return plain(
     `📄 Sent *${esc(filename)}* (${rows}) to your DMs with me. Lists hold names and emails, so the file goes to you only, not to this channel.`,
   );
@@ -111,7 +127,8 @@ export const onCsvButton =
     const log = deps.logger.child({ name: 'command', user: body.user.id, sub: 'csv' });
     let msg: Message;
     try {
-      msg = await sendCsv(deps, client, { userId: body.user.id, log }, action.value ?? '');
+      const channelId = body.channel?.id ?? body.container?.channel_id ?? null;
+      msg = await sendCsv(deps, client, { userId: body.user.id, channelId, log }, action.value ?? '');
     } catch (err) {
       log.error({ err }, 'CSV export failed');
       msg = plain(describeFailure(err, 'make the CSV file'));

@@ -3,6 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { AppDeps } from '../deps.js';
+import { audit } from '../guard/audit.js';
 import { authorize } from '../guard/authorize.js';
 import { recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
@@ -183,19 +184,25 @@ async function rerun(
 ): Promise<void> {
   const parsed = parseRerunValue(action.value ?? '');
   if (!parsed) return;
+  const channelId = body.channel?.id ?? body.container?.channel_id ?? '';
   await dispatch(
     deps,
     {
       text: parsed.text,
       userId: body.user.id,
-      channelId: body.channel?.id ?? body.container?.channel_id ?? '',
+      channelId,
       triggerId: body.trigger_id,
       page: parsed.page,
       shared: mode === 'share',
       client,
       reply:
         mode === 'share'
-          ? replier(respond, deps, { replaceOriginal: false, inChannel: body.user.id })
+          ? auditedShare(
+              deps,
+              client,
+              { userId: body.user.id, channelId, text: parsed.text },
+              replier(respond, deps, { replaceOriginal: false, inChannel: body.user.id }),
+            )
           : replier(respond, deps, { replaceOriginal: mode === 'page' }),
     },
     null,
@@ -225,6 +232,30 @@ export const onOpenButton =
     await ack();
     await rerun(deps, body, action, respond, client, 'open');
   };
+
+/**
+ * A look-up shown to a whole channel is audited: a "requested" entry before anything is posted
+ * (no entry, no post) and a "succeeded" one once Slack took it.
+ */
+function auditedShare(
+  deps: AppDeps,
+  client: WebClient,
+  { userId, channelId, text }: { userId: string; channelId: string; text: string },
+  post: (msg: Message) => Promise<void>,
+) {
+  const entry = {
+    userId,
+    channelId: channelId || null,
+    operation: 'share in channel',
+    target: guessTarget(splitArgs(text).slice(1), deps.config.defaultCountry),
+    detail: `${SLASH_COMMAND} ${text}`,
+  };
+  return async (msg: Message) => {
+    await audit(deps, client, { ...entry, event: 'requested' });
+    await post(msg);
+    await audit(deps, client, { ...entry, event: 'succeeded' });
+  };
+}
 
 /** The MPN or ICCID a refused command was aimed at, for the audit trail (words may split a number). */
 function guessTarget(args: string[], country: Config['defaultCountry']): string | null {

@@ -137,10 +137,12 @@ export interface SlackEmulator {
   file(id: string): { ref: FileRef; bytes: Buffer } | undefined;
   subscribe(listener: (event: EmulatorEvent) => void): () => void;
   setUsergroup(id: string, users: string[]): void;
+  /** Fields users.info reports for this user on top of a full member of the team (e.g. `{ is_restricted: true }`). */
+  setUser(id: string, fields: Args): void;
   /** `method` is a Web API method, or `'upload'` (upload URLs) or `'response'` (response_urls). */
   failNext(method: string, failure?: Failure): void;
   setLatency(method: string, ms: number): void;
-  /** Forgets calls, responses, uploads, messages, views, failures and latencies; keeps usergroups. */
+  /** Forgets calls, responses, uploads, messages, views, failures and latencies; keeps usergroups and users. */
   reset(): void;
   /** Serves a request for `/api/*`, `/upload/*`, `/respond/*` or `/files/*`; false for any other path. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
@@ -192,6 +194,7 @@ export function createSlackEmulator(opts: EmulatorOptions = {}): SlackEmulator {
   const pendingFiles = new Map<string, { filename: string; altText?: string; bytes?: Buffer }>();
   const files = new Map<string, { ref: FileRef; bytes: Buffer }>();
   const usergroups = new Map<string, string[]>();
+  const userFields = new Map<string, Args>();
   const failures = new Map<string, { failure: Failure; left: number }[]>();
   const latencies = new Map<string, number>();
   const listeners = new Set<(event: EmulatorEvent) => void>();
@@ -389,6 +392,7 @@ export function createSlackEmulator(opts: EmulatorOptions = {}): SlackEmulator {
       is_bot: id === BOT.user_id,
       tz: 'Europe/London',
       profile,
+      ...userFields.get(id),
     };
   };
 
@@ -775,6 +779,7 @@ export function createSlackEmulator(opts: EmulatorOptions = {}): SlackEmulator {
       return () => void listeners.delete(listener);
     },
     setUsergroup: (id, users) => void usergroups.set(id, [...users]),
+    setUser: (id, fields) => void userFields.set(id, { ...fields }),
     failNext: (method, failure = {}) => {
       const queue = failures.get(method) ?? [];
       queue.push({ failure, left: failure.times ?? 1 });
