@@ -131,12 +131,14 @@ export function createRoles(opts: RolesOptions): Roles {
   return {
     roleOf,
     async access(userId) {
+      const named = [opts.admins, opts.operators, viewers].some((ids) => ids.includes(userId));
+      const askAccount = !named && viewers.length === 0;
       // Asked side by side, so the slowest look-up sets the wait, not their sum.
       const [role, listedViewer, account, team] = await Promise.all([
         roleOf(userId),
         viewers.length > 0 ? holds(viewers, userId) : Promise.resolve(false),
-        viewers.length > 0 ? Promise.resolve(undefined) : accounts(userId),
-        viewers.length > 0 ? Promise.resolve(undefined) : ownTeam('self'),
+        askAccount ? accounts(userId) : Promise.resolve(undefined),
+        askAccount ? ownTeam('self') : Promise.resolve(undefined),
       ]);
       if (role !== 'viewer') return { ok: true, role };
       if (viewers.length > 0) {
