@@ -61,7 +61,7 @@ const EnvSchema = z.object({
         /^(sqlite:.+|postgres(ql)?:\/\/.+)$/,
         'expected sqlite:<path> or postgres://user:pass@host:5432/db',
       )
-      .default('sqlite:./data/onsim-bot.db'),
+      .optional(),
   ),
   ADMINS: idList,
   OPERATORS: idList,
@@ -90,6 +90,12 @@ const EnvSchema = z.object({
   ),
 });
 
+/** Where the store lives when DATABASE_URL is unset: the sandbox never shares the real ONSIM's file. */
+export const DEFAULT_DATABASE_URL = {
+  onsim: 'sqlite:./data/onsim-bot.db',
+  sandbox: 'sqlite:./data/onsim-bot.sandbox.db',
+} as const;
+
 export interface Config {
   slack: {
     botToken: string;
@@ -106,6 +112,7 @@ export interface Config {
     baseUrl: string;
     timeoutMs: number;
   };
+  /** DATABASE_URL, else DEFAULT_DATABASE_URL for the real ONSIM or for the sandbox. */
   databaseUrl: string;
   admins: string[];
   operators: string[];
@@ -161,7 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.PORT,
     },
     onsim: { apiKey: e.ONSIM_API_KEY, baseUrl: e.ONSIM_BASE_URL, timeoutMs: e.ONSIM_TIMEOUT_MS },
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl:
+      e.DATABASE_URL ?? (e.ONSIM_API_KEY ? DEFAULT_DATABASE_URL.onsim : DEFAULT_DATABASE_URL.sandbox),
     admins: e.ADMINS,
     operators: e.OPERATORS,
     viewers: e.VIEWERS,

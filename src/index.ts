@@ -35,7 +35,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, {
+    onsim: { sandbox: !config.onsim.apiKey, baseUrl: config.onsim.baseUrl },
+  });
   logger.info({ engine: store.engine }, 'store ready');
 
   const sandbox = config.onsim.apiKey ? null : await startSandbox({ port: 0, logger });

@@ -20,11 +20,19 @@ describe('loadConfig', () => {
     expect(c.slack.port).toBe(3000);
     expect(c.onsim.baseUrl).toBe('https://api.onsimapp.com');
     expect(c.onsim.apiKey).toBeUndefined();
-    expect(c.databaseUrl).toBe('sqlite:./data/onsim-bot.db');
+    expect(c.databaseUrl).toBe('sqlite:./data/onsim-bot.sandbox.db');
     expect(c.portingPollSeconds).toBe(60);
     expect(c.defaultCountry).toBe('GB');
     expect(c.qrDelivery).toBe('channel');
     expect(c.admins).toEqual([]);
+  });
+
+  it('keeps the real ONSIM in sqlite:./data/onsim-bot.db and the sandbox in a file of its own', () => {
+    expect(loadConfig({ ...base, ONSIM_API_KEY: 'key' }).databaseUrl).toBe('sqlite:./data/onsim-bot.db');
+    expect(loadConfig({ ...base, ONSIM_API_KEY: ' ' }).databaseUrl).toBe(
+      'sqlite:./data/onsim-bot.sandbox.db',
+    );
+    expect(loadConfig({ ...base, DATABASE_URL: 'sqlite:./mine.db' }).databaseUrl).toBe('sqlite:./mine.db');
   });
 
   it('switches to Socket Mode when an app token is set, without needing a signing secret', () => {

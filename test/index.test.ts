@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/index.js';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.js';
 import { freePort } from './support/ports.js';
 import { waitFor } from './support/wait.js';
@@ -83,5 +84,27 @@ describe('npm start', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.out.join('')).toContain('stopped cleanly');
+  });
+
+  it('refuses to start the real ONSIM on a database the sandbox created, saying what to change', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'onsim-bot-start-'));
+    const databaseUrl = `sqlite:${join(dir, 'bot.db')}`;
+    const store = await openStore(databaseUrl, { onsim: { sandbox: true, baseUrl: 'http://127.0.0.1:1' } });
+    await store.close();
+    run = startBot({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: 'test-secret',
+      ONSIM_API_KEY: 'real-key-123',
+      ONSIM_BASE_URL: 'https://onsim.example',
+      PORT: String(await freePort()),
+      DATABASE_URL: databaseUrl,
+    });
+    expect(await run.exited).toBe(1);
+    const text = run.out.join('');
+    expect(text).toContain(
+      'created for the built-in ONSIM sandbox, but this start uses the ONSIM at https://onsim.example',
+    );
+    expect(text).not.toContain('real-key-123');
+    expect(text).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,7 +1,9 @@
+import { claimStore, type OnsimIdentity } from './owner.js';
 import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
+export { type OnsimIdentity, StoreOwnerError } from './owner.js';
 export { openPostgresStore } from './postgres.js';
 export { openSqliteStore } from './sqlite.js';
 export type * from './types.js';
@@ -9,8 +11,23 @@ export type * from './types.js';
 /**
  * Opens the store named by DATABASE_URL: `sqlite:<path>` (relative to the working
  * directory or absolute; `sqlite::memory:` for tests) or `postgres://…` / `postgresql://…`.
+ * With `onsim`, the database must belong to that ONSIM (recorded on its first opening), or
+ * opening fails with a StoreOwnerError saying what to change.
  */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export async function openStore(databaseUrl: string, opts: { onsim?: OnsimIdentity } = {}): Promise<Store> {
+  const store = await openEngine(databaseUrl);
+  if (opts.onsim) {
+    try {
+      await claimStore(store, opts.onsim);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}
+
+function openEngine(databaseUrl: string): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl);
   const sqlitePath = /^sqlite:(?!\/\/)(.+)$/.exec(databaseUrl)?.[1];
   if (sqlitePath !== undefined) return openSqliteStore(sqlitePath);

@@ -242,6 +242,14 @@ class SqlStore implements Store {
     await writeKv(this.db, key, value);
   }
 
+  async setKvIfAbsent(key: string, value: string): Promise<string> {
+    await this.db.query('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [
+      key,
+      value,
+    ]);
+    return (await this.getKv(key)) ?? value;
+  }
+
   async tryLock(name: string, holderId: string, ttlMs: number, now: number): Promise<boolean> {
     // Takes a free name, renews our own lease, or takes over an expired one; a live lease
     // of another holder makes the DO UPDATE's WHERE false, so no row changes.

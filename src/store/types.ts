@@ -172,6 +172,8 @@ export interface Store {
   // Small key/value state (e.g. 'porting.paused_since')
   getKv(key: string): Promise<string | null>;
   setKv(key: string, value: string | null): Promise<void>;
+  /** Sets the key unless it holds a value already (atomically); returns the value it holds after. */
+  setKvIfAbsent(key: string, value: string): Promise<string>;
 
   /**
    * Lease lock for singleton work (the porting poller). Returns true when holderId holds

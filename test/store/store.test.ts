@@ -11,11 +11,13 @@ import {
   type NewConfirmation,
   type NewOutboxItem,
   type NewPortWatch,
+  type OnsimIdentity,
   openPostgresStore,
   openSqliteStore,
   openStore,
   type PortSnapshot,
   type Store,
+  StoreOwnerError,
 } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { migratePostgres } from '../../src/store/postgres.js';
@@ -105,6 +107,8 @@ interface Engine {
   /** A database without rows: new, or (where creating one is slow) an emptied one. */
   emptyDatabase(): Promise<string>;
   open(location: string): Promise<Store>;
+  /** The DATABASE_URL of a location. */
+  url(location: string): string;
 }
 
 // CREATE DATABASE takes a few hundred ms, so the PostgreSQL suite reuses one database and
@@ -132,12 +136,14 @@ const engines: Engine[] = [
     newDatabase: async () => sqliteFile(),
     emptyDatabase: async () => sqliteFile(),
     open: openSqliteStore,
+    url: (file) => `sqlite:${file}`,
   },
   {
     name: 'postgres',
     newDatabase: freshPostgresUrl,
     emptyDatabase: emptiedPostgresDatabase,
     open: openPostgresStore,
+    url: (url) => url,
   },
 ];
 
@@ -512,6 +518,53 @@ describe.each(engines)('$name store', (engine) => {
         Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).tryLock('poller', `H${i}`, 1_000, T0)),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('belonging to one ONSIM', () => {
+    const real = { sandbox: false, baseUrl: 'https://api.onsimapp.com' };
+    const sandbox = { sandbox: true, baseUrl: 'https://api.onsimapp.com' };
+    const openFor = (onsim: OnsimIdentity) => track(openStore(engine.url(location), { onsim }));
+    const refusal = (onsim: OnsimIdentity) =>
+      openStore(engine.url(location), { onsim }).then(
+        (s) => {
+          openStores.add(s);
+          return null;
+        },
+        (e: unknown) => e,
+      );
+
+    it('records the ONSIM on first opening and opens again for the same one', async () => {
+      await close(await openFor(real));
+      const again = await openFor({ sandbox: false, baseUrl: 'https://api.onsimapp.com/' });
+      expect(await again.getKv('store.onsim')).toBe('https://api.onsimapp.com');
+    });
+
+    it('refuses the sandbox on a database of the real ONSIM, saying what to change', async () => {
+      await close(await openFor(real));
+      const error = await refusal(sandbox);
+      expect(error).toBeInstanceOf(StoreOwnerError);
+      expect(String(error)).toContain('created for the ONSIM at https://api.onsimapp.com');
+      expect(String(error)).toContain('uses the built-in ONSIM sandbox (ONSIM_API_KEY is not set)');
+      expect(String(error)).toContain('sqlite:./data/onsim-bot.sandbox.db');
+    });
+
+    it('refuses the real ONSIM on a sandbox database', async () => {
+      await close(await openFor({ ...sandbox, baseUrl: 'http://127.0.0.1:4567' }));
+      const error = await refusal(real);
+      expect(error).toBeInstanceOf(StoreOwnerError);
+      expect(String(error)).toContain('created for the built-in ONSIM sandbox');
+      expect(String(error)).toContain('sqlite:./data/onsim-bot.db');
+    });
+
+    it('refuses another base URL, and never shows credentials in it', async () => {
+      await close(await openFor({ sandbox: false, baseUrl: 'https://user:hunter2@onsim.example/v1/' }));
+      const error = await refusal(real);
+      expect(String(error)).toContain('Set ONSIM_BASE_URL back to https://onsim.example/v1');
+      expect(String(error)).not.toContain('hunter2');
+      // The refused opening recorded nothing and left the database as it was.
+      const plain = await open();
+      expect(await plain.getKv('store.onsim')).toBe('https://onsim.example/v1');
     });
   });
 
