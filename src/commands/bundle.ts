@@ -9,6 +9,8 @@ import type { CatalogueBundle } from '../onsim/reseller.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
+import { formNotOpened, openThenFill } from '../slack/modal.js';
+import { type Recipient, tellUser } from '../slack/tell.js';
 import { esc, formatMpn, mention } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
@@ -24,14 +26,7 @@ import {
 } from '../views/bundle.js';
 import { noticeModal } from '../views/confirm.js';
 import { cardFormButton } from './card-button.js';
-import {
-  formNotOpened,
-  openThenFill,
-  type Requester,
-  reportOutcome,
-  tellUser,
-  within,
-} from './change-flow.js';
+import { reportOutcome, within } from './change-flow.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -82,7 +77,7 @@ async function resolveSku(
 async function changeBundle(
   deps: AppDeps,
   client: WebClient,
-  who: Requester,
+  who: Recipient,
   mpn: string,
   sku: string,
   answer: (msg: Message) => Promise<void>,

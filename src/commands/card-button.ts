@@ -4,14 +4,14 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
-import { answerClick, clickChannel } from '../guard/confirm-click.js';
 import type { Logger } from '../logger.js';
 import type { Parsed } from '../onsim/identifiers.js';
 import type { ButtonHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
+import { formNotOpened } from '../slack/modal.js';
+import { answerClick, clickChannel } from '../slack/respond.js';
 import type { Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
-import { formNotOpened } from './change-flow.js';
 
 export interface CardFormButton<T> {
   need: Role;

@@ -5,7 +5,6 @@ import type { AppDeps } from '../deps.js';
 import { loadConfirmationForm } from '../guard/confirm-click.js';
 import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import type { Outcome } from '../guard/perform.js';
-import { postRecord } from '../guard/record.js';
 import type { Logger } from '../logger.js';
 import {
   luhnCheckDigit,
@@ -17,6 +16,8 @@ import {
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
+import { openThenFill, showOutcome } from '../slack/modal.js';
+import { postRecord } from '../slack/record.js';
 import { esc, formatMpn } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
@@ -100,39 +101,34 @@ async function openCeaseForm(
   log: Logger,
   at: { triggerId: string; userId: string; channelId: string | null; ref: SubscriberRef },
 ): Promise<void> {
-  const opened = await client.views.open({
-    trigger_id: at.triggerId,
-    view: loadingModal(CEASE_TITLE, 'Looking the SIM up at ONSIM…'),
-  });
-  const viewId = opened.view?.id;
-  if (!viewId) throw new Error('views.open answered without a view id');
-  const show = (view: Parameters<WebClient['views']['update']>[0]['view']) =>
-    client.views.update({ view_id: viewId, view });
-
-  let found: Lookup;
-  try {
-    found = await lookUp(deps, at.ref);
-  } catch (err) {
-    log.warn({ err }, 'cease look-up failed');
-    const what = at.ref.kind === 'mpn' ? formatMpn(at.ref.value) : `SIM ${at.ref.value}`;
-    await show(noticeModal(CEASE_TITLE, describeFailure(err, `look up ${esc(what)}`)));
-    return;
-  }
-  if (!found.ok) {
-    await show(noticeModal(CEASE_TITLE, found.message));
-    return;
-  }
-  const p = found.preview;
-  const payload: CeasePayload = { iccid: p.iccid, mpn: p.mpn };
-  const c = await requestConfirmation(deps, client, {
-    operation: CEASE_OPERATION,
-    userId: at.userId,
-    channelId: at.channelId,
-    target: p.mpn ?? p.iccid,
-    payload,
-    detail: describeSim(p),
-  });
-  await show(ceaseModal(p, c));
+  await openThenFill(
+    client,
+    log,
+    at.triggerId,
+    loadingModal(CEASE_TITLE, 'Looking the SIM up at ONSIM…'),
+    async () => {
+      let found: Lookup;
+      try {
+        found = await lookUp(deps, at.ref);
+      } catch (err) {
+        log.warn({ err }, 'cease look-up failed');
+        const what = at.ref.kind === 'mpn' ? formatMpn(at.ref.value) : `SIM ${at.ref.value}`;
+        return noticeModal(CEASE_TITLE, describeFailure(err, `look up ${esc(what)}`));
+      }
+      if (!found.ok) return noticeModal(CEASE_TITLE, found.message);
+      const p = found.preview;
+      const payload: CeasePayload = { iccid: p.iccid, mpn: p.mpn };
+      const c = await requestConfirmation(deps, client, {
+        operation: CEASE_OPERATION,
+        userId: at.userId,
+        channelId: at.channelId,
+        target: p.mpn ?? p.iccid,
+        payload,
+        detail: describeSim(p),
+      });
+      return ceaseModal(p, c);
+    },
+  );
 }
 
 /** The typed check: the MPN in any written form, or the ICCID's last 6 digits. Returns field errors. */
@@ -204,7 +200,6 @@ export const onCeaseButton = (deps: AppDeps): ButtonHandler =>
 export const onCeaseSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
-    const log = deps.logger.child({ name: 'cease', user: userId });
     const form = await loadConfirmationForm(deps, client, view.private_metadata, userId, {
       operation: CEASE_OPERATION,
       payload: CeasePayload,
@@ -248,18 +243,13 @@ export const onCeaseSubmit = (deps: AppDeps): SubmissionHandler =>
       deps.onsim.ceaseAccount(p.iccid),
     );
     const { text, record } = describeOutcome(outcome, p, userId);
-    try {
-      await client.views.update({ view_id: view.id, view: noticeModal(CEASE_TITLE, text) });
-    } catch (err) {
-      // The modal was closed meanwhile: tell the admin where they are.
-      log.warn({ err }, 'could not show the cease outcome in the modal');
-      if (c.channelId) {
-        const msg = plain(text);
-        await client.chat
-          .postEphemeral({ channel: c.channelId, user: userId, text: msg.text, blocks: msg.blocks })
-          .catch((e: unknown) => log.warn({ err: e }, 'could not tell the admin the cease outcome'));
-      }
-    }
+    await showOutcome(
+      deps,
+      client,
+      { viewId: view.id, view: noticeModal(CEASE_TITLE, text) },
+      { userId, channelId: c.channelId },
+      text,
+    );
     if (record) await postRecord(deps, client, c.channelId, record);
   });
 

@@ -6,7 +6,8 @@ import { audit } from '../guard/audit.js';
 import type { Logger } from '../logger.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler } from '../slack/handlers.js';
-import { badge, type Message, plain } from '../slack/message.js';
+import { type Message, plain } from '../slack/message.js';
+import { answerClick } from '../slack/respond.js';
 import { esc } from '../slack/text.js';
 import { type CsvTable, toCsv } from '../views/csv.js';
 import { catalogueList } from './catalogue.js';
@@ -133,5 +134,5 @@ export const onCsvButton =
       log.error({ err }, 'CSV export failed');
       msg = plain(describeFailure(err, 'make the CSV file'));
     }
-    await respond({ ...badge(msg, deps.sandbox), response_type: 'ephemeral', replace_original: false });
+    await answerClick(deps, respond, msg);
   };

@@ -4,11 +4,9 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
 import {
-  answerClick,
   type ConfirmationClick,
   type ConfirmedResult,
   cancelClick,
-  clickChannel,
   confirmClick,
 } from '../guard/confirm-click.js';
 import { requestConfirmation, runConfirmed } from '../guard/confirmations.js';
@@ -16,6 +14,7 @@ import type { EsimInfo } from '../onsim/account.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
+import { answerClick, clickChannel } from '../slack/respond.js';
 import { esc, mention } from '../slack/text.js';
 import type { Confirmation } from '../store/types.js';
 import {

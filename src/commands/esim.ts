@@ -7,7 +7,8 @@ import { OnsimNotFoundError } from '../onsim/errors.js';
 import { EXAMPLES, type Parsed, recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler } from '../slack/handlers.js';
-import { badge, type Message, plain } from '../slack/message.js';
+import { type Message, plain } from '../slack/message.js';
+import { answerClick, clickChannel } from '../slack/respond.js';
 import { esc } from '../slack/text.js';
 import {
   decodeEsimRef,
@@ -93,9 +94,8 @@ export const onShowCodeButton = (deps: AppDeps): ButtonHandler => {
   const log = deps.logger.child({ name: 'esim' });
   return async ({ ack, body, action, respond, client }) => {
     await ack();
-    const who = { userId: body.user.id, channelId: body.channel?.id ?? body.container?.channel_id ?? null };
-    const tell = (msg: Message) =>
-      respond({ ...badge(msg, deps.sandbox), response_type: 'ephemeral', replace_original: false });
+    const who = { userId: body.user.id, channelId: clickChannel(body) };
+    const tell = (msg: Message) => answerClick(deps, respond, msg);
 
     const ref = decodeEsimRef(action.value);
     if (!ref) {

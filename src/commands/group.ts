@@ -6,6 +6,8 @@ import type { Logger } from '../logger.js';
 import type { NewGroup } from '../onsim/reseller.js';
 import type { SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
+import { formNotOpened } from '../slack/modal.js';
+import { type Recipient, tellUser } from '../slack/tell.js';
 import { esc, mention } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import { noticeModal } from '../views/confirm.js';
@@ -16,7 +18,7 @@ import {
   groupModal,
   parseGroupSubmission,
 } from '../views/group.js';
-import { formNotOpened, isConflict, type Requester, reportOutcome, tellUser, within } from './change-flow.js';
+import { isConflict, reportOutcome, within } from './change-flow.js';
 import { forgetProvisionLists } from './provision-lists.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
@@ -54,7 +56,7 @@ async function existingGroup(deps: AppDeps, log: Logger, name: string): Promise<
 const alreadyExists = (name: string): string =>
   `A group named “${name}” already exists at ONSIM. Choose another name (\`${SLASH_COMMAND} groups\` lists them).`;
 
-async function addGroup(deps: AppDeps, client: WebClient, who: Requester, group: NewGroup): Promise<void> {
+async function addGroup(deps: AppDeps, client: WebClient, who: Recipient, group: NewGroup): Promise<void> {
   const name = esc(group.name);
   const outcome = await perform(
     deps,

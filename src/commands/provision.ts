@@ -7,17 +7,22 @@
 // Where the record and QR go: the channel /onsim was typed in. From the shortcut or App Home there
 // is none, so the form asks (conversations_select, optional); left empty, or if the bot may not
 // post there, they go to the submitter's DM with the bot.
-import { type BlockAction, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import type { BlockAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
 import { perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import type { ProvisionResult } from '../onsim/reseller.js';
-import { openDm, postQr, slackErrorCode } from '../qr/post.js';
+import { postQr } from '../qr/post.js';
+import { openDm } from '../slack/dm.js';
+import { slackErrorCode } from '../slack/error-code.js';
 import { describeFailure } from '../slack/failure.js';
 import type { BlockActionHandler, ShortcutHandler, SubmissionHandler } from '../slack/handlers.js';
-import { badge, type Message, plain } from '../slack/message.js';
+import { badge, plain } from '../slack/message.js';
+import { openThenFill } from '../slack/modal.js';
+import { postRecord } from '../slack/record.js';
+import { tellUser } from '../slack/tell.js';
 import { esc, formatMpn } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
@@ -59,9 +64,19 @@ function modalFor(deps: AppDeps, place: FormPlace, lists: ListsState) {
   return provisionModal({ ...place, lists, qrDelivery: deps.config.qrDelivery });
 }
 
+/** ONSIM's groups and products for the form (sharing a load under way), or why they are missing. */
+async function loadLists(deps: AppDeps, log: Logger, force = false): Promise<ListsState> {
+  try {
+    return { status: 'ready', lists: await loadProvisionLists(deps.onsim, deps.now, { force }) };
+  } catch (err) {
+    log.warn({ err }, 'could not load groups and catalogue for the provisioning form');
+    return { status: 'failed', message: describeFailure(err, 'get your customer groups and products') };
+  }
+}
+
 /**
- * Loads the lists (sharing a load under way) and puts the result into the open view. A
- * `hash_conflict` means the user switched flavour meanwhile: that handler shows its own result.
+ * Loads the lists and puts the result into the open view. A `hash_conflict` means the user
+ * switched flavour meanwhile: that handler shows its own result.
  */
 async function fillLists(
   deps: AppDeps,
@@ -70,14 +85,8 @@ async function fillLists(
   place: FormPlace,
   log: Logger,
   force = false,
-): Promise<'ready' | 'failed'> {
-  let lists: ListsState;
-  try {
-    lists = { status: 'ready', lists: await loadProvisionLists(deps.onsim, deps.now, { force }) };
-  } catch (err) {
-    log.warn({ err }, 'could not load groups and catalogue for the provisioning form');
-    lists = { status: 'failed', message: describeFailure(err, 'get your customer groups and products') };
-  }
+): Promise<void> {
+  const lists = await loadLists(deps, log, force);
   try {
     await client.views.update({
       view_id: view.id,
@@ -90,7 +99,6 @@ async function fillLists(
       log.debug({ code }, 'provisioning form changed or closed');
     else log.warn({ err }, 'could not update the provisioning form');
   }
-  return lists.status === 'ready' ? 'ready' : 'failed';
 }
 
 /** Opens the form within the trigger's 3 s: with the cached lists, else loading, then filled in. */
@@ -102,21 +110,24 @@ async function openForm(
   log: Logger,
 ): Promise<FormResult> {
   const cached = cachedProvisionLists(deps.onsim, deps.now());
-  const lists: ListsState = cached ? { status: 'ready', lists: cached } : { status: 'loading' };
-  let opened: Awaited<ReturnType<WebClient['views']['open']>>;
+  let lists: 'ready' | 'failed' = 'ready';
   try {
-    opened = await client.views.open({ trigger_id: triggerId, view: modalFor(deps, place, lists) });
+    if (cached || place.flavour === 'pbx') {
+      // Own PBX needs no lists; a later switch to ONSIM UC loads them.
+      const state: ListsState = cached ? { status: 'ready', lists: cached } : { status: 'loading' };
+      await client.views.open({ trigger_id: triggerId, view: modalFor(deps, place, state) });
+    } else {
+      await openThenFill(client, log, triggerId, modalFor(deps, place, { status: 'loading' }), async () => {
+        const state = await loadLists(deps, log);
+        if (state.status !== 'ready') lists = 'failed';
+        return modalFor(deps, place, state);
+      });
+    }
   } catch (err) {
     log.warn({ err }, 'could not open the provisioning form');
     return { opened: false, slackError: slackErrorCode(err) };
   }
-  const viewId = opened.view?.id;
-  // Own PBX needs no lists; a later switch to ONSIM UC loads them.
-  if (cached || place.flavour === 'pbx' || !viewId) return { opened: true, lists: 'ready' };
-  return {
-    opened: true,
-    lists: await fillLists(deps, client, { id: viewId, hash: opened.view?.hash }, place, log),
-  };
+  return { opened: true, lists };
 }
 
 /** Shows `place.flavour` in an open form, loading the lists first when that flavour needs them. */
@@ -202,89 +213,6 @@ export const provision: Subcommand = {
 
 // ---- After a valid submission --------------------------------------------------------------
 
-/** The WebClient logs request bodies at debug level: secrets go through a client that does not. */
-function quietClient(client: WebClient, log: Logger): WebClient {
-  const logger: BoltLogger = {
-    debug: () => {},
-    info: () => {},
-    warn: (...msg: unknown[]) => log.warn(msg.filter((m) => typeof m === 'string').join(' ')),
-    error: (...msg: unknown[]) => log.error(msg.filter((m) => typeof m === 'string').join(' ')),
-    setLevel: () => {},
-    getLevel: () => LogLevel.WARN,
-    setName: () => {},
-  };
-  return new WebClient(client.token, {
-    slackApiUrl: client.slackApiUrl,
-    logger,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000 },
-    timeout: 10_000,
-  });
-}
-
-/** Shows `msg` to `userId` only: in `channelId`, else in their DM with the bot. */
-async function tellUser(
-  client: WebClient,
-  deps: AppDeps,
-  where: { channelId: string; userId: string },
-  msg: Message,
-  log: Logger,
-): Promise<void> {
-  const out = badge(msg, deps.sandbox);
-  const args = { user: where.userId, text: out.text, blocks: out.blocks };
-  try {
-    await client.chat.postEphemeral({ channel: where.channelId, ...args });
-  } catch (err) {
-    log.warn({ code: slackErrorCode(err) }, 'ephemeral answer failed; trying the DM');
-    try {
-      await client.chat.postEphemeral({ channel: await openDm(client, where.userId), ...args });
-    } catch (dmErr) {
-      log.error(
-        { code: slackErrorCode(dmErr) },
-        'could not reach the submitter with the provisioning answer',
-      );
-    }
-  }
-}
-
-/** Posts the channel record; when the bot may not post there, in the submitter's DM. Returns where it went. */
-async function postRecord(
-  client: WebClient,
-  deps: AppDeps,
-  where: { channelId: string; userId: string },
-  msg: Message,
-  log: Logger,
-): Promise<{ channelId: string; ts: string | undefined }> {
-  const out = badge(msg, deps.sandbox);
-  try {
-    const res = await client.chat.postMessage({
-      channel: where.channelId,
-      text: out.text,
-      blocks: out.blocks,
-    });
-    return { channelId: where.channelId, ts: res.ts };
-  } catch (err) {
-    log.warn(
-      { code: slackErrorCode(err), channel: where.channelId },
-      'could not post the record; using the DM',
-    );
-    const code = slackErrorCode(err);
-    const note = `(The bot could not post in <#${where.channelId}>${code ? ` — \`${code}\`` : ''}; invite it there to get these records in the channel.)`;
-    try {
-      const dm = await openDm(client, where.userId);
-      const res = await client.chat.postMessage({
-        channel: dm,
-        text: out.text,
-        blocks: [...out.blocks.slice(0, 48), { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }],
-      });
-      return { channelId: dm, ts: res.ts };
-    } catch (dmErr) {
-      // The line exists: carry on so the submitter still gets the SIP password and the QR.
-      log.error({ code: slackErrorCode(dmErr) }, 'could not post the provisioning record anywhere');
-      return { channelId: where.channelId, ts: undefined };
-    }
-  }
-}
-
 type Valid = Extract<ProvisionSubmission, { ok: true }>;
 
 function auditDetail(s: Valid): string {
@@ -322,18 +250,17 @@ async function provisionAndReport(
         ? ''
         : ` Its SIP password never reached the bot: set a new one with \`/onsim settings ${shown}\`.`;
     await tellUser(
-      client,
       deps,
-      { channelId, userId },
+      client,
+      { userId, channelId },
       plain(
         `${describeFailure(outcome.error, what)}\nTo check, type \`/onsim account ${shown}\`: if it shows the account, the line was provisioned (then \`/onsim qr ${shown}\` posts its QR code).${password} If ONSIM finds nothing, open the form again.`,
       ),
-      log,
     );
     return;
   }
   if (outcome.kind === 'failed') {
-    await tellUser(client, deps, { channelId, userId }, plain(describeFailure(outcome.error, what)), log);
+    await tellUser(deps, client, { userId, channelId }, plain(describeFailure(outcome.error, what)));
     return;
   }
 
@@ -365,23 +292,20 @@ async function provisionAndReport(
   } as const;
   log.info({ mpn, iccid, flavour: submission.flavour }, 'provisioned');
 
-  const posted = await postRecord(
-    client,
-    deps,
-    { channelId, userId },
-    provisionedRecord({ ...record, qr: qrPlan }),
-    log,
-  );
+  // The line exists whatever happens to the record: carry on, so the password and QR still arrive.
+  const posted = (await postRecord(deps, client, channelId, provisionedRecord({ ...record, qr: qrPlan }), {
+    dmFallback: userId,
+  })) ?? { channelId, ts: undefined };
 
   const typedPassword = submission.flavour === 'pbx' && submission.input.pbx_password !== undefined;
   const username = (submission.flavour === 'pbx' ? submission.input.pbx_user : undefined) ?? result.iccid;
   if (result.pbx_password !== undefined || username !== undefined) {
     await tellUser(
-      quietClient(client, log),
       deps,
-      { channelId: posted.channelId, userId },
+      client,
+      { userId, channelId: posted.channelId },
       sipCredentialsMessage({ mpn, username, password: typedPassword ? undefined : result.pbx_password }),
-      log,
+      { secret: true },
     );
   }
 
@@ -402,13 +326,12 @@ async function provisionAndReport(
         .catch((updateErr: unknown) => log.warn({ err: updateErr }, 'could not update the record'));
     }
     await tellUser(
-      client,
       deps,
-      { channelId: posted.channelId, userId },
+      client,
+      { userId, channelId: posted.channelId },
       plain(
         `${describeQrFailure(err, shown)}\nThe line is provisioned; try \`/onsim qr ${shown}\` to post its QR code.`,
       ),
-      log,
     );
   }
 }
@@ -563,13 +486,12 @@ export const onProvisionSubmit = (deps: AppDeps): SubmissionHandler =>
       log.error({ err }, 'provisioning report failed');
       const where = meta.channelId ?? parsed.reportChannel;
       await tellUser(
-        client,
         deps,
-        { channelId: where ?? (await openDm(client, userId)), userId },
+        client,
+        { userId, channelId: where ?? null },
         plain(
           `${describeFailure(err, `report on provisioning ${formatMpn(parsed.input.mpn)}`)} Check with \`/onsim account ${formatMpn(parsed.input.mpn)}\`.`,
         ),
-        log,
       );
     }
   });

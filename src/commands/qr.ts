@@ -14,10 +14,13 @@ import {
   recogniseIdentifier,
   type SubscriberRef,
 } from '../onsim/identifiers.js';
-import { openDm, postQr, slackErrorCode } from '../qr/post.js';
+import { postQr } from '../qr/post.js';
+import { openDm } from '../slack/dm.js';
+import { slackErrorCode } from '../slack/error-code.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler } from '../slack/handlers.js';
-import { badge, type Message, plain } from '../slack/message.js';
+import { type Message, plain } from '../slack/message.js';
+import { answerClick, clickChannel } from '../slack/respond.js';
 import { esc, mention } from '../slack/text.js';
 import { decodeQrDeleteValue, type QrSubject, qrDeletedMessage, qrSubjectLabel } from '../views/qr.js';
 import type { Subcommand } from './types.js';
@@ -153,20 +156,6 @@ function parseEsimRef(value: string, deps: AppDeps): Parsed<QrRef> {
   return { ok: false, error: 'This button does not name an eSIM. Use /onsim qr <mpn> instead.' };
 }
 
-function channelOf(body: BlockAction): string | undefined {
-  return body.channel?.id ?? body.container?.channel_id;
-}
-
-/** Answers the clicker only, or (`replace`) replaces the message the button was on. */
-async function answer(respond: RespondFn, deps: AppDeps, msg: Message, replace = false): Promise<void> {
-  const out = badge(msg, deps.sandbox);
-  await respond(
-    replace
-      ? { replace_original: true, text: out.text, blocks: out.blocks }
-      : { response_type: 'ephemeral', replace_original: false, text: out.text, blocks: out.blocks },
-  );
-}
-
 async function onQrButton(
   deps: AppDeps,
   body: BlockAction,
@@ -178,10 +167,10 @@ async function onQrButton(
   const log = deps.logger.child({ name: 'qr', user: userId });
   try {
     if (!ref.ok) {
-      await answer(respond, deps, plain(`⚠️ ${esc(ref.error)}`));
+      await answerClick(deps, respond, plain(`⚠️ ${esc(ref.error)}`));
       return;
     }
-    const inChannel = channelOf(body);
+    const inChannel = clickChannel(body);
     const auth = await authorize(
       deps,
       client,
@@ -191,14 +180,14 @@ async function onQrButton(
       auditTarget(ref.value),
     );
     if (!auth.ok) {
-      await answer(respond, deps, plain(auth.message));
+      await answerClick(deps, respond, plain(auth.message));
       return;
     }
     const channelId = inChannel ?? (await openDm(client, userId));
-    await answer(respond, deps, await qrFor(deps, client, ref.value, { userId, channelId, log }));
+    await answerClick(deps, respond, await qrFor(deps, client, ref.value, { userId, channelId, log }));
   } catch (err) {
     log.error({ err }, 'QR button failed');
-    await answer(respond, deps, plain(describeQrFailure(err, 'this eSIM')));
+    await answerClick(deps, respond, plain(describeQrFailure(err, 'this eSIM')));
   }
 }
 
@@ -226,13 +215,13 @@ export const onQrDeleteButton =
   async ({ ack, body, action, respond, client }) => {
     await ack();
     const userId = body.user.id;
-    const channelId = channelOf(body) ?? null;
+    const channelId = clickChannel(body);
     const log = deps.logger.child({ name: 'qr', user: userId });
     const ref = decodeQrDeleteValue(action.value);
     if (!ref) {
-      await answer(
-        respond,
+      await answerClick(
         deps,
+        respond,
         plain('⚠️ This button is outdated. Delete the image from its ⋯ menu instead.'),
       );
       return;
@@ -242,9 +231,9 @@ export const onQrDeleteButton =
       if (userId !== ref.posterId) {
         const auth = await authorize(deps, client, { userId, channelId }, 'admin', 'delete QR', target);
         if (!auth.ok) {
-          await answer(
-            respond,
+          await answerClick(
             deps,
+            respond,
             plain(
               `Only ${mention(ref.posterId)}, who posted this QR, or an admin can delete it. ${auth.message}`,
             ),
@@ -269,7 +258,7 @@ export const onQrDeleteButton =
         detail,
       });
       log.info({ fileId: ref.fileId }, 'QR deleted');
-      await answer(respond, deps, qrDeletedMessage(ref, userId), true);
+      await answerClick(deps, respond, qrDeletedMessage(ref, userId), true);
     } catch (err) {
       log.error({ err, fileId: ref.fileId }, 'QR delete failed');
       await audit(deps, client, {
@@ -281,9 +270,9 @@ export const onQrDeleteButton =
         detail: err instanceof Error ? err.message.slice(0, 300) : 'unknown error',
       }).catch((auditErr: unknown) => log.error({ err: auditErr }, 'could not write the audit entry'));
       const code = slackErrorCode(err);
-      await answer(
-        respond,
+      await answerClick(
         deps,
+        respond,
         plain(
           `⚠️ Slack would not delete the QR image${code ? ` (\`${esc(code)}\`)` : ''}. Delete it from the image's ⋯ menu instead.`,
         ),

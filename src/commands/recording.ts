@@ -7,13 +7,14 @@ import { authorize } from '../guard/authorize.js';
 import { loadConfirmationForm } from '../guard/confirm-click.js';
 import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import { type Outcome, perform } from '../guard/perform.js';
-import { postRecord } from '../guard/record.js';
 import type { Logger } from '../logger.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
 import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
-import { type Message, plain } from '../slack/message.js';
+import { plain } from '../slack/message.js';
+import { openThenFill, showOutcome } from '../slack/modal.js';
+import { postRecord } from '../slack/record.js';
 import { esc, formatMpn } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import { loadingModal, noticeModal } from '../views/confirm.js';
@@ -79,36 +80,28 @@ async function openChooser(
   log: Logger,
   at: { triggerId: string; channelId: string | null; mpn: string; given: Partial<RecordingChoice> },
 ): Promise<void> {
-  const opened = await client.views.open({
-    trigger_id: at.triggerId,
-    view: loadingModal(
-      RECORDING_TITLE,
-      `Reading the recording settings of ${esc(formatMpn(at.mpn))} from ONSIM…`,
-    ),
-  });
-  const viewId = opened.view?.id;
-  if (!viewId) throw new Error('views.open answered without a view id');
-  let current: Partial<RecordingChoice> = {};
-  try {
-    const account = await deps.onsim.getAccount(at.mpn);
-    current = { voice_recording: account.voice_recording, sms_recording: account.sms_recording };
-  } catch (err) {
-    if (err instanceof OnsimNotFoundError) {
-      const text = describeFailure(err, `look up ${esc(formatMpn(at.mpn))}`);
-      await client.views.update({ view_id: viewId, view: noticeModal(RECORDING_TITLE, text) });
-      return;
+  const loading = loadingModal(
+    RECORDING_TITLE,
+    `Reading the recording settings of ${esc(formatMpn(at.mpn))} from ONSIM…`,
+  );
+  await openThenFill(client, log, at.triggerId, loading, async () => {
+    let current: Partial<RecordingChoice> = {};
+    try {
+      const account = await deps.onsim.getAccount(at.mpn);
+      current = { voice_recording: account.voice_recording, sms_recording: account.sms_recording };
+    } catch (err) {
+      if (err instanceof OnsimNotFoundError) {
+        return noticeModal(RECORDING_TITLE, describeFailure(err, `look up ${esc(formatMpn(at.mpn))}`));
+      }
+      // Prefill is a convenience: choose without it.
+      log.warn({ err }, 'could not read the current recording settings');
     }
-    // Prefill is a convenience: choose without it.
-    log.warn({ err }, 'could not read the current recording settings');
-  }
-  await client.views.update({
-    view_id: viewId,
-    view: recordingChooseModal({
+    return recordingChooseModal({
       mpn: at.mpn,
       channelId: at.channelId,
       initial: { ...current, ...at.given },
       current,
-    }),
+    });
   });
 }
 
@@ -172,26 +165,6 @@ async function switchOn(
   return describeOutcome(outcome, mpn, choice, who.userId);
 }
 
-/** Shows a modal's outcome; when the modal is gone, tells the user in the channel instead. */
-async function showOutcome(
-  client: WebClient,
-  log: Logger,
-  viewId: string,
-  to: { userId: string; channelId: string | null },
-  text: string,
-): Promise<void> {
-  try {
-    await client.views.update({ view_id: viewId, view: noticeModal(RECORDING_TITLE, text) });
-  } catch (err) {
-    log.warn({ err }, 'could not show the recording outcome in the modal');
-    if (!to.channelId) return;
-    const msg: Message = plain(text);
-    await client.chat
-      .postEphemeral({ channel: to.channelId, user: to.userId, text: msg.text, blocks: msg.blocks })
-      .catch((e: unknown) => log.warn({ err: e }, 'could not tell the user the recording outcome'));
-  }
-}
-
 /** The account card's "Recording" button: value = the MPN. */
 export const onRecordingButton = (deps: AppDeps): ButtonHandler =>
   cardFormButton(deps, {
@@ -212,7 +185,6 @@ export const onRecordingButton = (deps: AppDeps): ButtonHandler =>
 export const onRecordingChooseSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
-    const log = deps.logger.child({ name: 'recording', user: userId });
     const meta = decodeChooseMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -256,7 +228,13 @@ export const onRecordingChooseSubmit = (deps: AppDeps): SubmissionHandler =>
       view: loadingModal(RECORDING_TITLE, `Switching recording on for ${esc(formatMpn(meta.mpn))}…`),
     });
     const result = await switchOn(deps, client, who, meta.mpn, choice.value);
-    await showOutcome(client, log, view.id, who, result.text);
+    await showOutcome(
+      deps,
+      client,
+      { viewId: view.id, view: noticeModal(RECORDING_TITLE, result.text) },
+      who,
+      result.text,
+    );
     if (result.record) await postRecord(deps, client, meta.channel, result.record);
   });
 
@@ -264,7 +242,6 @@ export const onRecordingChooseSubmit = (deps: AppDeps): SubmissionHandler =>
 export const onRecordingOffSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
-    const log = deps.logger.child({ name: 'recording', user: userId });
     const form = await loadConfirmationForm(deps, client, view.private_metadata, userId, {
       operation: RECORDING_OFF_OPERATION,
       payload: OffPayload,
@@ -304,7 +281,13 @@ export const onRecordingOffSubmit = (deps: AppDeps): SubmissionHandler =>
       () => deps.onsim.setRecording(mpn, choice),
     );
     const result = describeOutcome(outcome, mpn, choice, userId, reason.value);
-    await showOutcome(client, log, view.id, { userId, channelId: c.channelId }, result.text);
+    await showOutcome(
+      deps,
+      client,
+      { viewId: view.id, view: noticeModal(RECORDING_TITLE, result.text) },
+      { userId, channelId: c.channelId },
+      result.text,
+    );
     if (result.record) await postRecord(deps, client, c.channelId, result.record);
   });
 

@@ -8,6 +8,8 @@ import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
+import { formNotOpened, openThenFill } from '../slack/modal.js';
+import { type Recipient, tellUser } from '../slack/tell.js';
 import { esc, formatMpn, mention } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import { noticeModal } from '../views/confirm.js';
@@ -22,7 +24,7 @@ import {
   settingsPrefill,
 } from '../views/settings.js';
 import { cardFormButton } from './card-button.js';
-import { formNotOpened, openThenFill, type Requester, reportOutcome, tellUser } from './change-flow.js';
+import { reportOutcome } from './change-flow.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -70,7 +72,7 @@ const auditDetail = (changes: SettingsChanges): string => `fields: ${Object.keys
 async function changeSettings(
   deps: AppDeps,
   client: WebClient,
-  who: Requester,
+  who: Recipient,
   mpn: string,
   changes: SettingsChanges,
 ): Promise<void> {

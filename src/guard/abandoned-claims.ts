@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
+import { postRecord } from '../slack/record.js';
 import { esc, mention } from '../slack/text.js';
 import { audit } from './audit.js';
-import { postRecord } from './record.js';
 
 /** Well past any ONSIM call's own time limit: a claim this long after expiry has no one working on it. */
 const GRACE_MS = 5 * 60_000;

@@ -1,9 +1,11 @@
-import type { BlockAction, RespondFn } from '@slack/bolt';
+import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { ViewClosedHandler } from '../slack/handlers.js';
-import { badge, type Message, plain } from '../slack/message.js';
+import { type Message, plain } from '../slack/message.js';
+import { postRecord } from '../slack/record.js';
+import { answerClick } from '../slack/respond.js';
 import type { Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
 import type { Confirmation } from '../store/types.js';
@@ -11,7 +13,6 @@ import { decodeConfirmationMetadata } from '../views/confirm.js';
 import { audit } from './audit.js';
 import { authorize } from './authorize.js';
 import { cancelConfirmation, claimConfirmation } from './confirmations.js';
-import { postRecord } from './record.js';
 
 /** A click on a confirm or cancel button of a confirmation message (its value is the confirmation id). */
 export interface ConfirmationClick {
@@ -28,28 +29,6 @@ export interface ConfirmedResult {
   reply: Message;
   /** Posted in the confirmation's channel for everyone to see; none when nothing changed. */
   record?: string;
-}
-
-/** The channel a button was clicked in (messages carry it; Home and modal buttons may not). */
-export function clickChannel(body: BlockAction): string | null {
-  const fromContainer = body.container?.channel_id;
-  return body.channel?.id ?? (typeof fromContainer === 'string' ? fromContainer : null);
-}
-
-/** Answers a click through its response_url, ephemerally; `replace` swaps the clicked message. */
-export async function answerClick(
-  deps: Pick<AppDeps, 'sandbox'>,
-  respond: RespondFn,
-  msg: Message,
-  replace = false,
-): Promise<void> {
-  const out = badge(msg, deps.sandbox);
-  await respond({
-    text: out.text,
-    blocks: out.blocks,
-    response_type: 'ephemeral',
-    replace_original: replace,
-  });
 }
 
 /**

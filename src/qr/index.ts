@@ -1,2 +1,2 @@
 export { fetchQrPng, isPng, PNG_SIGNATURE, QrImageError, renderQrLocally } from './image.js';
-export { openDm, type PostedQr, type PostQrInput, postQr, slackErrorCode } from './post.js';
+export { type PostedQr, type PostQrInput, postQr } from './post.js';

@@ -13,6 +13,7 @@ import {
   OnsimNotFoundError,
   OnsimTimeoutError,
 } from '../onsim/errors.js';
+import { openDm } from '../slack/dm.js';
 import { badge } from '../slack/message.js';
 import { qrAltText, qrComment, qrDeleteMessage, qrFilename, qrTitle } from '../views/qr.js';
 import { fetchQrPng, QrImageError, renderQrLocally } from './image.js';
@@ -60,14 +61,6 @@ function onsimReason(err: unknown): string {
   if (err instanceof OnsimTimeoutError) return 'ONSIM did not answer in time';
   if (err instanceof OnsimConnectionError) return 'ONSIM could not be reached';
   return 'ONSIM’s answer could not be used';
-}
-
-/** The requester's direct-message channel with the bot. */
-export async function openDm(client: WebClient, userId: string): Promise<string> {
-  const res = await client.conversations.open({ users: userId });
-  const id = res.channel?.id;
-  if (!id) throw new Error('Slack did not return a direct-message channel');
-  return id;
 }
 
 async function qrImage(
@@ -141,12 +134,4 @@ export async function postQr(deps: AppDeps, client: WebClient, input: PostQrInpu
     }).catch((auditErr: unknown) => log.error({ err: auditErr }, 'could not write the audit entry'));
     throw err;
   }
-}
-
-/** The Slack error code of a Web API failure (`not_in_channel`…), if it is one. */
-export function slackErrorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null || !('data' in err)) return undefined;
-  const data = err.data;
-  if (typeof data !== 'object' || data === null || !('error' in data)) return undefined;
-  return typeof data.error === 'string' ? data.error : undefined;
 }

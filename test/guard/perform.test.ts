@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditLine } from '../../src/guard/audit.js';
 import { perform } from '../../src/guard/perform.js';
-import { postRecord } from '../../src/guard/record.js';
 import { OnsimInputError, OnsimOutcomeUnknownError } from '../../src/onsim/errors.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import { STORE_ENGINES } from '../support/postgres.js';
@@ -82,25 +81,6 @@ describe.each(STORE_ENGINES)('perform and the audit trail (%s)', (_engine, datab
     await waitFor(() => bot.logs.some((l) => l.includes('could not mirror audit entry')), {
       what: 'the mirror failure in the log',
     });
-  });
-});
-
-describe('postRecord', () => {
-  let bot: TestBot;
-  afterEach(async () => {
-    await bot.close();
-  });
-
-  it('posts the record in the channel, and reports (not throws) when Slack refuses', async () => {
-    bot = await startTestBot();
-    expect(await postRecord(bot.deps, bot.app.client, 'C123', '✅ done by <@U1>')).toBe(true);
-    expect(bot.slack.messages().filter((m) => m.via === 'postMessage')).toEqual([
-      expect.objectContaining({ channel: 'C123', text: '✅ done by <@U1>' }),
-    ]);
-
-    bot.slack.failNext('chat.postMessage', { error: 'not_in_channel' });
-    expect(await postRecord(bot.deps, bot.app.client, 'C123', '✅ done')).toBe(false);
-    expect(await postRecord(bot.deps, bot.app.client, null, '✅ done')).toBe(false);
   });
 });
 
