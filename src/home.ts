@@ -5,7 +5,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { cardFor } from './commands/account.js';
-import { openThenFill, within } from './commands/change-flow.js';
+import { within } from './commands/change-flow.js';
 import { openProvisionFormOutsideChannel } from './commands/provision.js';
 import { parseQuery, searchSubscribers } from './commands/search.js';
 import type { AppDeps } from './deps.js';
@@ -17,6 +17,7 @@ import { portFromSnapshot } from './porting/diff.js';
 import { KV } from './porting/watcher.js';
 import { describeFailure } from './slack/failure.js';
 import type { BlockActionHandler, ButtonHandler, EventHandler, SubmissionHandler } from './slack/handlers.js';
+import { openThenFill } from './slack/modal.js';
 import { atLeast, type Role } from './slack/roles.js';
 import { esc } from './slack/text.js';
 import { viewSubmission } from './slack/view-submission.js';
