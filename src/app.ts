@@ -1,12 +1,15 @@
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { createBackground } from './background.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
+import { healthRoutes } from './health.js';
 import { registerListeners } from './listeners.js';
 import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import type { OnsimClient } from './onsim/client.js';
 import { accessGate } from './slack/access-gate.js';
 import { boltLogger } from './slack/bolt-logger.js';
+import { rateLimitCountingFetch } from './slack/rate-limit-count.js';
 import { createRoles } from './slack/roles.js';
 import { sandboxMarkingFetch } from './slack/sandbox-mark.js';
 import type { Store } from './store/types.js';
@@ -18,16 +21,18 @@ export interface CreateAppOptions {
   store: Store;
   sandbox: boolean;
   now?: () => number;
-  /** `GET /healthz` answers 200 only while this says so. */
+  /** `GET /healthz` answers 200 only while this says so (see health.ts). */
   isReady?: () => boolean;
+  /** Default: a registry of this app's own. */
+  metrics?: Metrics;
 }
 
 /** Web API options for replies: a few quick retries, never Slack's default 30 minutes of them. */
-export function slackClientOptions(config: Config, opts: { sandbox: boolean }) {
+export function slackClientOptions(config: Config, opts: { sandbox: boolean; metrics: Metrics }) {
   return {
     slackApiUrl: config.slack.apiUrl,
     // On the sandbox, everything the bot shows in Slack says so (see slack/sandbox-mark.ts).
-    ...(opts.sandbox ? { fetch: sandboxMarkingFetch() } : {}),
+    fetch: rateLimitCountingFetch(opts.metrics, opts.sandbox ? sandboxMarkingFetch() : globalThis.fetch),
     retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000, randomize: true },
     timeout: 10_000,
   };
@@ -43,33 +48,44 @@ export interface BuiltApp {
 
 export function createApp(opts: CreateAppOptions): BuiltApp {
   const { config, logger } = opts;
+  const metrics = opts.metrics ?? createMetrics();
   const common = {
     token: config.slack.botToken,
     logger: boltLogger(logger),
-    clientOptions: slackClientOptions(config, { sandbox: opts.sandbox }),
+    clientOptions: slackClientOptions(config, { sandbox: opts.sandbox, metrics }),
   };
-  const app =
-    config.slack.mode === 'socket'
-      ? new App({ ...common, socketMode: true, appToken: config.slack.appToken })
-      : new App({
-          ...common,
-          receiver: new HTTPReceiver({
-            signingSecret: config.slack.signingSecret ?? '',
-            endpoints: '/slack/events',
-            logger: boltLogger(logger),
-            customRoutes: [
-              {
-                path: '/healthz',
-                method: ['GET'],
-                handler: (_req, res) => {
-                  const ready = opts.isReady?.() ?? true;
-                  res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' });
-                  res.end(JSON.stringify({ ok: ready }));
-                },
-              },
-            ],
-          }),
-        });
+  metrics.gauge('porting_outbox_depth', 'Porting outbox items not delivered yet', () =>
+    opts.store.outboxDepth(),
+  );
+  let slackConnected: (() => boolean) | undefined;
+  const routes = healthRoutes({
+    store: opts.store,
+    metrics,
+    started: () => opts.isReady?.() ?? true,
+    slackConnected: config.slack.mode === 'socket' ? () => slackConnected?.() ?? false : undefined,
+  });
+  let app: App;
+  if (config.slack.mode === 'socket') {
+    // Its HTTP listener on PORT serves the health and metrics routes, nothing else.
+    const receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken ?? '',
+      logger: boltLogger(logger),
+      customRoutes: routes,
+      installerOptions: { port: config.slack.port, clientOptions: common.clientOptions },
+    });
+    slackConnected = trackConnection(receiver);
+    timeSocketAcks(receiver, metrics);
+    app = new App({ ...common, receiver });
+  } else {
+    const receiver = new HTTPReceiver({
+      signingSecret: config.slack.signingSecret ?? '',
+      endpoints: '/slack/events',
+      logger: boltLogger(logger),
+      customRoutes: routes,
+    });
+    timeHttpAcks(receiver, metrics);
+    app = new App({ ...common, receiver });
+  }
 
   const deps: AppDeps = {
     config,
@@ -79,6 +95,7 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
     sandbox: opts.sandbox,
     now: opts.now ?? Date.now,
     background: createBackground(logger),
+    metrics,
     roles: createRoles({
       admins: config.admins,
       operators: config.operators,
@@ -126,4 +143,55 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
     return listeners && background;
   };
   return { app, deps, drain };
+}
+
+/** Whether the Socket Mode client's WebSocket is connected (Slack said hello, no close since). */
+function trackConnection(receiver: SocketModeReceiver): () => boolean {
+  let connected = false;
+  receiver.client.on('connected', () => {
+    connected = true;
+  });
+  for (const down of ['disconnecting', 'disconnected', 'reconnecting', 'close']) {
+    receiver.client.on(down, () => {
+      connected = false;
+    });
+  }
+  return () => connected;
+}
+
+/** Request in → response out on /slack/events: the ack, as Slack sees it. */
+function timeHttpAcks(receiver: HTTPReceiver, metrics: Metrics): void {
+  const listener = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    if (req.method === 'POST' && req.url?.startsWith('/slack/events')) {
+      const stop = metrics.ackSeconds.startTimer({ mode: 'http' });
+      res.once('finish', () => stop());
+    }
+    return listener(req, res);
+  };
+}
+
+/**
+ * Envelope in → ack sent on the WebSocket. The client's emitter has no prependListener, and
+ * Bolt's listener (registered first) copies `ack` at once: the envelope's ack is wrapped as it is
+ * emitted, before any listener sees it.
+ */
+function timeSocketAcks(receiver: SocketModeReceiver, metrics: Metrics): void {
+  const client = receiver.client;
+  const emit = client.emit.bind(client);
+  client.emit = (event: string | symbol, ...args: unknown[]) => {
+    const envelope = args[0] as { ack?: (response?: unknown) => Promise<void> } | undefined;
+    if (event === 'slack_event' && typeof envelope?.ack === 'function') {
+      const stop = metrics.ackSeconds.startTimer({ mode: 'socket' });
+      const ack = envelope.ack;
+      envelope.ack = async (response) => {
+        try {
+          await ack(response);
+        } finally {
+          stop();
+        }
+      };
+    }
+    return emit(event, ...args);
+  };
 }

@@ -1,6 +1,7 @@
 import type { Background } from './background.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import type { OnsimClient } from './onsim/client.js';
 import type { Roles } from './slack/roles.js';
 import type { Store } from './store/types.js';
@@ -17,4 +18,5 @@ export interface AppDeps {
   now: () => number;
   /** Ordered work that must not delay an answer to Slack; a shutdown waits for it. */
   background: Background;
+  metrics: Metrics;
 }

@@ -6,6 +6,7 @@ import { createApp, slackClientOptions } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { settleAbandonedClaims } from './guard/abandoned-claims.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { createOnsimClient } from './onsim/client.js';
 import { startSandbox } from './onsim/sandbox/server.js';
 import { createPortWatcher } from './porting/index.js';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
+  const metrics = createMetrics();
   const store = await openStore(config.databaseUrl, {
     onsim: { sandbox: !config.onsim.apiKey, baseUrl: config.onsim.baseUrl },
   });
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     apiKey: sandbox?.apiKey ?? config.onsim.apiKey ?? '',
     timeoutMs: config.onsim.timeoutMs,
     logger,
+    metrics,
   });
 
   let ready = false;
@@ -62,11 +65,12 @@ async function main(): Promise<void> {
     store,
     sandbox: sandbox !== null,
     isReady: () => ready,
+    metrics,
   });
 
   // The outbox delivers porting alerts itself, with its own backoff: no client-side retries.
   const outboxClient = new WebClient(config.slack.botToken, {
-    ...slackClientOptions(config, { sandbox: sandbox !== null }),
+    ...slackClientOptions(config, { sandbox: sandbox !== null, metrics }),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),
@@ -78,17 +82,21 @@ async function main(): Promise<void> {
     logger,
     pollSeconds: config.portingPollSeconds,
     instanceId: randomUUID(),
+    metrics,
   });
 
   if (config.slack.mode === 'socket') {
     await app.start();
-    logger.info('connected to Slack in Socket Mode');
+    logger.info(
+      { port: config.slack.port },
+      'connected to Slack in Socket Mode; /healthz, /readyz and /metrics served on PORT',
+    );
   } else {
     const server = (await app.start(config.slack.port)) as Server;
     const addr = server.address();
     logger.info(
       { port: typeof addr === 'object' && addr ? addr.port : config.slack.port },
-      'listening for Slack on /slack/events',
+      'listening for Slack on /slack/events (and /healthz, /readyz, /metrics)',
     );
   }
   watcher.start();

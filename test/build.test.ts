@@ -59,7 +59,7 @@ describe('the production build', () => {
     expect(outside).toEqual([]);
   });
 
-  it('starts with plain node (no tsx), answers /healthz, and stops cleanly on SIGTERM', async () => {
+  it('starts with plain node (no tsx), answers /healthz and /readyz, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     child = spawn(process.execPath, ['dist/index.js'], {
       cwd: dir,
@@ -80,7 +80,7 @@ describe('the production build', () => {
     child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => out.push(d.toString()));
     const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
-    for (const path of ['/healthz']) {
+    for (const path of ['/healthz', '/readyz']) {
       await waitFor(
         async () => (await fetch(`http://127.0.0.1:${port}${path}`).catch(() => null))?.status === 200,
         { timeoutMs: 20_000, what: `the compiled bot to answer ${path} (output: ${out.join('')})` },

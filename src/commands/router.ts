@@ -90,11 +90,14 @@ async function dispatch(
   const [first = '', ...args] = splitArgs(base.text);
   const log = deps.logger.child({ name: 'command', user: base.userId, sub: first });
   if (first === '' || first.toLowerCase() === 'help') {
+    deps.metrics.commands.inc({ subcommand: 'help', outcome: 'answered' });
     await base.reply(helpMessage(await deps.roles.roleOf(base.userId)));
     return;
   }
   const sub = lookup(first);
   if (!sub) {
+    // Never the typed word as a label: any text would do, and the series would never end.
+    deps.metrics.commands.inc({ subcommand: 'unknown', outcome: 'refused' });
     const names = SUBCOMMANDS.map((c) => c.name);
     const guess = closest(first, names);
     await base.reply(
@@ -124,6 +127,7 @@ async function dispatch(
       guessTarget(args, deps.config.defaultCountry),
     );
     if (!auth.ok) {
+      deps.metrics.commands.inc({ subcommand: sub.name, outcome: 'refused' });
       await base.reply(plain(auth.message));
       return;
     }
@@ -131,7 +135,9 @@ async function dispatch(
   if (markWorking) timer = setTimeout(() => void markWorking().catch(() => {}), WORKING_NOTE_AFTER_MS);
   try {
     await sub.run(inv, deps);
+    deps.metrics.commands.inc({ subcommand: sub.name, outcome: 'answered' });
   } catch (err) {
+    deps.metrics.commands.inc({ subcommand: sub.name, outcome: 'failed' });
     log.error({ err }, 'command failed');
     await inv.reply(plain(describeFailure(err, `run \`${esc(sub.name)}\``)));
   } finally {

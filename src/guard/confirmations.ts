@@ -35,6 +35,7 @@ export async function requestConfirmation(
     createdAt,
     expiresAt: createdAt + CONFIRMATION_TTL_MS,
   });
+  deps.metrics.confirmations.inc({ outcome: 'requested' });
   await audit(deps, client, {
     userId: req.userId,
     channelId: req.channelId,
@@ -76,6 +77,7 @@ export async function claimConfirmation(
   detail: string | null = null,
 ): Promise<Claim> {
   const res = await deps.store.claimConfirmation(id, userId, deps.now());
+  deps.metrics.confirmations.inc({ outcome: res.kind === 'claimed' ? 'confirmed' : res.kind });
   switch (res.kind) {
     case 'claimed':
       await audit(deps, client, {
@@ -198,5 +200,6 @@ export async function cancelConfirmation(
     event: 'cancelled',
     detail: null,
   });
+  deps.metrics.confirmations.inc({ outcome: 'cancelled' });
   return { ok: true, confirmation: c };
 }

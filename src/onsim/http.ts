@@ -1,6 +1,7 @@
 import { FetchError, type FetchOptions, ofetch } from 'ofetch';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { Metrics } from '../metrics.js';
 import {
   OnsimApiError,
   OnsimConnectionError,
@@ -38,6 +39,8 @@ export interface OnsimHttpOptions {
   writeRetry?: Partial<RetryPolicy>;
   /** For tests: replaces setTimeout-based waiting. */
   sleep?: (ms: number) => Promise<void>;
+  /** Counts every attempt by operation and status, with its latency, and the retries. */
+  metrics?: Metrics;
 }
 
 export interface OnsimRequest<S extends z.ZodType> {
@@ -89,6 +92,8 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const t0 = Date.now();
+      const stopClock = opts.metrics?.onsimSeconds.startTimer({ operation: req.operation });
+      let status = 'network';
       let failure: OnsimError | undefined;
       let success: string | undefined;
       let retryAfterMs: number | undefined;
@@ -97,6 +102,7 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
         if (req.body) fetchOpts.body = req.body;
         const res = await api.raw<string, 'text'>(req.path, fetchOpts);
         const text = typeof res._data === 'string' ? res._data : '';
+        status = String(res.status);
         log.debug(
           {
             operation: req.operation,
@@ -118,11 +124,14 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
         }
       } catch (err) {
         failure = transportError(req.operation, err, timeout);
+        if (failure instanceof OnsimTimeoutError) status = 'timeout';
         log.debug(
           { operation: req.operation, method: req.method, path: req.path, attempt, err: failure.message },
           'onsim call failed',
         );
       }
+      stopClock?.();
+      opts.metrics?.onsimCalls.inc({ operation: req.operation, status });
       // Parsed outside the try: an answer we cannot read is not a transport failure, and is not retried.
       if (success !== undefined) return parseSuccess(req, success);
       if (!failure) throw new OnsimResponseError(req.operation, `${req.operation}: no answer from ONSIM`);
@@ -140,6 +149,7 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
           { operation: req.operation, attempt, delayMs: delay, reason: failure.name },
           'retrying onsim call',
         );
+        opts.metrics?.onsimRetries.inc({ operation: req.operation });
         await sleep(delay);
         continue;
       }

@@ -19,6 +19,7 @@ import {
 } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
+import type { Metrics } from '../metrics.js';
 import type { Message } from '../slack/message.js';
 import type { OutboxItem, Store } from '../store/types.js';
 import {
@@ -43,6 +44,7 @@ export interface DeliveryOptions {
   batchSize?: number;
   /** Renews the poller lease; false when another instance holds it (then the run stops). */
   stillHolding?: () => Promise<boolean>;
+  metrics?: Metrics;
 }
 
 /**
@@ -212,8 +214,10 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
       log.error(context, 'porting alert given up: Slack refused it');
       await store.markOutboxFailed(item.id, at, `gave up: ${failure.reason}`);
       await store.markOutboxDelivered(item.id, at);
+      opts.metrics?.alerts.inc({ outcome: 'failed' });
       return 'skip_channel';
     }
+    opts.metrics?.alerts.inc({ outcome: 'retry' });
     if (failure.kind === 'rate_limited') {
       slackBlockedUntil = at + failure.retryAfterMs;
       log.warn({ ...context, retryAfterMs: failure.retryAfterMs }, 'Slack rate-limited the porting alerts');
@@ -253,6 +257,7 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
         continue;
       }
       await store.markOutboxDelivered(item.id, now());
+      opts.metrics?.alerts.inc({ outcome: 'sent' });
       delivered++;
     }
     return delivered;

@@ -17,6 +17,7 @@
 // Instances compare their own clocks with the stored expiry: they must agree within seconds.
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
 import type { OnsimClient } from '../onsim/client.js';
 import { OnsimError, OnsimInputError } from '../onsim/errors.js';
 import type { Port } from '../onsim/porting.js';
@@ -55,6 +56,8 @@ export interface PortWatcherOptions {
   channelPaceMs?: number;
   /** More events than this for one channel in one poll are posted as one summary (default 5). */
   summaryThreshold?: number;
+  /** Poll durations and delivery outcomes. */
+  metrics?: Metrics;
 }
 
 export type PollResult =
@@ -116,6 +119,7 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     now,
     channelPaceMs: opts.channelPaceMs ?? 1000,
     stillHolding: holdLock,
+    metrics: opts.metrics,
   });
 
   async function poll(): Promise<PollResult> {
@@ -264,7 +268,20 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     return deliverDue();
   }
 
-  const polls = serialised(poll);
+  /** A poll, timed by its result (a poll skipped for want of the lease is not one). */
+  async function timedPoll(): Promise<PollResult> {
+    const stop = opts.metrics?.portingPollSeconds.startTimer();
+    let result: PollResult['status'] | 'error' = 'error';
+    try {
+      const polled = await poll();
+      result = polled.status;
+      return polled;
+    } finally {
+      if (result !== 'skipped') stop?.({ result });
+    }
+  }
+
+  const polls = serialised(timedPoll);
   const deliveries = serialised(deliver);
 
   let stopped = true;

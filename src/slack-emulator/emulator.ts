@@ -137,6 +137,8 @@ export interface SlackEmulator {
   file(id: string): { ref: FileRef; bytes: Buffer } | undefined;
   subscribe(listener: (event: EmulatorEvent) => void): () => void;
   setUsergroup(id: string, users: string[]): void;
+  /** What `apps.connections.open` answers as the Socket Mode WebSocket URL (tests' fake Socket Mode). */
+  setSocketModeUrl(url: string): void;
   /** Fields users.info reports for this user on top of a full member of the team (e.g. `{ is_restricted: true }`). */
   setUser(id: string, fields: Args): void;
   /** `method` is a Web API method, or `'upload'` (upload URLs) or `'response'` (response_urls). */
@@ -196,6 +198,7 @@ export function createSlackEmulator(opts: EmulatorOptions = {}): SlackEmulator {
   const usergroups = new Map<string, string[]>();
   const userFields = new Map<string, Args>();
   const failures = new Map<string, { failure: Failure; left: number }[]>();
+  let socketModeUrl: string | undefined;
   const latencies = new Map<string, number>();
   const listeners = new Set<(event: EmulatorEvent) => void>();
   const triggers = new TriggerBook(now);
@@ -403,6 +406,8 @@ export function createSlackEmulator(opts: EmulatorOptions = {}): SlackEmulator {
     const refused = refuseInvalid(method, a);
     if (refused) return { body: refused };
     switch (method) {
+      case 'apps.connections.open':
+        return { body: socketModeUrl ? { ok: true, url: socketModeUrl } : { ok: false, error: 'invalid_auth' } };
       case 'auth.test':
         return {
           body: {
@@ -779,6 +784,9 @@ export function createSlackEmulator(opts: EmulatorOptions = {}): SlackEmulator {
       return () => void listeners.delete(listener);
     },
     setUsergroup: (id, users) => void usergroups.set(id, [...users]),
+    setSocketModeUrl: (url) => {
+      socketModeUrl = url;
+    },
     setUser: (id, fields) => void userFields.set(id, { ...fields }),
     failNext: (method, failure = {}) => {
       const queue = failures.get(method) ?? [];

@@ -206,6 +206,13 @@ class SqlStore implements Store {
     return rows.map(toOutboxItem);
   }
 
+  async outboxDepth(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number | string }>(
+      'SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL',
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async markOutboxDelivered(id: number, now: number): Promise<void> {
     await this.db.query('UPDATE outbox SET delivered_at = ? WHERE id = ?', [now, id]);
   }

@@ -163,6 +163,8 @@ export interface Store {
    */
   dueOutbox(now: number, limit: number, perChannel?: number): Promise<OutboxItem[]>;
   markOutboxDelivered(id: number, now: number): Promise<void>;
+  /** Items not delivered yet, due or waiting for a retry (the `/metrics` outbox depth). */
+  outboxDepth(): Promise<number>;
   markOutboxFailed(id: number, nextAttemptAt: number, error: string): Promise<void>;
 
   // Alert threads

@@ -8,6 +8,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
 import { createOnsimClient } from '../../src/onsim/client.js';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/onsim/sandbox/server.js';
 import { openStore } from '../../src/store/index.js';
@@ -80,7 +81,9 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     destination: { write: (line: string) => void logs.push(line) },
   });
   const store = await openStore(databaseUrl);
+  const metrics = createMetrics();
   const onsim = createOnsimClient({
+    metrics,
     baseUrl: sandbox.url,
     apiKey: sandbox.apiKey,
     logger,
@@ -96,6 +99,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     store,
     sandbox: opts.sandboxMode ?? false,
     now: opts.now,
+    metrics,
   });
   const server = (await app.start(0)) as Server;
   // Bolt checks the token with auth.test right after construction; let it finish, or a test that
