@@ -407,7 +407,9 @@ export function createSlackEmulator(opts: EmulatorOptions = {}): SlackEmulator {
     if (refused) return { body: refused };
     switch (method) {
       case 'apps.connections.open':
-        return { body: socketModeUrl ? { ok: true, url: socketModeUrl } : { ok: false, error: 'invalid_auth' } };
+        return {
+          body: socketModeUrl ? { ok: true, url: socketModeUrl } : { ok: false, error: 'invalid_auth' },
+        };
       case 'auth.test':
         return {
           body: {
