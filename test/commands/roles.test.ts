@@ -315,6 +315,65 @@ describe('user-group roles', () => {
       '<!subteam^S_ADMINS>',
     ]);
   });
+  const rolesAt = (s: FakeSlack, clock: { now: number }, logs: string[] = []) =>
+    createRoles({
+      admins: ['S_ADMINS'],
+      operators: [],
+      client: new WebClient('xoxb-test', { slackApiUrl: s.apiUrl, retryConfig: { retries: 0 } }),
+      logger: createLogger({
+        level: 'debug',
+        destination: { write: (line: string) => void logs.push(line) },
+      }),
+      now: () => clock.now,
+    });
+
+  it('grants nothing once the last known members are older than 15 minutes and Slack still fails', async () => {
+    slack = await startFakeSlack();
+    const clock = { now: 1_000_000 };
+    const roles = rolesAt(slack, clock);
+    slack.setUsergroup('S_ADMINS', ['U_ALICE']);
+    expect(await roles.roleOf('U_ALICE')).toBe('admin');
+
+    slack.failNext('usergroups.users.list', { error: 'internal_error', times: 100 });
+    clock.now += 14 * 60_000;
+    expect(await roles.roleOf('U_ALICE')).toBe('admin');
+    clock.now += 2 * 60_000;
+    // Someone removed from the admin group meanwhile must not stay admin for ever.
+    expect(await roles.roleOf('U_ALICE')).toBe('viewer');
+  });
+
+  it('does not ask a failing user-group API again on every request, and asks again after a while', async () => {
+    slack = await startFakeSlack();
+    const clock = { now: 1_000_000 };
+    const roles = rolesAt(slack, clock);
+    slack.failNext('usergroups.users.list', { error: 'internal_error', times: 100 });
+    const asked = () => slack?.callsTo('usergroups.users.list').length;
+
+    expect(await roles.roleOf('U_ALICE')).toBe('viewer');
+    expect(asked()).toBe(1);
+    for (let i = 0; i < 5; i++) expect(await roles.roleOf('U_ALICE')).toBe('viewer');
+    expect(asked()).toBe(1);
+    clock.now += 31_000;
+    await roles.roleOf('U_ALICE');
+    expect(asked()).toBe(2);
+  });
+
+  it('decides without waiting for a slow user-group API, and uses its answer once it lands', async () => {
+    slack = await startFakeSlack();
+    const clock = { now: 1_000_000 };
+    const roles = rolesAt(slack, clock);
+    slack.setUsergroup('S_ADMINS', ['U_ALICE']);
+    slack.setLatency('usergroups.users.list', 2_500);
+
+    // The first decision cannot wait 2.5 s: it grants nothing from the group (fail closed)…
+    expect(await roles.roleOf('U_ALICE')).toBe('viewer');
+    // …and the one look-up it started fills the cache for the next.
+    await waitFor(async () => (await roles.roleOf('U_ALICE')) === 'admin', {
+      what: 'the slow look-up to land',
+      timeoutMs: 10_000,
+    });
+    expect(slack.callsTo('usergroups.users.list')).toHaveLength(1);
+  });
 });
 
 // ---- helpers -------------------------------------------------------------------------------
