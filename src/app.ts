@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { OnsimClient } from './onsim/client.js';
 import { accessGate } from './slack/access-gate.js';
+import { markArrival } from './slack/ack-budget.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { rateLimitCountingFetch } from './slack/rate-limit-count.js';
 import { createRoles } from './slack/roles.js';
@@ -102,6 +103,7 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
       viewers: config.viewers,
       client: app.client,
       logger,
+      now: opts.now,
     }),
   };
 
@@ -109,7 +111,8 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
   // wait for them before closing the store.
   let inFlight = 0;
   let idle: (() => void)[] = [];
-  app.use(async ({ next }) => {
+  app.use(async ({ context, next }) => {
+    markArrival(context);
     inFlight++;
     try {
       await next();

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { BundleSku } from '../onsim/account.js';
 import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import type { CatalogueBundle } from '../onsim/reseller.js';
+import { ackTimeLeft } from '../slack/ack-budget.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
@@ -142,7 +143,7 @@ export const onBundleButton = (deps: AppDeps): ButtonHandler =>
   });
 
 export const onBundleSubmit = (deps: AppDeps): SubmissionHandler =>
-  viewSubmission(deps, async ({ ack, body, view, client }) => {
+  viewSubmission(deps, async ({ ack, body, view, client, context }) => {
     const meta = decodeBundleMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -167,7 +168,7 @@ export const onBundleSubmit = (deps: AppDeps): SubmissionHandler =>
     }
     // The same rule as the command: a SKU must be in the catalogue. Checked here when ONSIM
     // answers in time; otherwise ONSIM itself judges the SKU.
-    const checked = await within(CATALOGUE_CHECK_MS, resolveSku(deps, parsed.bundle));
+    const checked = await within(ackTimeLeft(context, CATALOGUE_CHECK_MS), resolveSku(deps, parsed.bundle));
     if (!checked.timedOut && !checked.value.ok && checked.value.unknown) {
       const listed = checked.value.unknown.slice(0, MAX_LISTED_SKUS).join(', ');
       await ack({

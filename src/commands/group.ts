@@ -4,6 +4,7 @@ import { authorize } from '../guard/authorize.js';
 import { perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import type { NewGroup } from '../onsim/reseller.js';
+import { ackTimeLeft } from '../slack/ack-budget.js';
 import type { SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
 import { formNotOpened } from '../slack/modal.js';
@@ -36,9 +37,14 @@ const usageLine = (): string =>
   `Usage: \`${SLASH_COMMAND} ${esc(USAGE)}\` opens a form to add a customer group at ONSIM, e.g. \`${SLASH_COMMAND} group add\`. \`${SLASH_COMMAND} groups\` lists the groups.`;
 
 /** The existing group with this name (ONSIM compares without case), when ONSIM answers in time. */
-async function existingGroup(deps: AppDeps, log: Logger, name: string): Promise<string | undefined> {
+async function existingGroup(
+  deps: AppDeps,
+  log: Logger,
+  name: string,
+  waitMs: number,
+): Promise<string | undefined> {
   try {
-    const answer = await within(DUPLICATE_CHECK_MS, deps.onsim.listGroups());
+    const answer = await within(waitMs, deps.onsim.listGroups());
     if (answer.timedOut) {
       log.info('group list too slow for the duplicate check; ONSIM will refuse a duplicate itself');
       return undefined;
@@ -90,7 +96,7 @@ async function addGroup(deps: AppDeps, client: WebClient, who: Recipient, group:
 }
 
 export const onGroupSubmit = (deps: AppDeps): SubmissionHandler =>
-  viewSubmission(deps, async ({ ack, body, view, client }) => {
+  viewSubmission(deps, async ({ ack, body, view, client, context }) => {
     const meta = decodeGroupMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -121,7 +127,7 @@ export const onGroupSubmit = (deps: AppDeps): SubmissionHandler =>
       await ack({ response_action: 'errors', errors: parsed.errors });
       return;
     }
-    const taken = await existingGroup(deps, log, parsed.group.name);
+    const taken = await existingGroup(deps, log, parsed.group.name, ackTimeLeft(context, DUPLICATE_CHECK_MS));
     if (taken !== undefined) {
       await ack({ response_action: 'errors', errors: { [FIELD_NAME]: alreadyExists(taken) } });
       return;

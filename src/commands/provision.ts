@@ -15,6 +15,7 @@ import { perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import type { ProvisionResult } from '../onsim/reseller.js';
 import { postQr } from '../qr/post.js';
+import { ackTimeLeft } from '../slack/ack-budget.js';
 import { openDm } from '../slack/dm.js';
 import { slackErrorCode } from '../slack/error-code.js';
 import { describeFailure } from '../slack/failure.js';
@@ -343,11 +344,15 @@ async function provisionAndReport(
  * form opened), else a fresh load if ONSIM answers within LISTS_CHECK_MS (the submission must be
  * answered within 3 s). Undefined when neither: ONSIM then judges the group and product itself.
  */
-async function listsForCheck(deps: AppDeps, log: Logger): Promise<ProvisionLists | undefined> {
+async function listsForCheck(
+  deps: AppDeps,
+  log: Logger,
+  waitMs: number,
+): Promise<ProvisionLists | undefined> {
   const cached = cachedProvisionLists(deps.onsim, deps.now());
   if (cached) return cached;
   try {
-    const answer = await within(LISTS_CHECK_MS, loadProvisionLists(deps.onsim, deps.now));
+    const answer = await within(waitMs, loadProvisionLists(deps.onsim, deps.now));
     if (!answer.timedOut) return answer.value;
     log.info('groups and catalogue too slow to check the submission; ONSIM will judge them');
   } catch (err) {
@@ -436,7 +441,7 @@ export const onProvisionRetry =
   };
 
 export const onProvisionSubmit = (deps: AppDeps): SubmissionHandler =>
-  viewSubmission(deps, async ({ ack, body, view, client }) => {
+  viewSubmission(deps, async ({ ack, body, view, client, context }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'provision', user: userId });
     const meta = decodeProvisionMetadata(view.private_metadata);
@@ -471,7 +476,7 @@ export const onProvisionSubmit = (deps: AppDeps): SubmissionHandler =>
     }
     let valid: Valid = parsed;
     if (parsed.flavour === 'onsim') {
-      const lists = await listsForCheck(deps, log);
+      const lists = await listsForCheck(deps, log, ackTimeLeft(context, LISTS_CHECK_MS));
       const checked = lists ? checkOnsimChoices(parsed.input, lists) : null;
       if (checked && !checked.ok) {
         await ack({ response_action: 'errors', errors: checked.errors });

@@ -167,11 +167,13 @@ interface Entry<T> {
   at: number;
   failedAt?: number;
   pending?: Promise<void>;
+  /** Wall-clock time after which nobody waits for `pending` any more. */
+  waitUntil: number;
 }
 
 /**
  * A look-up that answers from its cache while fresh; otherwise asks (one request per key at a
- * time), waits at most `waitMs`, and falls back to the last answer while it is younger than
+ * time), waits for it at most `waitMs` from when it started, and falls back to the last answer while it is younger than
  * `maxStaleMs`. Undefined means "not known": callers grant nothing on it.
  */
 function cachedLookup<T>(o: {
@@ -186,6 +188,7 @@ function cachedLookup<T>(o: {
   const entries = new Map<string, Entry<T>>();
 
   const refresh = (key: string, entry: Entry<T>): Promise<void> => {
+    if (!entry.pending) entry.waitUntil = Date.now() + o.waitMs;
     entry.pending ??= o
       .load(key)
       .then(
@@ -209,18 +212,24 @@ function cachedLookup<T>(o: {
     let entry = entries.get(key);
     if (!entry) {
       if (entries.size >= MAX_CACHED_KEYS) entries.delete(entries.keys().next().value ?? '');
-      entry = { at: Number.NEGATIVE_INFINITY };
+      entry = { at: Number.NEGATIVE_INFINITY, waitUntil: 0 };
       entries.set(key, entry);
     }
     if (entry.value !== undefined && o.now() - entry.at < o.freshMs) return entry.value;
     const failedRecently = entry.failedAt !== undefined && o.now() - entry.failedAt < o.failureMs;
-    if (!failedRecently) await within(refresh(key, entry), o.waitMs);
+    // Every caller waits for the same refresh until the same moment: a request that asks twice
+    // (the gate, then a write's own check) waits once.
+    if (!failedRecently) {
+      const pending = refresh(key, entry);
+      await within(pending, entry.waitUntil - Date.now());
+    }
     return entry.value !== undefined && o.now() - entry.at < o.maxStaleMs ? entry.value : undefined;
   };
 }
 
 /** Waits for `work` at most `ms` (the work itself goes on, and its answer lands in the cache). */
 async function within(work: Promise<void>, ms: number): Promise<void> {
+  if (ms <= 0) return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms);
