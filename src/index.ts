@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
 import dotenv from 'dotenv';
 import { createApp, slackClientOptions } from './app.js';
@@ -9,6 +11,7 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createOnsimClient } from './onsim/client.js';
 import { startSandbox } from './onsim/sandbox/server.js';
+import { type Playground, playgroundLine, playgroundSettings, startPlayground } from './playground/index.js';
 import { createPortWatcher } from './porting/index.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { openStore } from './store/index.js';
@@ -25,9 +28,11 @@ function explainConfig(err: ConfigError): string {
 
 async function main(): Promise<void> {
   dotenv.config({ path: process.env.DOTENV_CONFIG_PATH ?? '.env', quiet: true });
+  // Without Slack credentials: the playground (see src/playground), unless PLAYGROUND=0.
+  const playgroundMode = playgroundSettings(process.env);
   let config: Config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(playgroundMode?.env ?? process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(explainConfig(err));
@@ -37,13 +42,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   const metrics = createMetrics();
+  if (playgroundMode?.scratchDir) mkdirSync(playgroundMode.scratchDir, { recursive: true });
   const store = await openStore(config.databaseUrl, {
     onsim: { sandbox: !config.onsim.apiKey, baseUrl: config.onsim.baseUrl },
   });
   logger.info({ engine: store.engine }, 'store ready');
 
   const sandbox = config.onsim.apiKey ? null : await startSandbox({ port: 0, logger });
-  if (sandbox) {
+  if (sandbox && !playgroundMode) {
     logger.warn(
       { url: sandbox.url },
       'ONSIM_API_KEY is not set: running against the built-in ONSIM SANDBOX (test data)',
@@ -56,6 +62,17 @@ async function main(): Promise<void> {
     logger,
     metrics,
   });
+
+  let playground: Playground | null = null;
+  if (playgroundMode) {
+    playground = await startPlayground({
+      host: playgroundMode.host,
+      port: config.slack.port,
+      sandbox,
+      logger,
+    });
+    config = { ...config, slack: { ...config.slack, apiUrl: playground.apiUrl } };
+  }
 
   let ready = false;
   const { app, deps, drain } = createApp({
@@ -85,7 +102,16 @@ async function main(): Promise<void> {
     metrics,
   });
 
-  if (config.slack.mode === 'socket') {
+  if (playground) {
+    // The bot's own receiver listens privately; the playground passes /slack/events on to it.
+    const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
+    const { port } = server.address() as AddressInfo;
+    await playground.attachBot({
+      url: `http://127.0.0.1:${port}`,
+      signingSecret: config.slack.signingSecret ?? '',
+    });
+    process.stdout.write(`${playgroundLine(playground.url, sandbox === null)}\n`);
+  } else if (config.slack.mode === 'socket') {
     await app.start();
     logger.info(
       { port: config.slack.port },
@@ -132,8 +158,10 @@ async function main(): Promise<void> {
       clearInterval(rolesWarmer);
       await sweeping;
       await watcher.stop();
+      await playground?.close();
       await sandbox?.close();
       await store.close();
+      if (playgroundMode?.scratchDir) rmSync(playgroundMode.scratchDir, { recursive: true, force: true });
       logger.info('stopped cleanly');
       process.exit(0);
     } catch (err) {

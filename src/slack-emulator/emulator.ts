@@ -130,8 +130,8 @@ export interface SlackEmulator {
   /** The person closed a modal (Cancel or ×): it and everything above it go. */
   closeView(user: string, viewId: string): void;
   issueTrigger(user: string): string;
-  /** A message a person typed (not a command). */
-  postAsPerson(channel: string, user: string, text: string, threadTs?: string): ChatMessage;
+  /** A message someone other than the bot wrote (a person typing, Slack showing an ack). */
+  addMessage(message: Omit<ChatMessage, 'ts'>): ChatMessage;
   /** Adds someone (the bot, usually) to a channel, as `/invite` does. */
   invite(channel: string, userId: string, by: string): void;
   file(id: string): { ref: FileRef; bytes: Buffer } | undefined;
@@ -213,9 +213,11 @@ export function createSlackEmulator(opts: EmulatorOptions = {}): SlackEmulator {
     for (const listener of listeners) listener(event);
   };
 
+  let lastTs = 0;
+  /** Slack's message ts: the time in seconds with microseconds, unique within the workspace. */
   const nextTs = () => {
-    const n = seq() * 100;
-    return `${1_700_000_000 + Math.floor(n / 1_000_000)}.${String(n % 1_000_000).padStart(6, '0')}`;
+    lastTs = Math.max(Math.floor(now() * 1000), lastTs + 100);
+    return `${Math.floor(lastTs / 1e6)}.${String(lastTs % 1e6).padStart(6, '0')}`;
   };
 
   const note = (via: SlackMessage['via'], a: Args, ts?: string) => {
@@ -770,8 +772,7 @@ export function createSlackEmulator(opts: EmulatorOptions = {}): SlackEmulator {
       emit({ type: 'views', user });
     },
     issueTrigger: (user) => triggers.issue(user),
-    postAsPerson: (channel, user, text, threadTs) =>
-      addMessage({ channel, user, text, blocks: [], threadTs }),
+    addMessage: (message) => addMessage(message),
     invite: (channelId, userId, by) => {
       const channel = workspace.channels.get(channelId);
       if (!channel || channel.members.has(userId)) return;
