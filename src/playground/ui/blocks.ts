@@ -33,13 +33,6 @@ const actionBase = (el: Obj, blockId: string) => ({
   ...(el.confirm ? { confirm: el.confirm } : {}),
 });
 
-const optionList = (el: Obj): Obj[] => [
-  ...arr(el.options).filter(isObj),
-  ...arr(el.option_groups)
-    .filter(isObj)
-    .flatMap((g) => arr(g.options).filter(isObj)),
-];
-
 const sameOption = (a: unknown, b: Obj) => isObj(a) && s(a.value) === s(b.value);
 
 function optionTags(el: Obj, selected: (o: Obj) => boolean): string {
@@ -323,7 +316,8 @@ export function renderBlock(block: unknown, ctx: RenderContext): string {
         : ['on_enter_pressed'];
       const dispatchAttr = dispatch ? ` data-dispatch-on="${escapeHtml(config.map(s).join(' '))}"` : '';
       const errorHtml = error ? `<div class="field-error" role="alert">${escapeHtml(error)}</div>` : '';
-      return `<div class="b-input${error ? ' has-error' : ''}"${id}${dispatchAttr}><label class="label">${textToHtml(block.label, ctx)}${optional}</label>${renderElement(el, blockId, ctx, false)}${hint}${errorHtml}</div>`;
+      const required = block.optional === true ? '' : ' data-required="1"';
+      return `<div class="b-input${error ? ' has-error' : ''}"${id}${dispatchAttr}${required}><label class="label">${textToHtml(block.label, ctx)}${optional}</label>${renderElement(el, blockId, ctx, false)}${hint}${errorHtml}</div>`;
     }
     case 'rich_text':
       return `<div class="b-rich"${id}>${arr(block.elements)

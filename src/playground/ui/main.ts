@@ -461,6 +461,26 @@ function valuesOf(root: ParentNode | null): Record<string, Record<string, Obj>> 
   return values;
 }
 
+function requiredFilled(modal: HTMLElement): boolean {
+  let ok = true;
+  for (const block of modal.querySelectorAll<HTMLElement>('.b-input[data-required]')) {
+    const el = block.querySelector<HTMLElement>('[data-state]');
+    if (!el) continue;
+    const value = Object.entries(stateOf(el)).find(([k]) => k !== 'type')?.[1];
+    const empty =
+      value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+    block.querySelector('.field-error.client')?.remove();
+    if (!empty) continue;
+    ok = false;
+    block.classList.add('has-error');
+    block.insertAdjacentHTML(
+      'beforeend',
+      '<div class="field-error client" role="alert">Please complete this required field.</div>',
+    );
+  }
+  return ok;
+}
+
 function sourceOf(el: Element): { source: Obj; root: ParentNode | null } {
   const modal = el.closest<HTMLElement>('.modal');
   if (modal) return { source: { viewId: modal.dataset.viewId }, root: modal };
@@ -666,6 +686,8 @@ document.addEventListener('click', (e) => {
     const viewId = modal?.dataset.viewId ?? '';
     const what = modalButton.dataset.modal;
     if (what === 'submit') {
+      // Slack's client refuses to submit with a required field empty, before the app hears of it.
+      if (modal && !requiredFilled(modal)) return;
       modalButton.setAttribute('disabled', '');
       modalButton.textContent = 'Submitting…';
       return run(api('/ui/submit', { user: me, viewId, values: valuesOf(modal) }).finally(refreshSoon));
