@@ -46,8 +46,11 @@ export async function startPlaygroundProcess(env: Record<string, string> = {}): 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => void (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => void (out += d.toString()));
+  const collect = (d: Buffer) => {
+    out += d.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`playground did not start within 60 s:\n${out}`)),
