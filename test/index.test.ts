@@ -50,8 +50,8 @@ afterEach(async () => {
 });
 
 describe('npm start', () => {
-  it('exits with a friendly explanation of what to set when Slack credentials are missing', async () => {
-    run = startBot({});
+  it('exits with a friendly explanation of what to set when Slack credentials are missing and PLAYGROUND=0', async () => {
+    run = startBot({ PLAYGROUND: '0' });
     expect(await run.exited).toBe(1);
     const text = run.out.join('');
     expect(text).toContain('SLACK_BOT_TOKEN');
