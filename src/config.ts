@@ -67,6 +67,9 @@ const EnvSchema = z.object({
   OPERATORS: idList,
   VIEWERS: idList,
   PORTING_POLL_SECONDS: intIn(5, 86_400, 60),
+  ESIM_FOLLOWUP_POLL_SECONDS: intIn(5, 86_400, 60),
+  ESIM_FOLLOWUP_HOURS: intIn(1, 24 * 30, 24),
+  USAGE_POLL_SECONDS: intIn(60, 86_400, 900),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined),
     z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -119,6 +122,10 @@ export interface Config {
   /** Empty: every full member of the workspace may look things up (guests never, unless named). */
   viewers: string[];
   portingPollSeconds: number;
+  /** eSIM install follow-ups: how often each is checked, and for how long. */
+  esimFollowUp: { pollSeconds: number; hours: number };
+  /** How often each watched line's data usage is checked. */
+  usagePollSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
   defaultCountry: CountryCode;
   qrDelivery: 'channel' | 'dm';
@@ -174,6 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operators: e.OPERATORS,
     viewers: e.VIEWERS,
     portingPollSeconds: e.PORTING_POLL_SECONDS,
+    esimFollowUp: { pollSeconds: e.ESIM_FOLLOWUP_POLL_SECONDS, hours: e.ESIM_FOLLOWUP_HOURS },
+    usagePollSeconds: e.USAGE_POLL_SECONDS,
     logLevel: e.LOG_LEVEL,
     defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
     qrDelivery: e.QR_DELIVERY,

@@ -107,6 +107,70 @@ export interface AlertThread {
   ts: string;
 }
 
+/**
+ * An eSIM sent out (QR posted) whose installation the bot follows. `announcing_*` states mean
+ * the outcome is decided and claimed but its Slack messages may not all be out yet: whoever
+ * polls next finishes them (each step is idempotent except the timeout note, posted last).
+ */
+export type EsimFollowUpStatus =
+  | 'waiting'
+  | 'announcing_installed'
+  | 'installed'
+  | 'announcing_timeout'
+  | 'timed_out'
+  | 'ceased'
+  | 'superseded';
+
+export interface EsimFollowUp {
+  id: number;
+  /** What ONSIM's eSIM query is asked by (at least one is set). */
+  mpn: string | null;
+  iccid: string | null;
+  iAccount: string | null;
+  /** Where the QR went, and the bot's message beside it (updated in place). */
+  channelId: string;
+  messageTs: string | null;
+  /** The QR image, deleted once the eSIM is installed. */
+  fileId: string | null;
+  requesterId: string;
+  startedAt: number;
+  deadlineAt: number;
+  nextCheckAt: number;
+  /** ONSIM failures in a row (429/5xx/network): the backoff grows with them. */
+  failures: number;
+  status: EsimFollowUpStatus;
+  installedAt: number | null;
+  finishedAt: number | null;
+}
+
+export type NewEsimFollowUp = Omit<
+  EsimFollowUp,
+  'id' | 'status' | 'failures' | 'installedAt' | 'finishedAt' | 'nextCheckAt'
+> & { nextCheckAt?: number };
+
+/** A channel's watch on one line's data usage. */
+export interface UsageWatch {
+  id: number;
+  channelId: string;
+  mpn: string;
+  /** Percent of the allowance that raises the first alert (1–99). */
+  threshold: number;
+  createdBy: string;
+  createdAt: number;
+  /** The bundle period the alert flags belong to (ONSIM's period_from); a new one re-arms them. */
+  period: string | null;
+  /** 0: not alerted; 1: claimed, being posted; 2: posted. */
+  thresholdAlert: 0 | 1 | 2;
+  fullAlert: 0 | 1 | 2;
+  lastPercent: number | null;
+  lastBundle: string | null;
+  lastCheckedAt: number | null;
+  nextCheckAt: number;
+  failures: number;
+}
+
+export type NewUsageWatch = Pick<UsageWatch, 'channelId' | 'mpn' | 'threshold' | 'createdBy' | 'createdAt'>;
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
 
@@ -176,6 +240,44 @@ export interface Store {
   setKv(key: string, value: string | null): Promise<void>;
   /** Sets the key unless it holds a value already (atomically); returns the value it holds after. */
   setKvIfAbsent(key: string, value: string): Promise<string>;
+
+  // eSIM install follow-ups
+  /** Adds a follow-up; earlier waiting ones of the same eSIM (its code was refreshed) are superseded. */
+  addEsimFollowUp(f: NewEsimFollowUp): Promise<EsimFollowUp>;
+  /** Waiting or announcing follow-ups whose nextCheckAt <= now, oldest check first. */
+  dueEsimFollowUps(now: number, limit: number): Promise<EsimFollowUp[]>;
+  /** Follow-ups in these states, newest first. */
+  listEsimFollowUps(statuses: readonly EsimFollowUpStatus[], limit: number): Promise<EsimFollowUp[]>;
+  /**
+   * Changes a follow-up only while it is in `from`: returns false when another poller (or an
+   * earlier run) already moved it on, so an outcome is claimed exactly once.
+   */
+  updateEsimFollowUp(
+    id: number,
+    from: EsimFollowUpStatus,
+    changes: Partial<Pick<EsimFollowUp, 'status' | 'nextCheckAt' | 'failures' | 'installedAt' | 'finishedAt'>>,
+  ): Promise<boolean>;
+
+  // Data-usage watches
+  /** Adds the watch, or changes the threshold of the channel's existing watch of that MPN. */
+  upsertUsageWatch(w: NewUsageWatch): Promise<{ watch: UsageWatch; created: boolean }>;
+  removeUsageWatch(channelId: string, mpn: string): Promise<boolean>;
+  listUsageWatches(channelId?: string): Promise<UsageWatch[]>;
+  dueUsageWatches(now: number, limit: number): Promise<UsageWatch[]>;
+  /**
+   * Records a check. With `expect`, applies only while the alert flags are still as expected
+   * (the claim of an alert); returns whether it applied.
+   */
+  updateUsageWatch(
+    id: number,
+    changes: Partial<
+      Pick<
+        UsageWatch,
+        'period' | 'thresholdAlert' | 'fullAlert' | 'lastPercent' | 'lastBundle' | 'lastCheckedAt' | 'nextCheckAt' | 'failures'
+      >
+    >,
+    expect?: Pick<UsageWatch, 'period' | 'thresholdAlert' | 'fullAlert'>,
+  ): Promise<boolean>;
 
   /**
    * Lease lock for singleton work (the porting poller). Returns true when holderId holds
