@@ -6,6 +6,7 @@ import { WebClient } from '@slack/web-api';
 import dotenv from 'dotenv';
 import { createApp, slackClientOptions } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { createFollowPoller } from './follow/poller.js';
 import { settleAbandonedClaims } from './guard/abandoned-claims.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -92,14 +93,26 @@ async function main(): Promise<void> {
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),
   });
+  const instanceId = randomUUID();
   const watcher = createPortWatcher({
     store,
     onsim,
     slack: outboxClient,
     logger,
     pollSeconds: config.portingPollSeconds,
-    instanceId: randomUUID(),
+    instanceId,
     metrics,
+  });
+  // eSIM installs and data usage, followed by one poller across instances (its own lease).
+  const follow = createFollowPoller({
+    store,
+    onsim,
+    slack: outboxClient,
+    logger,
+    instanceId,
+    esimPollSeconds: config.esimFollowUp.pollSeconds,
+    esimHours: config.esimFollowUp.hours,
+    usagePollSeconds: config.usagePollSeconds,
   });
 
   if (playground) {
@@ -126,6 +139,7 @@ async function main(): Promise<void> {
     );
   }
   watcher.start();
+  follow.start();
   // Role decisions come from a cache: fill it now and keep it fresh, so no request waits on Slack.
   const warmRoles = () => void deps.roles.warm();
   warmRoles();
@@ -158,6 +172,7 @@ async function main(): Promise<void> {
       clearInterval(rolesWarmer);
       await sweeping;
       await watcher.stop();
+      await follow.stop();
       await playground?.close();
       await sandbox?.close();
       await store.close();

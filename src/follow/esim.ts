@@ -7,15 +7,26 @@ import type { EsimFollowUp } from '../store/types.js';
 import { esimCeasedMessage, esimInstalledMessage, esimNotInstalledNote } from '../views/follow.js';
 import type { FollowContext } from './context.js';
 
-export const isInstalled = (info: EsimInfo): boolean => info.esim_status?.trim().toLowerCase() === 'installed';
+export const isInstalled = (info: EsimInfo): boolean =>
+  info.esim_status?.trim().toLowerCase() === 'installed';
 
 const queryOf = (f: EsimFollowUp) =>
   f.iccid ? { iccid: f.iccid } : f.mpn ? { mpn: f.mpn } : { i_account: f.iAccount ?? '' };
 
 /** Slack errors meaning the thing to change is gone already: nothing left to do about it. */
-const ALREADY_GONE = new Set(['file_not_found', 'file_deleted', 'message_not_found', 'cant_update_message', 'edit_window_closed']);
+const ALREADY_GONE = new Set([
+  'file_not_found',
+  'file_deleted',
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+]);
 
-async function ignoringGone(ctx: FollowContext, what: string, work: () => Promise<unknown>): Promise<boolean> {
+async function ignoringGone(
+  ctx: FollowContext,
+  what: string,
+  work: () => Promise<unknown>,
+): Promise<boolean> {
   try {
     await work();
     return true;
@@ -29,7 +40,11 @@ async function ignoringGone(ctx: FollowContext, what: string, work: () => Promis
   }
 }
 
-async function announceInstalled(ctx: FollowContext, f: EsimFollowUp, enabledOnDevice: boolean): Promise<void> {
+async function announceInstalled(
+  ctx: FollowContext,
+  f: EsimFollowUp,
+  enabledOnDevice: boolean,
+): Promise<void> {
   // Deleted now, or already (someone pressed "Delete QR"): either way nobody can scan it any more.
   if (f.fileId) await ignoringGone(ctx, 'QR file', () => ctx.slack.files.delete({ file: f.fileId! }));
   const qrDeleted = f.fileId !== null;
@@ -45,7 +60,10 @@ async function announceInstalled(ctx: FollowContext, f: EsimFollowUp, enabledOnD
       ctx.slack.chat.update({ channel: f.channelId, ts: f.messageTs!, text: msg.text, blocks: msg.blocks }),
     );
   }
-  await ctx.store.updateEsimFollowUp(f.id, 'announcing_installed', { status: 'installed', finishedAt: ctx.now() });
+  await ctx.store.updateEsimFollowUp(f.id, 'announcing_installed', {
+    status: 'installed',
+    finishedAt: ctx.now(),
+  });
   ctx.log.info({ followUp: f.id }, 'eSIM installed: QR message updated');
 }
 
@@ -57,7 +75,10 @@ async function announceTimeout(ctx: FollowContext, f: EsimFollowUp): Promise<voi
     blocks: note.blocks,
     ...(f.messageTs ? { thread_ts: f.messageTs } : {}),
   });
-  await ctx.store.updateEsimFollowUp(f.id, 'announcing_timeout', { status: 'timed_out', finishedAt: ctx.now() });
+  await ctx.store.updateEsimFollowUp(f.id, 'announcing_timeout', {
+    status: 'timed_out',
+    finishedAt: ctx.now(),
+  });
   ctx.log.info({ followUp: f.id }, 'eSIM not installed in time: thread note posted');
 }
 
@@ -78,19 +99,28 @@ export async function stepEsimFollowUp(ctx: FollowContext, f: EsimFollowUp): Pro
       if (f.messageTs) {
         const msg = esimCeasedMessage(f);
         await ignoringGone(ctx, 'QR message', () =>
-          ctx.slack.chat.update({ channel: f.channelId, ts: f.messageTs!, text: msg.text, blocks: msg.blocks }),
+          ctx.slack.chat.update({
+            channel: f.channelId,
+            ts: f.messageTs!,
+            text: msg.text,
+            blocks: msg.blocks,
+          }),
         );
       }
     }
     return;
   }
   if (isInstalled(info)) {
-    const claimed = await ctx.store.updateEsimFollowUp(f.id, 'waiting', { status: 'announcing_installed', installedAt: now });
+    const claimed = await ctx.store.updateEsimFollowUp(f.id, 'waiting', {
+      status: 'announcing_installed',
+      installedAt: now,
+    });
     if (claimed) await announceInstalled(ctx, { ...f, installedAt: now }, info.enabled_on_device === 'ON');
     return;
   }
   if (now >= f.deadlineAt) {
-    if (await ctx.store.updateEsimFollowUp(f.id, 'waiting', { status: 'announcing_timeout' })) await announceTimeout(ctx, f);
+    if (await ctx.store.updateEsimFollowUp(f.id, 'waiting', { status: 'announcing_timeout' }))
+      await announceTimeout(ctx, f);
     return;
   }
   await ctx.store.updateEsimFollowUp(f.id, 'waiting', {

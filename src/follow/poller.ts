@@ -69,7 +69,12 @@ export function createFollowPoller(opts: FollowPollerOptions): FollowPoller {
   let pausedUntil = 0;
 
   /** A 429 from ONSIM or Slack pauses everything; other failures back this one item off. */
-  async function failed(err: unknown, item: { id: number; failures: number }, kind: 'esim' | 'usage', baseMs: number) {
+  async function failed(
+    err: unknown,
+    item: { id: number; failures: number },
+    kind: 'esim' | 'usage',
+    baseMs: number,
+  ) {
     if (err instanceof OnsimRateLimitedError || err instanceof WebAPIRateLimitedError) {
       const seconds = err instanceof OnsimRateLimitedError ? err.retryAfterSeconds : err.retryAfter;
       pausedUntil = now() + Math.max(1, seconds ?? 30) * 1000;
@@ -119,7 +124,8 @@ export function createFollowPoller(opts: FollowPollerOptions): FollowPoller {
       } catch (err) {
         done.failed++;
         const base = w.kind === 'esim' ? ctx.esimPollMs : ctx.usagePollMs;
-        if ((await failed(err, w.item, w.kind, base)) === 'stop') return { status: 'paused', until: pausedUntil };
+        if ((await failed(err, w.item, w.kind, base)) === 'stop')
+          return { status: 'paused', until: pausedUntil };
       }
     }
     return { status: 'ran', ...done };

@@ -36,7 +36,12 @@ export function usageOf(account: Account): Usage | null {
   };
 }
 
-async function post(ctx: FollowContext, w: UsageWatch, usage: Usage, level: 'threshold' | 'full'): Promise<void> {
+async function post(
+  ctx: FollowContext,
+  w: UsageWatch,
+  usage: Usage,
+  level: 'threshold' | 'full',
+): Promise<void> {
   const msg = usageAlertMessage({
     mpn: w.mpn,
     percent: usage.percent,
@@ -46,7 +51,12 @@ async function post(ctx: FollowContext, w: UsageWatch, usage: Usage, level: 'thr
     figures: `${formatMegabytes(usage.usedMb)} used of ${formatMegabytes(usage.allowanceMb)}`,
     period: usage.periodText,
   });
-  await ctx.slack.chat.postMessage({ channel: w.channelId, text: msg.text, blocks: msg.blocks, unfurl_links: false });
+  await ctx.slack.chat.postMessage({
+    channel: w.channelId,
+    text: msg.text,
+    blocks: msg.blocks,
+    unfurl_links: false,
+  });
   ctx.log.info({ watch: w.id, mpn: w.mpn, level, percent: usage.percent }, 'usage alert posted');
 }
 
@@ -70,25 +80,40 @@ export async function stepUsageWatch(ctx: FollowContext, watch: UsageWatch): Pro
   const now = ctx.now();
   const next = { lastCheckedAt: now, nextCheckAt: now + ctx.usagePollMs, failures: 0 };
   if (!usage) {
-    await ctx.store.updateUsageWatch(watch.id, { ...next, lastPercent: null, lastBundle: account.bundles.data?.bundle_name ?? null });
+    await ctx.store.updateUsageWatch(watch.id, {
+      ...next,
+      lastPercent: null,
+      lastBundle: account.bundles.data?.bundle_name ?? null,
+    });
     return;
   }
   let w = watch;
   if (usage.period !== w.period) {
     // A new period (or the first check): both alerts are armed again.
     const rearmed = { period: usage.period, thresholdAlert: 0 as const, fullAlert: 0 as const };
-    if (!(await ctx.store.updateUsageWatch(w.id, rearmed, { period: w.period, thresholdAlert: w.thresholdAlert, fullAlert: w.fullAlert }))) return;
+    if (
+      !(await ctx.store.updateUsageWatch(w.id, rearmed, {
+        period: w.period,
+        thresholdAlert: w.thresholdAlert,
+        fullAlert: w.fullAlert,
+      }))
+    )
+      return;
     w = { ...w, ...rearmed };
   }
   const flags = { period: w.period, thresholdAlert: w.thresholdAlert, fullAlert: w.fullAlert };
   if (usage.percent >= 100 && w.fullAlert !== 2) {
     // Crossing both at once gives one alert, the 100 % one.
-    const claim = { fullAlert: 1 as const, thresholdAlert: w.thresholdAlert === 0 ? (2 as const) : w.thresholdAlert };
+    const claim = {
+      fullAlert: 1 as const,
+      thresholdAlert: w.thresholdAlert === 0 ? (2 as const) : w.thresholdAlert,
+    };
     if (w.fullAlert === 0 && !(await ctx.store.updateUsageWatch(w.id, claim, flags))) return;
     await post(ctx, w, usage, 'full');
     await ctx.store.updateUsageWatch(w.id, { fullAlert: 2, thresholdAlert: 2 });
   } else if (usage.percent >= w.threshold && w.thresholdAlert !== 2 && w.fullAlert === 0) {
-    if (w.thresholdAlert === 0 && !(await ctx.store.updateUsageWatch(w.id, { thresholdAlert: 1 }, flags))) return;
+    if (w.thresholdAlert === 0 && !(await ctx.store.updateUsageWatch(w.id, { thresholdAlert: 1 }, flags)))
+      return;
     await post(ctx, w, usage, 'threshold');
     await ctx.store.updateUsageWatch(w.id, { thresholdAlert: 2 });
   }

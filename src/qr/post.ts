@@ -15,6 +15,7 @@ import {
 } from '../onsim/errors.js';
 import { openDm } from '../slack/dm.js';
 import { badge } from '../slack/message.js';
+import { followingNote } from '../views/follow.js';
 import { qrAltText, qrComment, qrDeleteMessage, qrFilename, qrTitle } from '../views/qr.js';
 import { fetchQrPng, QrImageError, renderQrLocally } from './image.js';
 
@@ -105,12 +106,39 @@ export async function postQr(deps: AppDeps, client: WebClient, input: PostQrInpu
     const uploaded = UploadResult.parse(res).files[0];
     const fileId = uploaded?.files?.[0]?.id ?? uploaded?.id;
     if (!fileId) throw new Error('Slack did not return the id of the uploaded QR image');
-    const follow = badge(qrDeleteMessage({ fileId, posterId: input.requesterId, ...subject }), deps.sandbox);
+    // An eSIM known by its line (not only by a typed code) is followed until it is installed.
+    const followed = subject.mpn !== null || subject.iccid !== null || subject.iAccount !== null;
+    const deleteMessage = qrDeleteMessage({ fileId, posterId: input.requesterId, ...subject });
+    if (followed) deleteMessage.blocks.push(followingNote(deps.config.esimFollowUp.hours));
+    const follow = badge(deleteMessage, deps.sandbox);
+    let messageTs: string | null = null;
     try {
-      await client.chat.postMessage({ channel: channelId, text: follow.text, blocks: follow.blocks });
+      const posted = await client.chat.postMessage({
+        channel: channelId,
+        text: follow.text,
+        blocks: follow.blocks,
+      });
+      messageTs = posted.ts ?? null;
     } catch (err) {
       // The image is up; its delete button is a convenience (files can be deleted in Slack too).
       log.warn({ err, fileId }, 'could not post the Delete QR button');
+    }
+    if (followed) {
+      const startedAt = deps.now();
+      try {
+        await deps.store.addEsimFollowUp({
+          ...subject,
+          channelId,
+          messageTs,
+          fileId,
+          requesterId: input.requesterId,
+          startedAt,
+          deadlineAt: startedAt + deps.config.esimFollowUp.hours * 3_600_000,
+          nextCheckAt: startedAt + deps.config.esimFollowUp.pollSeconds * 1000,
+        });
+      } catch (err) {
+        log.error({ err, fileId }, 'could not start following the eSIM installation');
+      }
     }
     const how = localReason ? 'drawn by the bot' : 'image from ONSIM';
     await audit(deps, client, {

@@ -93,6 +93,50 @@ export const MIGRATIONS: readonly Migration[] = [
       )${d.tableOptions};
     `,
   },
+  {
+    version: 2,
+    name: 'follow-ups and usage watches',
+    up: (d) => `
+      CREATE TABLE esim_followups (
+        id ${d.id},
+        mpn TEXT,
+        iccid TEXT,
+        i_account TEXT,
+        channel_id TEXT NOT NULL,
+        message_ts TEXT,
+        file_id TEXT,
+        requester_id TEXT NOT NULL,
+        started_at ${d.time} NOT NULL,
+        deadline_at ${d.time} NOT NULL,
+        next_check_at ${d.time} NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL,
+        installed_at ${d.time},
+        finished_at ${d.time}
+      )${d.tableOptions};
+      CREATE INDEX esim_followups_due ON esim_followups (next_check_at)
+        WHERE status IN ('waiting', 'announcing_installed', 'announcing_timeout');
+
+      CREATE TABLE usage_watches (
+        id ${d.id},
+        channel_id TEXT NOT NULL,
+        mpn TEXT NOT NULL,
+        threshold INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at ${d.time} NOT NULL,
+        period TEXT,
+        threshold_alert INTEGER NOT NULL DEFAULT 0,
+        full_alert INTEGER NOT NULL DEFAULT 0,
+        last_percent ${d.engine === 'postgres' ? 'DOUBLE PRECISION' : 'REAL'},
+        last_bundle TEXT,
+        last_checked_at ${d.time},
+        next_check_at ${d.time} NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (channel_id, mpn)
+      )${d.tableOptions};
+      CREATE INDEX usage_watches_due ON usage_watches (next_check_at);
+    `,
+  },
 ];
 
 const SCHEMA_MIGRATIONS_TABLE = `

@@ -7,10 +7,88 @@ import type {
   AuditEvent,
   ClaimResult,
   Confirmation,
+  EsimFollowUp,
   OutboxItem,
   PortSnapshot,
   PortWatch,
+  UsageWatch,
 } from './types.js';
+
+export interface EsimFollowUpRow {
+  id: number;
+  mpn: string | null;
+  iccid: string | null;
+  i_account: string | null;
+  channel_id: string;
+  message_ts: string | null;
+  file_id: string | null;
+  requester_id: string;
+  started_at: number;
+  deadline_at: number;
+  next_check_at: number;
+  failures: number;
+  status: EsimFollowUp['status'];
+  installed_at: number | null;
+  finished_at: number | null;
+}
+
+export function toEsimFollowUp(r: EsimFollowUpRow): EsimFollowUp {
+  return {
+    id: r.id,
+    mpn: r.mpn,
+    iccid: r.iccid,
+    iAccount: r.i_account,
+    channelId: r.channel_id,
+    messageTs: r.message_ts,
+    fileId: r.file_id,
+    requesterId: r.requester_id,
+    startedAt: r.started_at,
+    deadlineAt: r.deadline_at,
+    nextCheckAt: r.next_check_at,
+    failures: r.failures,
+    status: r.status,
+    installedAt: r.installed_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export interface UsageWatchRow {
+  id: number;
+  channel_id: string;
+  mpn: string;
+  threshold: number;
+  created_by: string;
+  created_at: number;
+  period: string | null;
+  threshold_alert: number;
+  full_alert: number;
+  last_percent: number | null;
+  last_bundle: string | null;
+  last_checked_at: number | null;
+  next_check_at: number;
+  failures: number;
+}
+
+const alertFlag = (n: number): 0 | 1 | 2 => (n === 1 ? 1 : n === 2 ? 2 : 0);
+
+export function toUsageWatch(r: UsageWatchRow): UsageWatch {
+  return {
+    id: r.id,
+    channelId: r.channel_id,
+    mpn: r.mpn,
+    threshold: r.threshold,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    period: r.period,
+    thresholdAlert: alertFlag(r.threshold_alert),
+    fullAlert: alertFlag(r.full_alert),
+    lastPercent: r.last_percent === null ? null : Number(r.last_percent),
+    lastBundle: r.last_bundle,
+    lastCheckedAt: r.last_checked_at,
+    nextCheckAt: r.next_check_at,
+    failures: r.failures,
+  };
+}
 
 export interface ConfirmationRow {
   id: string;

@@ -7,15 +7,19 @@ import {
   type AlertThreadRow,
   type AuditRow,
   type ConfirmationRow,
+  type EsimFollowUpRow,
   type OutboxRow,
   refusedClaim,
   type SnapshotRow,
   toAlertThread,
   toAuditEntry,
   toConfirmation,
+  toEsimFollowUp,
   toOutboxItem,
   toPortSnapshot,
   toPortWatch,
+  toUsageWatch,
+  type UsageWatchRow,
   type WatchRow,
 } from './rows.js';
 import type {
@@ -23,14 +27,19 @@ import type {
   AuditEntry,
   ClaimResult,
   Confirmation,
+  EsimFollowUp,
+  EsimFollowUpStatus,
   NewAuditEntry,
   NewConfirmation,
+  NewEsimFollowUp,
   NewOutboxItem,
   NewPortWatch,
+  NewUsageWatch,
   OutboxItem,
   PortSnapshot,
   PortWatch,
   Store,
+  UsageWatch,
 } from './types.js';
 
 type PortPollChanges = Parameters<Store['applyPortPoll']>[0];
@@ -257,6 +266,155 @@ class SqlStore implements Store {
     return (await this.getKv(key)) ?? value;
   }
 
+  async addEsimFollowUp(f: NewEsimFollowUp): Promise<EsimFollowUp> {
+    return this.db.transaction(async (tx) => {
+      // A new QR of the same eSIM (its code was refreshed) replaces the one followed so far.
+      await tx.query(
+        `UPDATE esim_followups SET status = 'superseded', finished_at = ?
+         WHERE status = 'waiting' AND ((iccid IS NOT NULL AND iccid = ?) OR (mpn IS NOT NULL AND mpn = ?))`,
+        [f.startedAt, f.iccid, f.mpn],
+      );
+      const { rows } = await tx.query<EsimFollowUpRow>(
+        `INSERT INTO esim_followups
+           (mpn, iccid, i_account, channel_id, message_ts, file_id, requester_id, started_at, deadline_at,
+            next_check_at, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting') RETURNING *`,
+        [
+          f.mpn,
+          f.iccid,
+          f.iAccount,
+          f.channelId,
+          f.messageTs,
+          f.fileId,
+          f.requesterId,
+          f.startedAt,
+          f.deadlineAt,
+          f.nextCheckAt ?? f.startedAt,
+        ],
+      );
+      return toEsimFollowUp(rows[0]!);
+    });
+  }
+
+  async dueEsimFollowUps(now: number, limit: number): Promise<EsimFollowUp[]> {
+    const { rows } = await this.db.query<EsimFollowUpRow>(
+      `SELECT * FROM esim_followups
+       WHERE status IN ('waiting', 'announcing_installed', 'announcing_timeout') AND next_check_at <= ?
+       ORDER BY next_check_at, id LIMIT ?`,
+      [now, limit],
+    );
+    return rows.map(toEsimFollowUp);
+  }
+
+  async listEsimFollowUps(statuses: readonly EsimFollowUpStatus[], limit: number): Promise<EsimFollowUp[]> {
+    if (statuses.length === 0) return [];
+    const { rows } = await this.db.query<EsimFollowUpRow>(
+      `SELECT * FROM esim_followups WHERE status IN (${statuses.map(() => '?').join(', ')})
+       ORDER BY started_at DESC, id DESC LIMIT ?`,
+      [...statuses, limit],
+    );
+    return rows.map(toEsimFollowUp);
+  }
+
+  async updateEsimFollowUp(
+    id: number,
+    from: EsimFollowUpStatus,
+    changes: Parameters<Store['updateEsimFollowUp']>[2],
+  ): Promise<boolean> {
+    const set = setClause(changes, {
+      status: 'status',
+      nextCheckAt: 'next_check_at',
+      failures: 'failures',
+      installedAt: 'installed_at',
+      finishedAt: 'finished_at',
+    });
+    if (set.sql === '') return true;
+    const { changes: n } = await this.db.query(
+      `UPDATE esim_followups SET ${set.sql} WHERE id = ? AND status = ?`,
+      [...set.params, id, from],
+    );
+    return n === 1;
+  }
+
+  async upsertUsageWatch(w: NewUsageWatch): Promise<{ watch: UsageWatch; created: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const existing = await tx.query<UsageWatchRow>(
+        'SELECT * FROM usage_watches WHERE channel_id = ? AND mpn = ?',
+        [w.channelId, w.mpn],
+      );
+      if (existing.rows[0]) {
+        // A new threshold re-arms the threshold alert of the current period (not the 100 % one).
+        const { rows } = await tx.query<UsageWatchRow>(
+          `UPDATE usage_watches SET threshold = ?, threshold_alert = CASE WHEN threshold = ? THEN threshold_alert ELSE 0 END,
+             next_check_at = ?
+           WHERE id = ? RETURNING *`,
+          [w.threshold, w.threshold, w.createdAt, existing.rows[0].id],
+        );
+        return { watch: toUsageWatch(rows[0]!), created: false };
+      }
+      const { rows } = await tx.query<UsageWatchRow>(
+        `INSERT INTO usage_watches (channel_id, mpn, threshold, created_by, created_at, next_check_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+        [w.channelId, w.mpn, w.threshold, w.createdBy, w.createdAt, w.createdAt],
+      );
+      return { watch: toUsageWatch(rows[0]!), created: true };
+    });
+  }
+
+  async removeUsageWatch(channelId: string, mpn: string): Promise<boolean> {
+    const { changes } = await this.db.query('DELETE FROM usage_watches WHERE channel_id = ? AND mpn = ?', [
+      channelId,
+      mpn,
+    ]);
+    return changes > 0;
+  }
+
+  async listUsageWatches(channelId?: string): Promise<UsageWatch[]> {
+    const { rows } =
+      channelId === undefined
+        ? await this.db.query<UsageWatchRow>('SELECT * FROM usage_watches ORDER BY id')
+        : await this.db.query<UsageWatchRow>('SELECT * FROM usage_watches WHERE channel_id = ? ORDER BY id', [
+            channelId,
+          ]);
+    return rows.map(toUsageWatch);
+  }
+
+  async dueUsageWatches(now: number, limit: number): Promise<UsageWatch[]> {
+    const { rows } = await this.db.query<UsageWatchRow>(
+      'SELECT * FROM usage_watches WHERE next_check_at <= ? ORDER BY next_check_at, id LIMIT ?',
+      [now, limit],
+    );
+    return rows.map(toUsageWatch);
+  }
+
+  async updateUsageWatch(
+    id: number,
+    changes: Parameters<Store['updateUsageWatch']>[1],
+    expect?: Parameters<Store['updateUsageWatch']>[2],
+  ): Promise<boolean> {
+    const set = setClause(changes, {
+      period: 'period',
+      thresholdAlert: 'threshold_alert',
+      fullAlert: 'full_alert',
+      lastPercent: 'last_percent',
+      lastBundle: 'last_bundle',
+      lastCheckedAt: 'last_checked_at',
+      nextCheckAt: 'next_check_at',
+      failures: 'failures',
+    });
+    if (set.sql === '') return true;
+    const where = expect
+      ? ' AND period IS NOT DISTINCT FROM ? AND threshold_alert = ? AND full_alert = ?'
+      : '';
+    const params = expect ? [expect.period, expect.thresholdAlert, expect.fullAlert] : [];
+    const { changes: n } = await this.db.query(`UPDATE usage_watches SET ${set.sql} WHERE id = ?${where}`, [
+      ...set.params,
+      id,
+      ...params,
+    ]);
+    return n === 1;
+  }
+
   async tryLock(name: string, holderId: string, ttlMs: number, now: number): Promise<boolean> {
     // Takes a free name, renews our own lease, or takes over an expired one; a live lease
     // of another holder makes the DO UPDATE's WHERE false, so no row changes.
@@ -302,4 +460,20 @@ async function writeKv(db: Db, key: string, value: string | null): Promise<void>
       [key, value],
     );
   }
+}
+
+/** `col = ?, …` for the fields given (undefined ones are left as they are). */
+function setClause<T extends object>(
+  changes: T,
+  columns: { [K in keyof T]-?: string },
+): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const key of Object.keys(columns) as (keyof T)[]) {
+    const value = changes[key];
+    if (value === undefined) continue;
+    parts.push(`${columns[key]} = ?`);
+    params.push(value);
+  }
+  return { sql: parts.join(', '), params };
 }

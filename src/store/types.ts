@@ -255,7 +255,9 @@ export interface Store {
   updateEsimFollowUp(
     id: number,
     from: EsimFollowUpStatus,
-    changes: Partial<Pick<EsimFollowUp, 'status' | 'nextCheckAt' | 'failures' | 'installedAt' | 'finishedAt'>>,
+    changes: Partial<
+      Pick<EsimFollowUp, 'status' | 'nextCheckAt' | 'failures' | 'installedAt' | 'finishedAt'>
+    >,
   ): Promise<boolean>;
 
   // Data-usage watches
@@ -273,7 +275,14 @@ export interface Store {
     changes: Partial<
       Pick<
         UsageWatch,
-        'period' | 'thresholdAlert' | 'fullAlert' | 'lastPercent' | 'lastBundle' | 'lastCheckedAt' | 'nextCheckAt' | 'failures'
+        | 'period'
+        | 'thresholdAlert'
+        | 'fullAlert'
+        | 'lastPercent'
+        | 'lastBundle'
+        | 'lastCheckedAt'
+        | 'nextCheckAt'
+        | 'failures'
       >
     >,
     expect?: Pick<UsageWatch, 'period' | 'thresholdAlert' | 'fullAlert'>,

@@ -22,7 +22,10 @@ export interface EsimSubject {
 export const subjectLabel = (s: EsimSubject): string =>
   s.mpn ? formatMpn(s.mpn) : s.iccid ? `SIM ${s.iccid}` : s.iAccount ? `account ${s.iAccount}` : 'this eSIM';
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } });
+const section = (text: string): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, 3000) },
+});
 const context = (text: string): KnownBlock => ({
   type: 'context',
   elements: [{ type: 'mrkdwn', text: clip(text, 3000) }],
@@ -47,7 +50,9 @@ export function esimInstalledMessage(
   return {
     text: `✅ eSIM for ${subjectLabel(s)} installed${device}`,
     blocks: [
-      section(`✅ The eSIM for *${label}* was installed on the device at ${slackClock(s.installedAt)}${device}.`),
+      section(
+        `✅ The eSIM for *${label}* was installed on the device at ${slackClock(s.installedAt)}${device}.`,
+      ),
       context(`${qr} QR posted by ${mention(s.posterId)}.`),
     ],
   };
@@ -75,7 +80,9 @@ export function esimCeasedMessage(s: EsimSubject): Message {
   const label = esc(subjectLabel(s));
   return {
     text: `The SIM of ${subjectLabel(s)} was ceased; its eSIM is no longer followed`,
-    blocks: [section(`🛑 ONSIM no longer knows the eSIM for *${label}* (ceased?): the bot stopped following it.`)],
+    blocks: [
+      section(`🛑 ONSIM no longer knows the eSIM for *${label}* (ceased?): the bot stopped following it.`),
+    ],
   };
 }
 

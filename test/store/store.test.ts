@@ -493,6 +493,90 @@ describe.each(engines)('$name store', (engine) => {
     });
   });
 
+  describe('eSIM follow-ups', () => {
+    const followUp = (over: Partial<Parameters<Store['addEsimFollowUp']>[0]> = {}) => ({
+      mpn: '447700900124',
+      iccid: '8944530100000001023',
+      iAccount: null,
+      channelId: 'C_OPS',
+      messageTs: '1700000000.000100',
+      fileId: 'F1',
+      requesterId: 'U_ALICE',
+      startedAt: T0,
+      deadlineAt: T0 + 86_400_000,
+      ...over,
+    });
+
+    it('adds a waiting follow-up, due at once, and supersedes an earlier one of the same eSIM', async () => {
+      const first = await store.addEsimFollowUp(followUp());
+      expect(first).toMatchObject({ status: 'waiting', nextCheckAt: T0, failures: 0, installedAt: null });
+      const second = await store.addEsimFollowUp(followUp({ startedAt: T0 + 5, fileId: 'F2' }));
+      expect((await store.dueEsimFollowUps(T0 + 10, 10)).map((f) => f.id)).toEqual([second.id]);
+      expect((await store.listEsimFollowUps(['superseded'], 10)).map((f) => f.id)).toEqual([first.id]);
+    });
+
+    it('moves a follow-up on only from the state given, so an outcome is claimed once', async () => {
+      const f = await store.addEsimFollowUp(followUp());
+      expect(
+        await store.updateEsimFollowUp(f.id, 'waiting', {
+          status: 'announcing_installed',
+          installedAt: T0 + 1,
+        }),
+      ).toBe(true);
+      expect(await store.updateEsimFollowUp(f.id, 'waiting', { status: 'announcing_installed' })).toBe(false);
+      expect(
+        await store.updateEsimFollowUp(f.id, 'announcing_installed', {
+          status: 'installed',
+          finishedAt: T0 + 2,
+        }),
+      ).toBe(true);
+      const [done] = await store.listEsimFollowUps(['installed'], 10);
+      expect(done).toMatchObject({ installedAt: T0 + 1, finishedAt: T0 + 2 });
+      expect(await store.dueEsimFollowUps(T0 + 10_000, 10)).toEqual([]);
+    });
+  });
+
+  describe('usage watches', () => {
+    const watch = {
+      channelId: 'C_OPS',
+      mpn: '447700900123',
+      threshold: 80,
+      createdBy: 'U_ALICE',
+      createdAt: T0,
+    };
+
+    it('adds one watch per channel and line; adding again changes the threshold', async () => {
+      const a = await store.upsertUsageWatch(watch);
+      expect(a.created).toBe(true);
+      expect(a.watch).toMatchObject({
+        threshold: 80,
+        thresholdAlert: 0,
+        fullAlert: 0,
+        period: null,
+        nextCheckAt: T0,
+      });
+      const b = await store.upsertUsageWatch({ ...watch, threshold: 90 });
+      expect(b).toMatchObject({ created: false, watch: { id: a.watch.id, threshold: 90 } });
+      expect(await store.listUsageWatches('C_OPS')).toHaveLength(1);
+      expect(await store.removeUsageWatch('C_OPS', watch.mpn)).toBe(true);
+      expect(await store.removeUsageWatch('C_OPS', watch.mpn)).toBe(false);
+    });
+
+    it('claims an alert only while the flags are as expected', async () => {
+      const { watch: w } = await store.upsertUsageWatch(watch);
+      const armed = { period: null, thresholdAlert: 0, fullAlert: 0 } as const;
+      expect(await store.updateUsageWatch(w.id, { period: 'P1' }, armed)).toBe(true);
+      const p1 = { period: 'P1', thresholdAlert: 0, fullAlert: 0 } as const;
+      expect(await store.updateUsageWatch(w.id, { thresholdAlert: 1 }, p1)).toBe(true);
+      expect(await store.updateUsageWatch(w.id, { thresholdAlert: 1 }, p1)).toBe(false);
+      await store.updateUsageWatch(w.id, { lastPercent: 85.5, nextCheckAt: T0 + 900_000 });
+      const [after] = await store.listUsageWatches();
+      expect(after).toMatchObject({ period: 'P1', thresholdAlert: 1, lastPercent: 85.5 });
+      expect(await store.dueUsageWatches(T0 + 1, 10)).toEqual([]);
+      expect(await store.dueUsageWatches(T0 + 900_000, 10)).toHaveLength(1);
+    });
+  });
+
   describe('lease locks', () => {
     it('lets a holder take and renew a lock while others are refused until the lease expires', async () => {
       expect(await store.tryLock('poller', 'A', 1_000, T0)).toBe(true);
