@@ -152,8 +152,25 @@ export function createHomePublisher(deps: AppDeps, sources: HomeSources = {}) {
 
 export type PublishHome = ReturnType<typeof createHomePublisher>;
 
-/** Where the dashboard's follow-up sections come from. */
-const HOME_SOURCES: HomeSources = {};
+/** Where the dashboard's follow-up sections come from: the follow poller's store. */
+const HOME_SOURCES: HomeSources = {
+  esims: async (deps) =>
+    (await deps.store.listEsimFollowUps(['waiting'], 50)).map((f) => ({
+      mpn: f.mpn,
+      iccid: f.iccid ?? f.iAccount ?? '',
+      startedAt: f.startedAt,
+      channelId: f.channelId.startsWith('D') ? null : f.channelId,
+    })),
+  usage: async (deps) =>
+    (await deps.store.listUsageWatches())
+      .filter((w) => w.lastPercent !== null && w.lastPercent >= w.threshold)
+      .map((w) => ({
+        mpn: w.mpn,
+        percent: w.lastPercent ?? 0,
+        bundle: w.lastBundle,
+        channelId: w.channelId,
+      })),
+};
 
 // ---- Listeners -----------------------------------------------------------------------------
 

@@ -187,6 +187,37 @@ describe('App Home dashboard', () => {
     expect(bot.blockKitProblems()).toEqual([]);
   });
 
+  it('lists eSIMs waiting to be installed and watched lines near their data limit', async () => {
+    await start();
+    const sent = await bot.driver.command(`qr ${F.readyEsimMpn}`, { user: USERS.operator, channel: 'C123' });
+    expect(sent.status).toBe(200);
+    await waitFor(async () => (await bot.store.listEsimFollowUps(['waiting'], 5)).length === 1, {
+      what: 'the follow-up',
+    });
+    const { watch } = await bot.store.upsertUsageWatch({
+      channelId: 'C777',
+      mpn: F.installedEsimMpn,
+      threshold: 80,
+      createdBy: USERS.operator,
+      createdAt: 1,
+    });
+    await bot.store.updateUsageWatch(watch.id, { lastPercent: 93.4, lastBundle: '10GB' });
+    await bot.store.upsertUsageWatch({
+      channelId: 'C777',
+      mpn: F.readyEsimMpn,
+      threshold: 80,
+      createdBy: USERS.operator,
+      createdAt: 1,
+    });
+    const [home] = await openHome(USERS.viewer);
+    const text = shown(home!);
+    expect(text).toContain('eSIMs waiting to be installed');
+    expect(text).toContain('⏳ *+44 7700 900124* · sent');
+    expect(text).toContain('Lines near their data limit');
+    expect(text).toContain('🟠 *+44 7700 900123* · 93% used of 10GB · watched in <#C777>');
+    expect(text).not.toContain('🟠 *+44 7700 900124*');
+  });
+
   it("opens a port's details from its button", async () => {
     await start();
     const clicked = await bot.driver.blockAction({
