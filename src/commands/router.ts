@@ -150,6 +150,8 @@ export const onSlashCommand =
   (deps: AppDeps): CommandHandler =>
   async ({ ack, command, respond, client }) => {
     await ack();
+    // Node sends the ack's bytes on a later tick: let them go before the command's own work.
+    await new Promise((resolve) => setImmediate(resolve));
     // Replies go out one after another, so a late "working…" note can never replace the answer.
     const send = replier(respond, deps, { replaceOriginal: false });
     let queue = Promise.resolve();

@@ -8,6 +8,8 @@ export function boltLogger(base: Logger): BoltLogger {
   let level = LogLevel.INFO;
   return {
     debug: (...msg: unknown[]) => {
+      // Bolt logs several debug lines per request: at info, skip building them at all.
+      if (!log.isLevelEnabled('debug')) return;
       const text = line(msg);
       // The Web API client logs whole request bodies at debug level: message texts, including
       // the SIP password shown once to a submitter. Those lines never reach our log.

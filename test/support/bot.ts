@@ -35,6 +35,8 @@ export interface TestBotOptions {
   /** Retry and timeout settings of the ONSIM client, kept short for tests. */
   onsimTimeoutMs?: number;
   now?: () => number;
+  /** Default debug, so tests can read every line; the bench runs at info, as production does. */
+  logLevel?: string;
   /** Run as if on the built-in sandbox (ONSIM_API_KEY unset): every reply is marked. */
   sandboxMode?: boolean;
 }
@@ -77,7 +79,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
   });
   const logs: string[] = [];
   const logger = createLogger({
-    level: 'debug',
+    level: opts.logLevel ?? 'debug',
     destination: { write: (line: string) => void logs.push(line) },
   });
   const store = await openStore(databaseUrl);
