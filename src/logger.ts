@@ -27,13 +27,20 @@ const REDACT_PATHS = [
   '*.password',
 ];
 
-const ESIM_CODE = /LPA:1\$[^\s"'$]*\$[^\s"',}\]]*/g;
+// Activation codes as people type them too: `lpa:1$…` is the same code.
+const ESIM_CODE = /LPA:1\$[^\s"'$]*\$[^\s"',}\]]*/gi;
+/** `pbx_password: x`, `"pbx_password":"x"`, `pbx_password=x` inside free text. */
+const PBX_PASSWORD_PAIR = /(["']?pbx_?password["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,&{}[\]"']+)/gi;
+/** A Slack form's SIP password field as JSON text: `"pbx_password":{"pbx_password":{…"value":"x"}}`. */
+const PBX_PASSWORD_FIELD = /(pbx_?password(?:(?!"value")[^}]){0,200}"value"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
 const SLACK_TOKEN = /\bx(?:ox[abposr]|app)-[A-Za-z0-9-]+/g;
 const BEARER = /Bearer\s+[A-Za-z0-9._~+/=-]+/g;
 
 /** Masks secrets inside free text: eSIM codes keep a short prefix, tokens and bearer keys vanish. */
 export function maskSecrets(text: string): string {
   return text
+    .replace(PBX_PASSWORD_FIELD, '$1"[redacted]"')
+    .replace(PBX_PASSWORD_PAIR, (_m, key: string) => `${key}[redacted]`)
     .replace(ESIM_CODE, (code) => `${code.slice(0, 10)}…`)
     .replace(SLACK_TOKEN, (t) => `${t.slice(0, 5)}…`)
     .replace(BEARER, 'Bearer [redacted]');
@@ -54,7 +61,7 @@ function scrub(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '') out[k] = '[redacted]';
-    else if (/^(esim_code|esimCode)$/.test(k) && typeof v === 'string') out[k] = `${v.slice(0, 10)}…`;
+    else if (/^(esim_?code|activation_?code)$/i.test(k) && typeof v === 'string') out[k] = `${v.slice(0, 10)}…`;
     else out[k] = scrub(v, depth + 1);
   }
   return out;

@@ -61,6 +61,21 @@ describe('logger redaction', () => {
     expect(JSON.parse(lines[1] ?? '{}').err.message).toBe('failed for LPA:1$smdp…');
   });
 
+  it('masks activation codes whatever their case, and SIP passwords inside free text', () => {
+    expect(maskSecrets('typed lpa:1$smdp.example.com$abcdef1234567890 here')).toBe('typed lpa:1$smdp… here');
+    expect(maskSecrets('Lpa:1$SMDP.EXAMPLE.COM$ABCDEF1234567890')).not.toContain('ABCDEF1234567890');
+    for (const text of [
+      'pbx_password=hunter2-x&next=1',
+      '{"pbx_password":"hunter2-x"}',
+      "pbx_password: 'hunter2-x'",
+      '"PBX_PASSWORD": "hunter2-x"',
+      '{"pbx_password":{"pbx_password":{"type":"plain_text_input","value":"hunter2-x"}}}',
+    ]) {
+      expect(maskSecrets(text), text).not.toContain('hunter2-x');
+    }
+    expect(maskSecrets('pbx_password is required')).toBe('pbx_password is required');
+  });
+
   it('masks Slack tokens and bearer keys inside free text', () => {
     expect(maskSecrets('token xoxb-123-456-abcdef used')).not.toContain('abcdef');
     expect(maskSecrets('Authorization: Bearer abc.def')).toBe('Authorization: Bearer [redacted]');
