@@ -61,7 +61,8 @@ function scrub(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '') out[k] = '[redacted]';
-    else if (/^(esim_?code|activation_?code)$/i.test(k) && typeof v === 'string') out[k] = `${v.slice(0, 10)}…`;
+    else if (/^(esim_?code|activation_?code)$/i.test(k) && typeof v === 'string')
+      out[k] = `${v.slice(0, 10)}…`;
     else out[k] = scrub(v, depth + 1);
   }
   return out;
