@@ -1,6 +1,5 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
-import { authorize } from '../guard/authorize.js';
 import { perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import { BundleSku } from '../onsim/account.js';
@@ -25,9 +24,9 @@ import {
   normaliseSku,
   parseBundleSubmission,
 } from '../views/bundle.js';
-import { noticeModal } from '../views/confirm.js';
 import { cardFormButton } from './card-button.js';
 import { reportOutcome, within } from './change-flow.js';
+import { openSubmission, submitted } from './form-submission.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -144,42 +143,34 @@ export const onBundleButton = (deps: AppDeps): ButtonHandler =>
 
 export const onBundleSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client, context }) => {
-    const meta = decodeBundleMetadata(view.private_metadata);
-    if (!meta) {
-      await ack({
-        response_action: 'update',
-        view: noticeModal(
-          BUNDLE_TITLE,
-          `This form is no longer valid; nothing was changed. Run \`${SLASH_COMMAND} bundle\` again.`,
-        ),
-      });
-      return;
-    }
-    const who = { userId: body.user.id, channelId: meta.channel };
-    const auth = await authorize(deps, client, who, 'operator', BUNDLE_OPERATION, meta.mpn);
-    if (!auth.ok) {
-      await ack({ response_action: 'update', view: noticeModal(BUNDLE_TITLE, auth.message) });
-      return;
-    }
-    const parsed = parseBundleSubmission(view.state.values);
-    if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
-      return;
-    }
+    const form = await openSubmission(deps, client, submitted(body, view), {
+      title: BUNDLE_TITLE,
+      metadata: decodeBundleMetadata,
+      again: `${SLASH_COMMAND} bundle`,
+      nothing: 'changed',
+      need: 'operator',
+      operation: BUNDLE_OPERATION,
+      channel: (meta) => meta.channel,
+      parse: parseBundleSubmission,
+      target: (meta) => meta.mpn,
+    });
+    if (!form.ok) return void (await ack(form.answer));
+    const { meta, who } = form;
+    const typed = form.fields.bundle;
     // The same rule as the command: a SKU must be in the catalogue. Checked here when ONSIM
     // answers in time; otherwise ONSIM itself judges the SKU.
-    const checked = await within(ackTimeLeft(context, CATALOGUE_CHECK_MS), resolveSku(deps, parsed.bundle));
+    const checked = await within(ackTimeLeft(context, CATALOGUE_CHECK_MS), resolveSku(deps, typed));
     if (!checked.timedOut && !checked.value.ok && checked.value.unknown) {
       const listed = checked.value.unknown.slice(0, MAX_LISTED_SKUS).join(', ');
       await ack({
         response_action: 'errors',
         errors: {
-          [FIELD_BUNDLE_SKU]: `“${parsed.bundle}” is not a bundle in ONSIM's catalogue. Its bundles are: ${listed}.`,
+          [FIELD_BUNDLE_SKU]: `“${typed}” is not a bundle in ONSIM's catalogue. Its bundles are: ${listed}.`,
         },
       });
       return;
     }
-    const bundle = !checked.timedOut && checked.value.ok ? checked.value.sku : parsed.bundle;
+    const bundle = !checked.timedOut && checked.value.ok ? checked.value.sku : typed;
     await ack();
     await changeBundle(
       deps,

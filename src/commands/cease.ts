@@ -2,7 +2,6 @@ import type { WebClient } from '@slack/web-api';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { loadConfirmationForm } from '../guard/confirm-click.js';
 import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import type { Outcome } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
@@ -33,6 +32,7 @@ import {
 import { loadingModal, noticeModal } from '../views/confirm.js';
 import { readForm } from '../views/form-state.js';
 import { cardFormButton } from './card-button.js';
+import { loadConfirmationForm } from './form-submission.js';
 import type { Subcommand } from './types.js';
 
 export const CEASE_OPERATION = 'cease';

@@ -1,6 +1,5 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
-import { authorize } from '../guard/authorize.js';
 import { perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import type { NewGroup } from '../onsim/reseller.js';
@@ -11,7 +10,6 @@ import { formNotOpened } from '../slack/modal.js';
 import { type Recipient, tellUser } from '../slack/tell.js';
 import { esc, mention } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
-import { noticeModal } from '../views/confirm.js';
 import {
   decodeGroupMetadata,
   FIELD_NAME,
@@ -20,6 +18,7 @@ import {
   parseGroupSubmission,
 } from '../views/group.js';
 import { isConflict, reportOutcome, within } from './change-flow.js';
+import { openSubmission, submitted } from './form-submission.js';
 import { forgetProvisionLists } from './provision-lists.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
@@ -97,43 +96,27 @@ async function addGroup(deps: AppDeps, client: WebClient, who: Recipient, group:
 
 export const onGroupSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client, context }) => {
-    const meta = decodeGroupMetadata(view.private_metadata);
-    if (!meta) {
-      await ack({
-        response_action: 'update',
-        view: noticeModal(
-          GROUP_TITLE,
-          `This form is no longer valid; nothing was added. Run \`${SLASH_COMMAND} group add\` again.`,
-        ),
-      });
-      return;
-    }
-    const who = { userId: body.user.id, channelId: meta.channel };
+    const form = await openSubmission(deps, client, submitted(body, view), {
+      title: GROUP_TITLE,
+      metadata: decodeGroupMetadata,
+      again: `${SLASH_COMMAND} group add`,
+      nothing: 'added',
+      need: 'operator',
+      operation: GROUP_OPERATION,
+      channel: (meta) => meta.channel,
+      parse: parseGroupSubmission,
+      target: (_meta, fields) => fields?.group.name ?? null,
+    });
+    if (!form.ok) return void (await ack(form.answer));
+    const { who, fields } = form;
     const log = deps.logger.child({ name: 'group', user: who.userId });
-    const parsed = parseGroupSubmission(view.state.values);
-    const auth = await authorize(
-      deps,
-      client,
-      who,
-      'operator',
-      GROUP_OPERATION,
-      parsed.ok ? parsed.group.name : null,
-    );
-    if (!auth.ok) {
-      await ack({ response_action: 'update', view: noticeModal(GROUP_TITLE, auth.message) });
-      return;
-    }
-    if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
-      return;
-    }
-    const taken = await existingGroup(deps, log, parsed.group.name, ackTimeLeft(context, DUPLICATE_CHECK_MS));
+    const taken = await existingGroup(deps, log, fields.group.name, ackTimeLeft(context, DUPLICATE_CHECK_MS));
     if (taken !== undefined) {
       await ack({ response_action: 'errors', errors: { [FIELD_NAME]: alreadyExists(taken) } });
       return;
     }
     await ack();
-    await addGroup(deps, client, who, parsed.group);
+    await addGroup(deps, client, who, fields.group);
   });
 
 export const group: Subcommand = {

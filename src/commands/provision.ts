@@ -31,6 +31,7 @@ import {
   decodeProvisionMetadata,
   FLAVOUR_LABEL,
   type ListsState,
+  PROVISION_TITLE,
   ProvisionFlavour,
   type ProvisionLists,
   type ProvisionSubmission,
@@ -41,6 +42,7 @@ import {
   sipCredentialsMessage,
 } from '../views/provision.js';
 import { within } from './change-flow.js';
+import { openSubmission, submitted } from './form-submission.js';
 import { cachedProvisionLists, loadProvisionLists } from './provision-lists.js';
 import { describeQrFailure } from './qr.js';
 import type { Subcommand } from './types.js';
@@ -444,36 +446,20 @@ export const onProvisionSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client, context }) => {
     const userId = body.user.id;
     const log = deps.logger.child({ name: 'provision', user: userId });
-    const meta = decodeProvisionMetadata(view.private_metadata);
-    if (!meta) {
-      await ack({
-        response_action: 'update',
-        view: provisionRefusedModal(
-          '⚠️ This form is outdated. Close it and open it again with `/onsim provision`.',
-        ),
-      });
-      return;
-    }
-    const parsed = parseProvisionSubmission(view.state.values, meta.flavour, {
-      defaultCountry: deps.config.defaultCountry,
+    const form = await openSubmission(deps, client, submitted(body, view), {
+      title: PROVISION_TITLE,
+      metadata: decodeProvisionMetadata,
+      again: '/onsim provision',
+      nothing: 'provisioned',
+      need: 'operator',
+      operation: OPERATION,
+      channel: (meta) => meta.channelId,
+      parse: (values, meta) =>
+        parseProvisionSubmission(values, meta.flavour, { defaultCountry: deps.config.defaultCountry }),
+      target: (_meta, fields) => fields?.input.mpn ?? null,
     });
-    // The role is checked again at submission: it may have changed since the form was opened.
-    const auth = await authorize(
-      deps,
-      client,
-      { userId, channelId: meta.channelId },
-      'operator',
-      OPERATION,
-      parsed.ok ? parsed.input.mpn : null,
-    );
-    if (!auth.ok) {
-      await ack({ response_action: 'update', view: provisionRefusedModal(auth.message) });
-      return;
-    }
-    if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
-      return;
-    }
+    if (!form.ok) return void (await ack(form.answer));
+    const { meta, fields: parsed } = form;
     let valid: Valid = parsed;
     if (parsed.flavour === 'onsim') {
       const lists = await listsForCheck(deps, log, ackTimeLeft(context, LISTS_CHECK_MS));

@@ -4,7 +4,6 @@ import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
-import { loadConfirmationForm } from '../guard/confirm-click.js';
 import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import { type Outcome, perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
@@ -31,6 +30,7 @@ import {
   turnsOff,
 } from '../views/recording.js';
 import { cardFormButton } from './card-button.js';
+import { loadConfirmationForm, openSubmission, submitted } from './form-submission.js';
 import type { Subcommand } from './types.js';
 
 /** Switching on (or leaving on) needs an operator; switching either value off needs an admin. */
@@ -184,30 +184,21 @@ export const onRecordingButton = (deps: AppDeps): ButtonHandler =>
 /** The chooser: switching on runs at once; switching off asks an admin for a reason first. */
 export const onRecordingChooseSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client }) => {
-    const userId = body.user.id;
-    const meta = decodeChooseMetadata(view.private_metadata);
-    if (!meta) {
-      await ack({
-        response_action: 'update',
-        view: noticeModal(
-          RECORDING_TITLE,
-          'This form is no longer valid. Nothing was changed; run `/onsim recording` again.',
-        ),
-      });
-      return;
-    }
-    const who = { userId, channelId: meta.channel };
-    // Switching on needs an operator, off an admin: the least of them before reading the form.
-    const least = await authorize(deps, client, who, 'operator', 'recording', meta.mpn);
-    if (!least.ok) {
-      await ack({ response_action: 'update', view: noticeModal(RECORDING_TITLE, least.message) });
-      return;
-    }
-    const choice = parseRecordingChoice(view.state.values);
-    if (!choice.ok) {
-      await ack({ response_action: 'errors', errors: choice.errors });
-      return;
-    }
+    // Switching on needs an operator, off an admin: the least of them to open the form.
+    const form = await openSubmission(deps, client, submitted(body, view), {
+      title: RECORDING_TITLE,
+      metadata: decodeChooseMetadata,
+      again: '/onsim recording',
+      nothing: 'changed',
+      need: 'operator',
+      operation: 'recording',
+      channel: (meta) => meta.channel,
+      parse: parseRecordingChoice,
+      target: (meta) => meta.mpn,
+    });
+    if (!form.ok) return void (await ack(form.answer));
+    const { meta, who } = form;
+    const choice = form.fields;
     const off = turnsOff(choice.value);
     if (off) {
       const auth = await authorize(deps, client, who, 'admin', RECORDING_OFF_OPERATION, meta.mpn);

@@ -1,6 +1,5 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
-import { authorize } from '../guard/authorize.js';
 import { perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
@@ -25,6 +24,7 @@ import {
 } from '../views/settings.js';
 import { cardFormButton } from './card-button.js';
 import { reportOutcome } from './change-flow.js';
+import { openSubmission, submitted } from './form-submission.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
@@ -119,30 +119,20 @@ export const onSettingsButton = (deps: AppDeps): ButtonHandler =>
 
 export const onSettingsSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client }) => {
-    const meta = decodeSettingsMetadata(view.private_metadata);
-    if (!meta) {
-      await ack({
-        response_action: 'update',
-        view: noticeModal(
-          SETTINGS_TITLE,
-          `This form is no longer valid; nothing was changed. Run \`${SLASH_COMMAND} settings\` again.`,
-        ),
-      });
-      return;
-    }
-    const who = { userId: body.user.id, channelId: meta.channel };
-    const auth = await authorize(deps, client, who, 'operator', SETTINGS_OPERATION, meta.mpn);
-    if (!auth.ok) {
-      await ack({ response_action: 'update', view: noticeModal(SETTINGS_TITLE, auth.message) });
-      return;
-    }
-    const parsed = parseSettingsSubmission(view.state.values, meta, deps.config.defaultCountry);
-    if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
-      return;
-    }
+    const form = await openSubmission(deps, client, submitted(body, view), {
+      title: SETTINGS_TITLE,
+      metadata: decodeSettingsMetadata,
+      again: `${SLASH_COMMAND} settings`,
+      nothing: 'changed',
+      need: 'operator',
+      operation: SETTINGS_OPERATION,
+      channel: (meta) => meta.channel,
+      parse: (values, meta) => parseSettingsSubmission(values, meta, deps.config.defaultCountry),
+      target: (meta) => meta.mpn,
+    });
+    if (!form.ok) return void (await ack(form.answer));
     await ack();
-    await changeSettings(deps, client, who, meta.mpn, parsed.changes);
+    await changeSettings(deps, client, form.who, form.meta.mpn, form.fields.changes);
   });
 
 export const settings: Subcommand = {

@@ -1,6 +1,5 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { ViewClosedHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
@@ -121,36 +120,3 @@ export const cancelOnClose =
     const id = decodeConfirmationMetadata(view.private_metadata);
     if (id) await cancelConfirmation(deps, client, id, body.user.id, null);
   };
-
-export type ConfirmationForm<P> =
-  | { ok: true; confirmation: Confirmation; payload: P }
-  | { ok: false; stale: true }
-  | { ok: false; stale: false; message: string };
-
-/**
- * The start of every confirmation modal's submission: the confirmation named in its metadata,
- * of the expected operation with a readable payload (else `stale`), and the submitter's role
- * checked again (a refusal is audited). Claiming it stays with the caller, after its own checks.
- */
-export async function loadConfirmationForm<P>(
-  deps: AppDeps,
-  client: WebClient,
-  privateMetadata: string,
-  userId: string,
-  expect: { operation: string; payload: z.ZodType<P>; need: Role },
-): Promise<ConfirmationForm<P>> {
-  const id = decodeConfirmationMetadata(privateMetadata);
-  const c = id ? await deps.store.getConfirmation(id) : null;
-  const parsed = c?.operation === expect.operation ? expect.payload.safeParse(c.payload) : null;
-  if (!c || !parsed?.success) return { ok: false, stale: true };
-  const auth = await authorize(
-    deps,
-    client,
-    { userId, channelId: c.channelId },
-    expect.need,
-    c.operation,
-    c.target,
-  );
-  if (!auth.ok) return { ok: false, stale: false, message: auth.message };
-  return { ok: true, confirmation: c, payload: parsed.data };
-}

@@ -11,6 +11,7 @@ import type { Message } from '../slack/message.js';
 import { clip, esc, formatMpn, mention } from '../slack/text.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
+export const PROVISION_TITLE = 'Provision a SIM';
 export const PROVISION_CALLBACK_ID = 'provision_modal';
 export const PROVISION_SHORTCUT_ID = 'provision_shortcut';
 /** The flavour radio buttons at the top of the modal (an actions block: switching updates the view). */
@@ -364,7 +365,7 @@ export function provisionModal(state: ProvisionModalState): ModalView {
     type: 'modal',
     callback_id: PROVISION_CALLBACK_ID,
     private_metadata: encodeProvisionMetadata({ channelId: state.channelId, flavour: state.flavour }),
-    title: plainText('Provision a SIM'),
+    title: plainText(PROVISION_TITLE),
     close: plainText('Cancel'),
     ...(hasInputs ? { submit: plainText('Provision') } : {}),
     blocks,
@@ -375,7 +376,7 @@ export function provisionModal(state: ProvisionModalState): ModalView {
 export function provisionRefusedModal(message: string): ModalView {
   return {
     type: 'modal',
-    title: plainText('Provision a SIM'),
+    title: plainText(PROVISION_TITLE),
     close: plainText('Close'),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(message, 3000) } }],
   };

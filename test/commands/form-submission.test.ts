@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSubmission } from '../../src/commands/form-submission.js';
+import { startTestBot, type TestBot, USERS } from '../support/bot.js';
+
+type Meta = { channel: string; mpn: string };
+const SPEC = {
+  title: 'Test form',
+  metadata: (raw: string): Meta | null => (raw === 'good' ? { channel: 'C123', mpn: '447700900123' } : null),
+  again: '/onsim test',
+  nothing: 'changed',
+  need: 'operator' as const,
+  operation: 'test change',
+  channel: (meta: Meta) => meta.channel,
+  parse: (values: unknown) =>
+    values === 'valid'
+      ? { ok: true as const, answer: 42 }
+      : { ok: false as const, errors: { answer: 'Type a number, e.g. 42.' } },
+  target: (meta: Meta) => meta.mpn,
+};
+
+describe('openSubmission', () => {
+  let bot: TestBot;
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  it('says the form is outdated when its metadata is not this form’s, and what to run', async () => {
+    bot = await startTestBot();
+    const form = { userId: USERS.operator, privateMetadata: 'forged', values: 'valid' };
+    const opened = await openSubmission(bot.deps, bot.app.client, form, SPEC);
+    expect(opened.ok).toBe(false);
+    expect(JSON.stringify(!opened.ok && opened.answer)).toContain(
+      'This form is outdated; nothing was changed. Close it and run `/onsim test` again.',
+    );
+  });
+
+  it('refuses a submitter without the role before showing field errors, and audits the refusal', async () => {
+    bot = await startTestBot();
+    const form = { userId: USERS.viewer, privateMetadata: 'good', values: 'invalid' };
+    const opened = await openSubmission(bot.deps, bot.app.client, form, SPEC);
+    expect(!opened.ok && opened.answer.response_action).toBe('update');
+    expect(JSON.stringify(!opened.ok && opened.answer)).toContain('needs the *operator* role');
+    const refused = (await bot.store.listAudit({ limit: 5 })).filter((e) => e.event === 'refused');
+    expect(refused.map((e) => [e.operation, e.target])).toEqual([['test change', '447700900123']]);
+  });
+
+  it('answers field errors under their fields, then opens a valid submission', async () => {
+    bot = await startTestBot();
+    const bad = { userId: USERS.operator, privateMetadata: 'good', values: 'invalid' };
+    expect(await openSubmission(bot.deps, bot.app.client, bad, SPEC)).toEqual({
+      ok: false,
+      answer: { response_action: 'errors', errors: { answer: 'Type a number, e.g. 42.' } },
+    });
+    const good = { ...bad, values: 'valid' };
+    expect(await openSubmission(bot.deps, bot.app.client, good, SPEC)).toEqual({
+      ok: true,
+      meta: { channel: 'C123', mpn: '447700900123' },
+      fields: { ok: true, answer: 42 },
+      who: { userId: USERS.operator, channelId: 'C123' },
+    });
+  });
+});
