@@ -28,7 +28,7 @@ const SAMPLE_ARGS: Record<string, string> = {
   find: '900123',
 };
 /** Viewer commands that never ask ONSIM. */
-const NOT_LOOKUPS = ['whoami'];
+const NOT_LOOKUPS = ['whoami', 'usage'];
 
 let bot: TestBot;
 /** A fresh bot for each test of the calling describe block; close() also checks Block Kit limits. */

@@ -20,6 +20,7 @@ import { settings } from './settings.js';
 import { sims } from './sims.js';
 import { subscribers } from './subscribers.js';
 import type { Subcommand } from './types.js';
+import { usage } from './usage.js';
 import { whoami } from './whoami.js';
 
 /**
@@ -37,6 +38,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   numbers,
   ports,
   port,
+  usage,
   csv,
   provision,
   qr,
