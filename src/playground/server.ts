@@ -37,6 +37,8 @@ export interface PlaygroundServerOptions {
 /** Served by the bot's own receiver, as on a Slack deployment. */
 const BOT_PATHS = new Set(['/slack/events', '/healthz', '/readyz', '/metrics']);
 
+/** In the order the panel lists them (an object would put '429' first: integer-like keys sort). */
+const FAULT_ORDER = ['none', 'slow', '429', '5xx', 'lost'] as const;
 const FAULTS = {
   none: null,
   slow: { latencyMs: 4_000 },
@@ -45,7 +47,7 @@ const FAULTS = {
   /** The write happens, its answer is lost: the bot must say "outcome unknown". */
   lost: { status: 502, afterEffect: true, match: { method: 'POST' } },
 } as const;
-type FaultName = keyof typeof FAULTS;
+type FaultName = (typeof FAULT_ORDER)[number];
 
 const Who = z.object({ user: z.string().regex(/^U[A-Z0-9]+$/) });
 const Source = z.object({
@@ -74,7 +76,7 @@ const Requests = {
   sandbox: z.discriminatedUnion('op', [
     z.object({ op: z.literal('port'), id: z.string(), status: z.string() }),
     z.object({ op: z.literal('advance') }),
-    z.object({ op: z.literal('fault'), fault: z.enum(Object.keys(FAULTS) as [FaultName, ...FaultName[]]) }),
+    z.object({ op: z.literal('fault'), fault: z.enum(FAULT_ORDER) }),
   ]),
 };
 
@@ -140,7 +142,7 @@ export async function startPlaygroundServer(opts: PlaygroundServerOptions): Prom
   const sandboxState = () =>
     sandbox && {
       fault,
-      faults: Object.keys(FAULTS),
+      faults: FAULT_ORDER,
       statuses: PORT_STATUSES,
       ports: [...sandbox.state.ports.values()]
         .sort((a, b) => Number(a.trID) - Number(b.trID))

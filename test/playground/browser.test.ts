@@ -181,6 +181,21 @@ run('the playground in a browser', () => {
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
   });
 
+  it('says "outcome unknown" when ONSIM does a write but its answer is lost (sandbox panel)', async () => {
+    await as(PEOPLE.operator);
+    await open(CHANNELS.ops);
+    await page().click('[data-panel="sandbox"]');
+    await page().check('input[data-fault][value="lost"]');
+    await page().locator('input[data-fault][value="lost"]:checked').waitFor();
+    await type('/onsim number add 447700900555');
+    const notice = page().locator('.main .message', { hasText: 'Outcome unknown' }).last();
+    await notice.waitFor({ timeout: 20_000 });
+    expect(await notice.textContent()).toContain('Check before retrying');
+    await page().check('input[data-fault][value="none"]');
+    await page().locator('input[data-fault][value="none"]:checked').waitFor();
+    await page().click('[data-panel="sandbox"]');
+  });
+
   it('records every request and Web API call in the inspector, exportable as JSON', async () => {
     await page().click('[data-panel="inspector"]');
     await page().locator('.inspector .entry').first().waitFor();

@@ -87,6 +87,27 @@ describe('Slack emulator in strict mode (the playground)', () => {
     expect(slack.viewStack('UALICE')).toHaveLength(3);
   });
 
+  it('applies view_submission acks to the stack: errors stay on the view, push adds, clear closes all', async () => {
+    const opened = await client.views.open({ trigger_id: slack.issueTrigger('UALICE'), view: modal() });
+    const id = opened.view?.id ?? '';
+    slack.applyViewAck('UALICE', id, { response_action: 'errors', errors: { email: 'Not an email' } });
+    expect(slack.viewStack('UALICE').map((v) => v.errors)).toEqual([{ email: 'Not an email' }]);
+    slack.applyViewAck('UALICE', id, { response_action: 'push', view: modal('Next') });
+    expect(slack.viewStack('UALICE').map((v) => (v.title as { text: string }).text)).toEqual([
+      'Form',
+      'Next',
+    ]);
+    const top = slack.viewStack('UALICE')[1]?.id ?? '';
+    slack.applyViewAck('UALICE', top, '');
+    expect(slack.viewStack('UALICE')).toHaveLength(1);
+    slack.applyViewAck('UALICE', id, { response_action: 'update', view: modal('Updated') });
+    expect(
+      slack.viewStack('UALICE').map((v) => [v.id, (v.title as { text: string }).text, v.errors]),
+    ).toEqual([[id, 'Updated', undefined]]);
+    slack.applyViewAck('UALICE', id, { response_action: 'clear' });
+    expect(slack.viewStack('UALICE')).toEqual([]);
+  });
+
   it('answers channel_not_found in a private channel until the bot is invited', async () => {
     await expect(client.chat.postMessage({ channel: 'GSECRET', text: 'hi' })).rejects.toMatchObject(
       platformError('channel_not_found'),
