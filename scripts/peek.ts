@@ -62,6 +62,10 @@ await show('account 07700 900123');
 await show('esim 07700 900124', USERS.operator);
 await show('subscribers');
 await show('ports');
+await show('find okafor');
+await show('find 07700 900');
+await show('usage watch 07700 900123 80', USERS.operator);
+await show('usage watching');
 await show('bogus');
 await show('cease 07700 900123', USERS.operator);
 for (const cmd of ['cease 07700 900123', 'recording 07700 900123 voice off sms on', 'provision']) {
@@ -77,5 +81,46 @@ for (const cmd of ['cease 07700 900123', 'recording 07700 900123 voice off sms o
   process.stdout.write(
     `\n===== modal for /onsim ${cmd}: title "${(v.title as { text: string }).text}" submit "${(v.submit as { text: string } | undefined)?.text}"\n${render(v.blocks as unknown[])}\n`,
   );
+}
+
+// The Home tab as an operator sees it, and the follow-ups' messages.
+bot.slack.reset();
+await bot.driver.event({ type: 'app_home_opened', user: USERS.operator, channel: 'D0HOME', tab: 'home' });
+await waitFor(() => bot.slack.callsTo('views.publish').length > 0, { what: 'the Home tab' });
+await new Promise((r) => setTimeout(r, 300));
+const home = bot.slack.callsTo('views.publish').at(-1)!.args.view as Record<string, unknown>;
+process.stdout.write(`\n===== App Home (as ${USERS.operator})\n${render(home.blocks as unknown[])}\n`);
+
+const { esimInstalledMessage, esimNotInstalledNote, usageAlertMessage } = await import(
+  '../src/views/follow.js'
+);
+const subject = { mpn: '447700900124', iccid: '8944530100000001023', iAccount: null };
+const at = Date.UTC(2026, 11, 3, 14, 2);
+for (const [title, msg] of [
+  [
+    'QR message once the eSIM is installed',
+    esimInstalledMessage({
+      ...subject,
+      installedAt: at,
+      enabledOnDevice: true,
+      qrDeleted: true,
+      posterId: USERS.operator,
+    }),
+  ],
+  ['thread note when not installed in time', esimNotInstalledNote({ ...subject, startedAt: at, hours: 24 })],
+  [
+    'usage alert at 80%',
+    usageAlertMessage({
+      mpn: '447700900123',
+      percent: 82.3,
+      threshold: 80,
+      level: 'threshold',
+      bundle: '10GB',
+      figures: '8.2 GB used of 10 GB',
+      period: '1 Nov – 1 Dec 2026',
+    }),
+  ],
+] as const) {
+  process.stdout.write(`\n===== ${title}\n${render(msg.blocks)}\n`);
 }
 await bot.close();
