@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { bundleUiInto } from '../src/playground/assets.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -15,6 +16,8 @@ export function build(outDir = join(ROOT, 'dist')): void {
     stdio: 'inherit',
   });
   cpSync(join(ROOT, 'src'), outDir, { recursive: true, filter: (from) => !from.endsWith('.ts') });
+  // The playground's page runs in a browser: one bundled script instead of its TypeScript.
+  bundleUiInto(join(outDir, 'playground', 'ui', 'app.js'));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) build();

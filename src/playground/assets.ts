@@ -1,11 +1,12 @@
 /**
- * The web UI's files: one script bundled at start-up from ui/main.ts (esbuild, a few hundred ms,
- * no CDN), its stylesheet and page, and Slack's emoji names (emojibase-data's iamcal set).
+ * The web UI's files: one script bundled from ui/main.ts (esbuild: at start-up under `npm start`,
+ * once by `npm run build`; no CDN), its stylesheet and page, and Slack's emoji names
+ * (emojibase-data's iamcal set).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build, buildSync } from 'esbuild';
 
 const UI_DIR = join(import.meta.dirname, 'ui');
 
@@ -34,20 +35,29 @@ export function slackEmoji(): Record<string, string> {
   return out;
 }
 
+const bundleOptions = (entry: string): BuildOptions => ({
+  entryPoints: [entry],
+  bundle: true,
+  format: 'iife',
+  target: 'es2022',
+  logLevel: 'silent',
+});
+
+/** `npm run build`: the page's script, bundled once, beside the compiled playground. */
+export function bundleUiInto(outfile: string): void {
+  buildSync({ ...bundleOptions(join(UI_DIR, 'main.ts')), outfile });
+}
+
 export async function loadUiAssets(): Promise<UiAssets> {
-  // Under `npm start` the TypeScript sources are here; in the compiled build, their JavaScript.
-  const entry = [join(UI_DIR, 'main.ts'), join(UI_DIR, 'main.js')].find((p) => existsSync(p));
-  if (!entry) throw new Error(`playground UI entry not found in ${UI_DIR}`);
-  const bundle = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    target: 'es2022',
-    minify: false,
-    logLevel: 'silent',
-  });
-  const script = bundle.outputFiles[0]?.text ?? '';
+  // The compiled build ships the bundle (see bundleUiInto); under `npm start` it is made now.
+  const prebuilt = join(UI_DIR, 'app.js');
+  let script: string;
+  if (existsSync(prebuilt)) {
+    script = readFileSync(prebuilt, 'utf8');
+  } else {
+    const bundle = await build({ ...bundleOptions(join(UI_DIR, 'main.ts')), write: false });
+    script = bundle.outputFiles[0]?.text ?? '';
+  }
   return {
     html: readFileSync(join(UI_DIR, 'index.html'), 'utf8'),
     css: readFileSync(join(UI_DIR, 'style.css'), 'utf8'),
