@@ -196,6 +196,23 @@ run('the playground in a browser', () => {
     await page().click('[data-panel="sandbox"]');
   });
 
+  it("shows Slack's refusal when a message breaks Block Kit limits (invalid_blocks)", async () => {
+    const blocks = JSON.stringify([{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }]);
+    const res = await fetch(`${playground.url}/api/chat.postMessage`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer xoxb-playground',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ channel: CHANNELS.ops.id, text: 'too long', blocks }).toString(),
+    });
+    expect(await res.json()).toMatchObject({ ok: false, error: 'invalid_blocks' });
+    const toast = page().locator('.toast', { hasText: 'invalid_blocks' });
+    await toast.waitFor();
+    expect(await toast.textContent()).toContain('151 chars, max 150');
+    expect(await page().locator('.main .message', { hasText: 'too long' }).count()).toBe(0);
+  });
+
   it('records every request and Web API call in the inspector, exportable as JSON', async () => {
     await page().click('[data-panel="inspector"]');
     await page().locator('.inspector .entry').first().waitFor();
