@@ -33,65 +33,121 @@ export function normaliseStatus(status: string): string {
     .replace(/[\s_-]+/g, ' ');
 }
 
+/** What the watcher last saw of one port. */
+interface Known {
+  status: string;
+  data: Record<string, unknown>;
+  seenAt: number;
+  /** The diff that last found the port in ONSIM's list (tells listed from gone in one pass). */
+  listedIn: number;
+}
+
 /**
- * Compares the last known ports with ONSIM's current list. Events come in ONSIM's order, then
- * the gone ports. A port whose data changed but not its status is upserted without an event, so
- * later alerts render its latest fields. `now` is the seenAt of the written snapshots.
+ * The ports as the last poll saw them, kept between polls so that a poll reads nothing back from
+ * the store. The store stays the truth: a new lease holder builds its memory from the snapshots,
+ * and after a write the memory takes the diff only once the store has it.
  */
+export class PortMemory {
+  private readonly known = new Map<string, Known>();
+  private diffs = 0;
+
+  constructor(snapshots: Iterable<PortSnapshot> = []) {
+    for (const s of snapshots) this.known.set(s.portId, known(s));
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  /**
+   * Compares ONSIM's current list with what was seen, in one pass over the list (and one over the
+   * memory only when some port was not listed). Events come in ONSIM's order, then the gone
+   * ports. A port whose data changed but not its status is upserted without an event, so later
+   * alerts render its latest fields. `now` is the seenAt of the written snapshots. Changes nothing:
+   * `remember` takes the diff once it is stored.
+   */
+  diff(current: readonly Port[], now: number): PortDiff {
+    const pass = ++this.diffs;
+    const events: PortEvent[] = [];
+    const upserts: PortSnapshot[] = [];
+    let listed = 0;
+    let added: Set<string> | undefined;
+
+    for (const port of current) {
+      const portId = port.trID;
+      const before = this.known.get(portId);
+      if (before === undefined) {
+        added ??= new Set();
+        if (added.has(portId)) continue; // ONSIM listed it twice: the first entry wins
+        added.add(portId);
+        const status = normaliseStatus(port.status);
+        events.push({ kind: 'new', portId, to: status, port });
+        upserts.push(snapshotOf(port, status, now));
+        continue;
+      }
+      if (before.listedIn === pass) continue;
+      before.listedIn = pass;
+      listed++;
+      const status = before.status === port.status ? port.status : normaliseStatus(port.status);
+      if (before.status !== status) {
+        events.push({
+          kind: 'changed',
+          portId,
+          from: before.status,
+          to: status,
+          port,
+          previousSeenAt: before.seenAt,
+        });
+        upserts.push(snapshotOf(port, status, now));
+      } else if (!sameData(before.data, port)) {
+        upserts.push(snapshotOf(port, status, now));
+      }
+    }
+
+    const deletes: string[] = [];
+    if (listed < this.known.size) {
+      for (const [portId, before] of this.known) {
+        if (before.listedIn === pass) continue;
+        deletes.push(portId);
+        events.push({
+          kind: 'gone',
+          portId,
+          from: before.status,
+          port: portFromSnapshot({ portId, ...before }),
+          previousSeenAt: before.seenAt,
+        });
+      }
+    }
+    return { events, upserts, deletes };
+  }
+
+  /** Takes a diff the store now holds as what was seen. */
+  remember(diff: Pick<PortDiff, 'upserts' | 'deletes'>): void {
+    for (const s of diff.upserts) {
+      const before = this.known.get(s.portId);
+      this.known.set(s.portId, { ...known(s), listedIn: before?.listedIn ?? 0 });
+    }
+    for (const portId of diff.deletes) this.known.delete(portId);
+  }
+}
+
+const known = (s: PortSnapshot): Known => ({ status: s.status, data: s.data, seenAt: s.seenAt, listedIn: 0 });
+
+/** Compares the last known ports with ONSIM's current list (see PortMemory.diff). */
 export function diffPorts(
   previous: readonly PortSnapshot[],
   current: readonly Port[],
   now: number,
 ): PortDiff {
-  const known = new Map(previous.map((s) => [s.portId, s]));
-  const seen = new Set<string>();
-  const events: PortEvent[] = [];
-  const upserts: PortSnapshot[] = [];
-
-  for (const port of current) {
-    const portId = port.trID;
-    if (seen.has(portId)) continue; // ONSIM listed it twice: the first entry wins
-    seen.add(portId);
-    const status = normaliseStatus(port.status);
-    const before = known.get(portId);
-    if (!before) {
-      events.push({ kind: 'new', portId, to: status, port });
-      upserts.push(snapshotOf(port, status, now));
-    } else if (before.status !== status) {
-      events.push({
-        kind: 'changed',
-        portId,
-        from: before.status,
-        to: status,
-        port,
-        previousSeenAt: before.seenAt,
-      });
-      upserts.push(snapshotOf(port, status, now));
-    } else if (!sameData(before.data, port)) {
-      upserts.push(snapshotOf(port, status, now));
-    }
-  }
-
-  const deletes: string[] = [];
-  for (const before of previous) {
-    if (seen.has(before.portId)) continue;
-    deletes.push(before.portId);
-    events.push({
-      kind: 'gone',
-      portId: before.portId,
-      from: before.status,
-      port: portFromSnapshot(before),
-      previousSeenAt: before.seenAt,
-    });
-  }
-  return { events, upserts, deletes };
+  return new PortMemory(previous).diff(current, now);
 }
 
 // Hot loops (100,000 ports a poll) call named functions rather than closures made per port.
+// The port itself as data: each poll's ports are fresh objects that nothing else changes.
 const snapshotOf = (port: Port, status: string, seenAt: number): PortSnapshot => ({
   portId: port.trID,
   status,
-  data: { ...port },
+  data: port,
   seenAt,
 });
 

@@ -21,10 +21,10 @@ import type { Metrics } from '../metrics.js';
 import type { OnsimClient } from '../onsim/client.js';
 import { OnsimError, OnsimInputError } from '../onsim/errors.js';
 import type { Port } from '../onsim/porting.js';
-import type { NewOutboxItem, PortSnapshot, PortWatch, Store } from '../store/types.js';
+import type { NewOutboxItem, PortWatch, Store } from '../store/types.js';
 import type { LateReason } from './alerts.js';
 import { createOutboxDelivery } from './delivery.js';
-import { diffPorts, normaliseStatus, type PortEvent } from './diff.js';
+import { type PortEvent, PortMemory } from './diff.js';
 import { channelsConcerned } from './filters.js';
 import { alertItem, noticeItem, parentItem, summaryItem } from './outbox.js';
 
@@ -101,16 +101,42 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
   const intervalMs = opts.pollSeconds * 1000;
   const leaseMs = (opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   const summaryThreshold = opts.summaryThreshold ?? 5;
-  const holdLock = () => store.tryLock(LOCK_NAME, instanceId, leaseMs, now());
+  /** What the last poll saw; null until read from the store by a new lease holder. */
+  let memory: PortMemory | null = null;
+  /** When the lease runs out unrenewed; a renewal after that is a new lease. */
+  let leaseUntil = Number.NEGATIVE_INFINITY;
+  /** Counts the leases this instance took: another holder may have polled between two. */
+  let lease = 0;
+  async function holdLock(): Promise<boolean> {
+    const at = now();
+    const held = await store.tryLock(LOCK_NAME, instanceId, leaseMs, at);
+    if (!held || at >= leaseUntil) {
+      // Not held, or held anew: another instance may have written snapshots meanwhile.
+      memory = null;
+      lease++;
+    }
+    leaseUntil = held ? at + leaseMs : Number.NEGATIVE_INFINITY;
+    return held;
+  }
   /**
    * The lease again right before writing: if another instance took over meanwhile (this one
    * stalled), this poll's result is dropped and the new holder finds the same changes; dedupe
    * keys cover a takeover after this point.
    */
-  async function lostLease(): Promise<boolean> {
-    if (await holdLock()) return false;
+  async function lostLease(since: number): Promise<boolean> {
+    if ((await holdLock()) && lease === since) return false;
     log.info('porting lock lost during the poll: leaving it to the new holder');
     return true;
+  }
+  /** Writes a poll's result; the memory takes it once the store has it, and is dropped on failure. */
+  async function write(seen: PortMemory, changes: Parameters<Store['applyPortPoll']>[0]): Promise<void> {
+    try {
+      await store.applyPortPoll(changes);
+    } catch (err) {
+      memory = null;
+      throw err;
+    }
+    if (memory === seen) seen.remember(changes);
   }
   const deliverDue = createOutboxDelivery({
     store,
@@ -124,6 +150,7 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
 
   async function poll(): Promise<PollResult> {
     if (!(await holdLock())) return { status: 'skipped' };
+    const since = lease;
     let ports: Port[];
     try {
       ports = await onsim.listPorts('ALL');
@@ -132,17 +159,19 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
       throw err;
     }
     const at = now();
-    const [snapshots, watches, baselineAt, lastPollAt, pausedSince] = await Promise.all([
-      store.getPortSnapshots(),
+    const [seen, watches, baselineAt, lastPollAt, pausedSince] = await Promise.all([
+      memory ?? store.getPortSnapshots().then((snapshots) => new PortMemory(snapshots)),
       store.listWatches(),
       store.getKv(KV.baselineAt),
       store.getKv(KV.lastPollAt),
       store.getKv(KV.pausedSince),
     ]);
+    if (lease !== since) return { status: 'skipped' }; // the memory read may predate a takeover
+    memory = seen;
     // ONSIM keeps finished ports listed: all of them vanishing at once is a faulty answer (an
     // empty body, a gateway), not thousands of "no longer listed" alerts followed by as many "new".
-    if (ports.length === 0 && snapshots.length > EMPTY_LIST_DOUBT) {
-      return pause(`ONSIM listed no ports at all, where ${snapshots.length} were known`);
+    if (ports.length === 0 && seen.size > EMPTY_LIST_DOUBT) {
+      return pause(`ONSIM listed no ports at all, where ${seen.size} were known`);
     }
     const resumed =
       pausedSince === null
@@ -156,18 +185,12 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
         log.info({ pausedSince: Number(pausedSince) }, 'ONSIM answers again: porting updates resumed');
     };
 
-    if (baselineAt === null && snapshots.length === 0) {
-      if (await lostLease()) return { status: 'skipped' };
+    const diff = seen.diff(ports, at);
+    if (baselineAt === null && seen.size === 0) {
+      if (await lostLease(since)) return { status: 'skipped' };
       logResumed();
-      await store.applyPortPoll({
-        upserts: ports.map(
-          (port): PortSnapshot => ({
-            portId: port.trID,
-            status: normaliseStatus(port.status),
-            data: { ...port },
-            seenAt: at,
-          }),
-        ),
+      await write(seen, {
+        upserts: diff.upserts,
         deletes: [],
         outbox: resumed,
         kv: { ...kv, [KV.baselineAt]: String(at) },
@@ -177,12 +200,11 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
       return { status: 'baseline', ports: ports.length };
     }
 
-    const diff = diffPorts(snapshots, ports, at);
     const late = lateReason(at, lastPollAt, pausedSince);
     const outbox = [...resumed, ...(await fanOut(diff.events, watches, late))];
-    if (await lostLease()) return { status: 'skipped' };
+    if (await lostLease(since)) return { status: 'skipped' };
     logResumed();
-    await store.applyPortPoll({ upserts: diff.upserts, deletes: diff.deletes, outbox, kv, now: at });
+    await write(seen, { upserts: diff.upserts, deletes: diff.deletes, outbox, kv, now: at });
     if (diff.events.length > 0) {
       log.info(
         { ports: ports.length, events: diff.events.length, enqueued: outbox.length, late },
@@ -236,10 +258,12 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     }
     // A port that is new to ONSIM has no parent message anywhere yet.
     const candidates = quiet.filter(({ event }) => event.kind !== 'new');
-    const threads = await Promise.all(candidates.map((q) => store.getAlertThread(q.channel, q.event.portId)));
-    candidates.forEach(({ channel, event }, i) => {
-      if (threads[i]) items.push(parentItem(channel, event));
-    });
+    if (candidates.length === 0) return items;
+    const threads = await store.alertThreadsOf([...new Set(candidates.map((q) => q.event.portId))]);
+    const hasThread = new Set(threads.map((t) => `${t.channelId}\n${t.portId}`));
+    for (const { channel, event } of candidates) {
+      if (hasThread.has(`${channel}\n${event.portId}`)) items.push(parentItem(channel, event));
+    }
     return items;
   }
 
@@ -250,8 +274,9 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
       return { status: 'unreachable', error: reason, pausedNow: false };
     }
     const since = now();
+    const leaseAtStart = lease;
     const channels = channelsOf(await store.listWatches());
-    if (await lostLease()) return { status: 'skipped' };
+    if (await lostLease(leaseAtStart)) return { status: 'skipped' };
     await store.applyPortPoll({
       upserts: [],
       deletes: [],
@@ -332,6 +357,8 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
       await polls.idle();
       await deliveries.idle();
       await store.releaseLock(LOCK_NAME, instanceId);
+      leaseUntil = Number.NEGATIVE_INFINITY; // another instance may take it now
+      memory = null;
     },
     pollOnce: polls.run,
     deliverOnce: deliveries.run,

@@ -33,6 +33,8 @@ export interface Dialect {
   readonly tableOptions: string;
   /** SQL true when `needle` occurs in `haystack` (both SQL expressions). */
   contains(haystack: string, needle: string): string;
+  /** SQL true when `column` is one of the strings of a JSON array passed as one parameter. */
+  inJsonList(column: string): string;
 }
 
 export const SQLITE: Dialect = {
@@ -42,6 +44,7 @@ export const SQLITE: Dialect = {
   json: 'TEXT',
   tableOptions: ' STRICT',
   contains: (haystack, needle) => `instr(${haystack}, ${needle}) > 0`,
+  inJsonList: (column) => `${column} IN (SELECT value FROM json_each(?))`,
 };
 
 export const POSTGRES: Dialect = {
@@ -51,4 +54,5 @@ export const POSTGRES: Dialect = {
   json: 'JSONB',
   tableOptions: '',
   contains: (haystack, needle) => `strpos(${haystack}, ${needle}) > 0`,
+  inJsonList: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
 };

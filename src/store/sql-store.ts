@@ -249,6 +249,15 @@ class SqlStore implements Store {
     );
   }
 
+  async alertThreadsOf(portIds: readonly string[]): Promise<AlertThread[]> {
+    if (portIds.length === 0) return [];
+    const { rows } = await this.db.query<AlertThreadRow>(
+      `SELECT * FROM alert_threads WHERE ${this.impl.dialect.inJsonList('port_id')} ORDER BY channel_id, port_id`,
+      [JSON.stringify(portIds)],
+    );
+    return rows.map(toAlertThread);
+  }
+
   async getKv(key: string): Promise<string | null> {
     const { rows } = await this.db.query<{ value: string }>('SELECT value FROM kv WHERE key = ?', [key]);
     return rows[0]?.value ?? null;

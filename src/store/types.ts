@@ -234,6 +234,8 @@ export interface Store {
   // Alert threads
   getAlertThread(channelId: string, portId: string): Promise<AlertThread | null>;
   setAlertThread(t: AlertThread): Promise<void>;
+  /** The alert threads, in every channel, of these ports (one query, however many). */
+  alertThreadsOf(portIds: readonly string[]): Promise<AlertThread[]>;
 
   // Small key/value state (e.g. 'porting.paused_since')
   getKv(key: string): Promise<string | null>;

@@ -564,6 +564,50 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
     ]);
   });
 
+  it('reads the ports back from the store once per lease, not on every poll', async () => {
+    const real = await openTestStore();
+    let reads = 0;
+    const store = new Proxy(real, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        if (prop === 'getPortSnapshots') reads++;
+        return value.bind(target);
+      },
+    });
+    const { watcher } = await startInstance('A', { store });
+    await watch(real, 'C1');
+    await cycle(watcher);
+    sandbox.setPortStatus('1001', 'IN PROGRESS');
+    for (let i = 0; i < 3; i++) await cycle(watcher);
+    expect(postTexts('C1')).toEqual([expect.stringContaining('INITIAL → IN PROGRESS')]);
+    expect(reads).toBe(1);
+  });
+
+  it('reloads what another holder wrote when its lease comes back: nothing alerted twice', async () => {
+    const a = await startInstance('A');
+    const b = await startInstance('B');
+    await watch(a.store, 'C1');
+    expect((await cycle(a.watcher)).status).toBe('baseline');
+
+    // A stalls past its lease; B takes over, sees two changes, and stops cleanly.
+    clock += LOCK_TTL;
+    sandbox.setPortStatus('1001', 'IN PROGRESS');
+    expect(await b.watcher.pollOnce()).toMatchObject({ status: 'polled', events: 1 });
+    clock += INTERVAL;
+    sandbox.setPortStatus('1001', 'COMPLETE');
+    expect(await b.watcher.pollOnce()).toMatchObject({ status: 'polled', events: 1 });
+    await b.watcher.deliverOnce();
+    await b.watcher.stop();
+
+    // A takes the lease again: what it saw before B is out of date.
+    expect(await cycle(a.watcher)).toMatchObject({ status: 'polled', events: 0, enqueued: 0 });
+    expect(postTexts('C1')).toEqual([
+      expect.stringContaining('INITIAL → IN PROGRESS'),
+      expect.stringContaining('IN PROGRESS → COMPLETE'),
+    ]);
+  });
+
   it('by default lets another instance take over 30 s after the holder died, whatever the poll interval', async () => {
     const slowPolls = { pollSeconds: 600, leaseSeconds: undefined };
     const a = await startInstance('A', slowPolls);
@@ -668,7 +712,7 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
     return { store, held, release, arm };
   }
 
-  async function slowAndFastInstance(stallAt: 'applyPortPoll' | 'getPortSnapshots') {
+  async function slowAndFastInstance(stallAt: 'applyPortPoll' | 'listWatches') {
     const stalling = stallingStore(await openTestStore(), stallAt);
     const a = await startInstance('A', { store: stalling.store });
     const b = await startInstance('B');
@@ -698,7 +742,7 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
   });
 
   it('drops a slow poll whose lease another instance took over before it wrote anything', async () => {
-    const { a, b, stalling } = await slowAndFastInstance('getPortSnapshots');
+    const { a, b, stalling } = await slowAndFastInstance('listWatches');
     stalling.arm();
     clock += INTERVAL;
     const slowPoll = a.watcher.pollOnce();

@@ -480,6 +480,22 @@ describe.each(engines)('$name store', (engine) => {
     });
   });
 
+  describe('alert threads of many ports', () => {
+    it('finds the threads of the given ports in every channel, with one query', async () => {
+      await store.setAlertThread({ channelId: 'C_B', portId: 'P1', ts: '1.1' });
+      await store.setAlertThread({ channelId: 'C_A', portId: 'P1', ts: '1.2' });
+      await store.setAlertThread({ channelId: 'C_A', portId: 'P2', ts: '1.3' });
+      await store.setAlertThread({ channelId: 'C_A', portId: 'P3', ts: '1.4' });
+      const ids = ['P1', 'P3', 'P_NONE', ...Array.from({ length: 5_000 }, (_, i) => `X${i}`)];
+      expect(await store.alertThreadsOf(ids)).toEqual([
+        { channelId: 'C_A', portId: 'P1', ts: '1.2' },
+        { channelId: 'C_A', portId: 'P3', ts: '1.4' },
+        { channelId: 'C_B', portId: 'P1', ts: '1.1' },
+      ]);
+      expect(await store.alertThreadsOf([])).toEqual([]);
+    });
+  });
+
   describe('key/value state', () => {
     it('sets, overwrites and deletes (null) a value', async () => {
       expect(await store.getKv('porting.paused_since')).toBeNull();
