@@ -1,251 +1,165 @@
 // Measures the porting watcher over a large port list: the sandbox holds 100,000 ports, and the
-// watcher polls them into a real store (a SQLite file; also PostgreSQL when BENCH_POSTGRES_URL is
-// set, in a scratch database created and dropped there) and delivers the alerts to a fake Slack.
-// 202 channels watch: one every change, one FAILED only, and 200 one number each, so that a poll
-// where 1% of the ports change fans out into summaries and single alerts, as in real use. Each
-// poll is split into ONSIM (HTTP, JSON, reading the ports), store reads, diff and fan-out, and the
-// store write. Prints figures; asserts nothing.
+// watcher polls them into a real store (a SQLite file, then PostgreSQL: BENCH_POSTGRES_URL, or a
+// throwaway cluster started from the server binaries as the tests do) and delivers the alerts to
+// a fake Slack. 202 channels watch: one every change, one FAILED only, and 200 one number each,
+// so that a poll where 1% of the ports change fans out into summaries and single alerts.
+// ONSIM and Slack run in one child process, the bot in another, so that the bot's process
+// measures only the bot. A first process records the baseline and then measures the floor (a
+// bare fetch + JSON.parse of the same list); a second one starts as after a restart (it reads
+// the snapshots back once) and measures the polls. Prints figures; asserts nothing.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogLevel, WebClient } from '@slack/web-api';
 import pg from 'pg';
-import pino from 'pino';
-import { z } from 'zod';
-import { createOnsimClient } from '../src/onsim/client.js';
-import type { OnsimHttp } from '../src/onsim/http.js';
-import { listPorts, Port } from '../src/onsim/porting.js';
-import { type Sandbox, startSandbox } from '../src/onsim/sandbox/server.js';
-import { createPortWatcher, type PollResult } from '../src/porting/watcher.js';
-import { openStore } from '../src/store/index.js';
-import type { Store } from '../src/store/types.js';
-import { startFakeSlack } from '../test/support/fake-slack.js';
+import { startThrowawayCluster } from '../test/support/pg-cluster.js';
+import type { OnsimHandlers } from './porting-bench/onsim.js';
+import type { PollerHandlers, PollFigures } from './porting-bench/poller.js';
+import { type Child, start } from './porting-bench/rpc.js';
 
 const PORTS = Number(process.env.BENCH_PORTS ?? 100_000);
 const CHANGE_SHARE = 0.01;
 /** Channels that each follow one number, among the ports that change. */
 const NUMBER_WATCHES = 200;
-/** Every other changing port that is IN PROGRESS fails, so that the FAILED watch has work. */
-const NEXT_STATUS: Record<string, [string, string]> = {
-  INITIAL: ['IN PROGRESS', 'IN PROGRESS'],
-  'IN PROGRESS': ['COMPLETE', 'FAILED'],
-  COMPLETE: ['CLOSED', 'CLOSED'],
-  FAILED: ['CLOSED', 'CLOSED'],
-  CLOSED: ['INITIAL', 'INITIAL'],
+/** Each measured poll runs this many times; the median is kept. */
+const RUNS = 3;
+
+export type Engine = 'SQLite' | 'PostgreSQL';
+
+/** The porting figures of one engine, in milliseconds and MiB. */
+export interface PortingFigures {
+  engine: Engine;
+  ports: number;
+  watches: number;
+  jsonMiB: number;
+  baselineMs: number;
+  /** The floor: fetching the list and JSON.parse, as a bare client does (median). */
+  fetchParseMs: number;
+  /** The first poll of a new process (a restart, a new lease holder): reads the snapshots once. */
+  firstPollMs: number;
+  /** A poll where nothing changed (median). */
+  unchangedMs: number;
+  /** A poll where 1% of the ports changed (median), and what it found. */
+  changedMs: number;
+  changedEvents: number;
+  changedItems: number;
+  /** Delivering one such poll's alerts to the fake Slack (median). */
+  deliverMs: number;
+  /** Peak RSS of the polling process: its first poll, then the unchanged and changed polls. */
+  peakRssMiB: number;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
+const ms = (value: number) => `${value.toFixed(0)} ms`;
 
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-/** Peak resident set size of this process so far (resourceUsage reports KiB). */
-const peakRss = () => mib(process.resourceUsage().maxRSS * 1024);
-const out = (text: string) => process.stdout.write(`${text}\n`);
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const start = performance.now();
-  const value = await fn();
-  return { value, ms: performance.now() - start };
-}
-
-type Phase = 'onsim' | 'store reads' | 'thread look-ups' | 'store write';
-
-/** Wall time spent in each phase (overlapping calls, e.g. PostgreSQL reads in parallel, count once). */
-class PhaseClock {
-  private spans = new Map<Phase, [number, number][]>();
-
-  reset(): void {
-    this.spans.clear();
-  }
-
-  wrap<A extends unknown[], R>(phase: Phase, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-    return async (...args) => {
-      const start = performance.now();
-      try {
-        return await fn(...args);
-      } finally {
-        const list = this.spans.get(phase) ?? [];
-        list.push([start, performance.now()]);
-        this.spans.set(phase, list);
-      }
-    };
-  }
-
-  ms(phase: Phase): number {
-    const spans = [...(this.spans.get(phase) ?? [])].sort((a, b) => a[0] - b[0]);
-    let total = 0;
-    let end = Number.NEGATIVE_INFINITY;
-    for (const [s, e] of spans) {
-      if (e <= end) continue;
-      total += e - Math.max(s, end);
-      end = e;
-    }
-    return total;
-  }
-}
-
-/** The store, with the watcher's calls timed by phase. */
-function timedStore(store: Store, clock: PhaseClock): Store {
-  const reads = new Set<PropertyKey>(['getPortSnapshots', 'listWatches', 'getKv', 'tryLock']);
-  return new Proxy(store, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop, target);
-      if (typeof value !== 'function') return value;
-      const bound = (...args: unknown[]): Promise<unknown> => Promise.resolve(value.apply(target, args));
-      if (reads.has(prop)) return clock.wrap('store reads', bound);
-      if (prop === 'getAlertThread') return clock.wrap('thread look-ups', bound);
-      if (prop === 'applyPortPoll') return clock.wrap('store write', bound);
-      return bound;
-    },
-  });
-}
-
-/** What the ONSIM client spends on 100,000 ports: the wire and JSON, then reading the ports. */
-async function benchClient(sandbox: Sandbox): Promise<void> {
-  const start = performance.now();
-  const res = await fetch(`${sandbox.url}/port/all/ALL`, {
-    headers: { Authorization: `Bearer ${sandbox.apiKey}` },
-  });
-  const text = await res.text();
-  const fetched = performance.now();
-  const body: unknown = JSON.parse(text);
-  const parsed = performance.now();
-  const answering: OnsimHttp = async (req) => req.response.parse(body);
-  const ports = await listPorts(answering, 'ALL');
-  const read = performance.now();
-  const list = z.object({ port: z.array(z.unknown()) }).parse(body).port;
-  z.array(Port).parse(list);
-  const bySchema = performance.now();
-  out(
-    `  ONSIM client, ${ports.length.toLocaleString('en')} ports (${mib(text.length)} of JSON): ` +
-      `HTTP ${(fetched - start).toFixed(0)} ms · JSON.parse ${(parsed - fetched).toFixed(0)} ms · ` +
-      `reading the ports ${(read - parsed).toFixed(0)} ms (zod alone: ${(bySchema - read).toFixed(0)} ms)`,
-  );
-}
-
-async function benchEngine(engine: string, databaseUrl: string): Promise<void> {
-  const logger = pino({ level: 'silent' });
-  const sandbox = await startSandbox({ portAdvanceMs: null, logger });
-  const slack = await startFakeSlack();
-  const realStore = await openStore(databaseUrl);
-  const clock = new PhaseClock();
-  const store = timedStore(realStore, clock);
+async function benchEngine(
+  engine: Engine,
+  databaseUrl: string,
+  print: (line: string) => void,
+): Promise<PortingFigures> {
+  const onsim = await start<OnsimHandlers>(new URL('./porting-bench/onsim.ts', import.meta.url));
+  const pollers: Child<PollerHandlers>[] = [];
   try {
-    sandbox.seedPorts(PORTS);
-    const total = sandbox.state.ports.size;
-    const ids = [...sandbox.state.ports.keys()];
-    const changeCount = Math.round(total * CHANGE_SHARE);
-    const changing = Array.from(
-      { length: changeCount },
-      (_, i) => ids[Math.floor((i * ids.length) / changeCount)] ?? '',
-    );
+    const seeded = await onsim.call('seed', { ports: PORTS, share: CHANGE_SHARE, numbered: NUMBER_WATCHES });
+    const target = { databaseUrl, onsimUrl: seeded.url, apiKey: seeded.apiKey, slackUrl: seeded.slackUrl };
+    const detail = (what: string, figures: PollFigures) => {
+      const p = figures.phases;
+      const r = figures.result;
+      const found =
+        r.status === 'polled'
+          ? `${r.events} events → ${r.enqueued} outbox items`
+          : r.status === 'baseline'
+            ? `baseline of ${r.ports} ports`
+            : r.status;
+      print(
+        `  ${what.padEnd(28)} ${ms(figures.ms).padStart(9)}  ${found} · ONSIM ${ms(p.onsim)} · store reads ` +
+          `${ms(p['store reads'])} · diff + fan-out ${ms(p['diff and fan-out'])} · thread look-ups ` +
+          `${ms(p['thread look-ups'])} · store write ${ms(p['store write'])}`,
+      );
+    };
 
-    const watch = (channelId: string, states: string[], number: string | null) =>
-      realStore.addWatch({ channelId, states, number, createdBy: 'UBENCH', createdAt: Date.now() });
-    await watch('CALL', [], null);
-    await watch('CFAIL', ['FAILED'], null);
-    // Sandbox ports share a few test numbers: give the watched ones a number of their own.
-    const step = Math.max(1, Math.floor(changing.length / NUMBER_WATCHES));
-    for (let i = 0; i < NUMBER_WATCHES && i * step < changing.length; i++) {
-      const port = sandbox.state.ports.get(changing[i * step] ?? '');
-      if (!port) continue;
-      port.portinNumber = `4479111${String(i).padStart(5, '0')}`;
-      await watch(`CNUM${i}`, [], port.portinNumber);
+    // The first process records the baseline, then measures the floor on the same list.
+    const first = await start<PollerHandlers>(new URL('./porting-bench/poller.ts', import.meta.url));
+    pollers.push(first);
+    const watches = await first.call('open', { ...target, numbers: seeded.numbers });
+    print(`porting (${engine}): ${seeded.total.toLocaleString('en')} ports, ${watches} watches`);
+    const baseline = await first.call('poll');
+    detail('baseline poll', baseline);
+    const references = [];
+    for (let i = 0; i < RUNS; i++) references.push(await first.call('reference'));
+    const reference = references[references.length - 1]!;
+    const fetchParseMs = median(references.map((r) => r.fetchParseMs));
+    print(
+      `  ${'bare fetch + JSON.parse'.padEnd(28)} ${ms(fetchParseMs).padStart(9)}  ` +
+        `${reference.jsonMiB.toFixed(0)} MiB of JSON: HTTP ${ms(median(references.map((r) => r.httpMs)))} · ` +
+        `JSON.parse ${ms(median(references.map((r) => r.parseMs)))} (then reading the ports ` +
+        `${ms(median(references.map((r) => r.readMs)))})`,
+    );
+    await first.call('close');
+    await first.stop();
+
+    // The second process starts as after a restart.
+    const second = await start<PollerHandlers>(new URL('./porting-bench/poller.ts', import.meta.url));
+    pollers.push(second);
+    await second.call('open', target);
+    const firstPoll = await second.call('poll');
+    detail('first poll after a restart', firstPoll);
+    const unchanged: PollFigures[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      unchanged.push(await second.call('poll'));
+      detail('poll, nothing changed', unchanged[i]!);
     }
+    const changed: PollFigures[] = [];
+    const delivered: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await onsim.call('change');
+      changed.push(await second.call('poll'));
+      detail(`poll, ${(CHANGE_SHARE * 100).toFixed(0)}% changed`, changed[i]!);
+      const before = await onsim.call('slackCalls');
+      const delivery = await second.call('deliver');
+      const after = await onsim.call('slackCalls');
+      delivered.push(delivery.ms);
+      print(
+        `  ${'deliver those alerts'.padEnd(28)} ${ms(delivery.ms).padStart(9)}  ${delivery.items} items → ` +
+          `${after.posts - before.posts} posts, ${after.updates - before.updates} updates`,
+      );
+    }
+    const memory = await second.call('memory');
+    await second.call('close');
 
-    const onsim = createOnsimClient({
-      baseUrl: sandbox.url,
-      apiKey: sandbox.apiKey,
-      logger,
-      timeoutMs: 120_000,
-    });
-    const watcher = createPortWatcher({
-      store,
-      onsim: {
-        listPorts: clock.wrap('onsim', (state: Parameters<typeof onsim.listPorts>[0]) =>
-          onsim.listPorts(state),
-        ),
-      },
-      slack: new WebClient('xoxb-bench', {
-        slackApiUrl: slack.apiUrl,
-        retryConfig: { retries: 0 },
-        rejectRateLimitedCalls: true,
-        logLevel: LogLevel.ERROR,
-      }),
-      logger,
-      pollSeconds: 60,
-      instanceId: 'bench',
-      channelPaceMs: 0,
-    });
-
-    out(
-      `porting (${engine}): ${total.toLocaleString('en')} ports, ${(await realStore.listWatches()).length} watches`,
+    const last = changed[changed.length - 1]!.result;
+    const figures: PortingFigures = {
+      engine,
+      ports: seeded.total,
+      watches,
+      jsonMiB: reference.jsonMiB,
+      baselineMs: baseline.ms,
+      fetchParseMs,
+      firstPollMs: firstPoll.ms,
+      unchangedMs: median(unchanged.map((p) => p.ms)),
+      changedMs: median(changed.map((p) => p.ms)),
+      changedEvents: last.status === 'polled' ? last.events : 0,
+      changedItems: last.status === 'polled' ? last.enqueued : 0,
+      deliverMs: median(delivered),
+      peakRssMiB: memory.peakRssMiB,
+    };
+    print(
+      `  → nothing changed ÷ fetch + parse: ${(figures.unchangedMs / fetchParseMs).toFixed(2)} · ` +
+        `1% changed ÷ fetch + parse: ${(figures.changedMs / fetchParseMs).toFixed(2)} · ` +
+        `peak RSS of the polling process ${memory.peakRssMiB.toFixed(0)} MiB`,
     );
-    if (engine === 'SQLite') await benchClient(sandbox);
-    const line = (what: string, ms: number, detail: string) =>
-      out(`  ${what.padEnd(30)} ${`${ms.toFixed(0)} ms`.padStart(9)}  ${detail} · peak RSS ${peakRss()}`);
-    const phases = (ms: number) => {
-      const onsimMs = clock.ms('onsim');
-      const reads = clock.ms('store reads');
-      const lookups = clock.ms('thread look-ups');
-      const write = clock.ms('store write');
-      const rest = ms - onsimMs - reads - lookups - write;
-      out(
-        `  ${''.padEnd(30)} ${''.padStart(9)}  ONSIM ${onsimMs.toFixed(0)} · store reads ${reads.toFixed(0)} · ` +
-          `diff + fan-out ${rest.toFixed(0)} · thread look-ups ${lookups.toFixed(0)} · ` +
-          `store write ${write.toFixed(0)} (ms)`,
-      );
-    };
-    const describe = (result: PollResult) =>
-      result.status === 'polled'
-        ? `${result.events} events → ${result.enqueued} outbox items`
-        : result.status === 'baseline'
-          ? `baseline of ${result.ports} ports`
-          : result.status;
-    const poll = async (what: string) => {
-      clock.reset();
-      const result = await timed(() => watcher.pollOnce());
-      line(what, result.ms, describe(result.value));
-      phases(result.ms);
-    };
-    const deliverAll = async (what: string) => {
-      const before = slack.calls.length;
-      const result = await timed(async () => {
-        let delivered = 0;
-        for (let n = await watcher.deliverOnce(); n > 0; n = await watcher.deliverOnce()) delivered += n;
-        return delivered;
-      });
-      const calls = slack.calls.slice(before);
-      const count = (method: string) => calls.filter((c) => c.method === method).length;
-      line(
-        what,
-        result.ms,
-        `${result.value} items → ${count('chat.postMessage')} posts, ${count('chat.update')} updates`,
-      );
-    };
-    const changeAll = () => {
-      changing.forEach((id, i) => {
-        const port = sandbox.state.ports.get(id);
-        if (port) sandbox.setPortStatus(id, NEXT_STATUS[port.status]?.[i % 2] ?? 'INITIAL');
-      });
-    };
-
-    await poll('baseline poll');
-    await poll('poll, nothing changed');
-    changeAll();
-    await poll(`poll, ${(CHANGE_SHARE * 100).toFixed(0)}% changed`);
-    await deliverAll('deliver those alerts');
-    changeAll();
-    await poll(`poll, same ${(CHANGE_SHARE * 100).toFixed(0)}% again`);
-    await deliverAll('deliver (thread replies)');
-    await realStore.releaseLock('porting-poller', 'bench');
+    return figures;
   } finally {
-    await realStore.close();
-    await slack.close();
-    await sandbox.close();
+    await Promise.all(pollers.map((p) => p.stop()));
+    await onsim.stop();
   }
 }
 
 /** A scratch database on the server of `url`, dropped afterwards. */
-async function withScratchPostgres(url: string, fn: (scratchUrl: string) => Promise<void>): Promise<void> {
+async function withScratchPostgres<T>(url: string, fn: (scratchUrl: string) => Promise<T>): Promise<T> {
   const name = `onsim_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -253,23 +167,49 @@ async function withScratchPostgres(url: string, fn: (scratchUrl: string) => Prom
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
     const scratch = new URL(url);
     scratch.pathname = `/${name}`;
-    await fn(scratch.toString());
+    return await fn(scratch.toString());
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
     await admin.end();
   }
 }
 
-export async function benchPorting(): Promise<void> {
+/** PostgreSQL at BENCH_POSTGRES_URL, else a throwaway cluster; undefined when neither is there. */
+async function withPostgres<T>(
+  fn: (url: string) => Promise<T>,
+  print: (line: string) => void,
+): Promise<T | undefined> {
+  const url = process.env.BENCH_POSTGRES_URL;
+  if (url) return withScratchPostgres(url, fn);
+  let cluster: Awaited<ReturnType<typeof startThrowawayCluster>>;
+  try {
+    cluster = await startThrowawayCluster();
+  } catch (err) {
+    print(`  (PostgreSQL skipped: ${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  }
+  try {
+    return await withScratchPostgres(cluster.url, fn);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** Runs the porting bench on SQLite and PostgreSQL; prints the detail unless `quiet`. */
+export async function benchPorting(opts: { quiet?: boolean } = {}): Promise<PortingFigures[]> {
+  const print = (line: string) => {
+    if (!opts.quiet) process.stdout.write(`${line}\n`);
+  };
+  const figures: PortingFigures[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'onsim-bench-porting-'));
   try {
-    await benchEngine('SQLite', `sqlite:${join(dir, 'bench.db')}`);
+    figures.push(await benchEngine('SQLite', `sqlite:${join(dir, 'bench.db')}`, print));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const postgresUrl = process.env.BENCH_POSTGRES_URL;
-  if (postgresUrl) await withScratchPostgres(postgresUrl, (url) => benchEngine('PostgreSQL', url));
-  else out('  (PostgreSQL skipped: set BENCH_POSTGRES_URL to measure it too)');
+  const postgres = await withPostgres((url) => benchEngine('PostgreSQL', url, print), print);
+  if (postgres) figures.push(postgres);
+  return figures;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchPorting();

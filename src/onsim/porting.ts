@@ -47,23 +47,25 @@ const LIST_KEYS = ['portQueue', 'port', 'ports'];
 /**
  * `Port` read by hand, by the same rules (id and texts as strings or numbers, null as absent,
  * unknown fields kept), because zod takes about a second over the 100,000 ports the watcher polls.
- * Undefined when anything breaks a rule: zod then reads the answer and names the problem.
+ * The object is JSON.parse's own, so it is corrected in place rather than copied. Undefined when
+ * anything breaks a rule: zod then reads the answer (corrected values pass it alike) and names
+ * the problem.
  */
 function readPort(value: unknown): Port | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const fields: Record<string, unknown> = { ...value };
+  const fields = value as Record<string, unknown>;
   const { trID, status } = fields;
-  const id = typeof trID === 'string' ? trID : typeof trID === 'number' ? String(trID) : undefined;
-  if (id === undefined || typeof status !== 'string') return undefined;
-  const port: Port = { ...fields, trID: id, status };
+  if (typeof status !== 'string') return undefined;
+  if (typeof trID === 'number') fields.trID = String(trID);
+  else if (typeof trID !== 'string') return undefined;
   for (const field of TEXT_FIELDS) {
     const text = fields[field];
     if (text === undefined || typeof text === 'string') continue;
-    if (text === null) port[field] = undefined;
-    else if (typeof text === 'number') port[field] = String(text);
+    if (text === null) fields[field] = undefined;
+    else if (typeof text === 'number') fields[field] = String(text);
     else return undefined;
   }
-  return port;
+  return fields as Port;
 }
 
 /** The common answers (a bare array, or one under a documented key) read fast, else undefined. */

@@ -35,8 +35,11 @@ export function normaliseStatus(status: string): string {
 
 /** What the watcher last saw of one port. */
 interface Known {
+  portId: string;
   status: string;
   data: Record<string, unknown>;
+  /** How many fields of `data` are defined (so a comparison walks only the new port's). */
+  fields: number;
   seenAt: number;
   /** The diff that last found the port in ONSIM's list (tells listed from gone in one pass). */
   listedIn: number;
@@ -46,40 +49,57 @@ interface Known {
  * The ports as the last poll saw them, kept between polls so that a poll reads nothing back from
  * the store. The store stays the truth: a new lease holder builds its memory from the snapshots,
  * and after a write the memory takes the diff only once the store has it.
+ * ONSIM lists its ports in the same order poll after poll, so each port is first looked for at
+ * its place in the last list, and by id only when it is not there: hashing 100,000 fresh ids
+ * would cost more than the whole comparison.
  */
 export class PortMemory {
-  private readonly known = new Map<string, Known>();
-  private diffs = 0;
+  private readonly byId = new Map<string, Known>();
+  /** In the order of the last list. */
+  private inOrder: Known[] = [];
+  private passes = 0;
+  /** The order of the last diff's list, when it differs from `inOrder`. */
+  private reordered: { diff: PortDiff; ids: string[] } | null = null;
 
   constructor(snapshots: Iterable<PortSnapshot> = []) {
-    for (const s of snapshots) this.known.set(s.portId, known(s));
+    for (const s of snapshots) this.byId.set(s.portId, known(s));
+    this.inOrder = [...this.byId.values()];
   }
 
   get size(): number {
-    return this.known.size;
+    return this.byId.size;
   }
 
   /**
    * Compares ONSIM's current list with what was seen, in one pass over the list (and one over the
    * memory only when some port was not listed). Events come in ONSIM's order, then the gone
    * ports. A port whose data changed but not its status is upserted without an event, so later
-   * alerts render its latest fields. `now` is the seenAt of the written snapshots. Changes nothing:
-   * `remember` takes the diff once it is stored.
+   * alerts render its latest fields. `now` is the seenAt of the written snapshots. Changes nothing
+   * that matters: `remember` takes the diff once it is stored.
    */
   diff(current: readonly Port[], now: number): PortDiff {
-    const pass = ++this.diffs;
+    const pass = ++this.passes;
     const events: PortEvent[] = [];
     const upserts: PortSnapshot[] = [];
+    const inOrder = this.inOrder;
     let listed = 0;
     let added: Set<string> | undefined;
+    /** Ids in the current order, collected from the first port out of place on. */
+    let ids: string[] | undefined;
 
-    for (const port of current) {
+    for (let i = 0; i < current.length; i++) {
+      const port = current[i]!;
       const portId = port.trID;
-      const before = this.known.get(portId);
+      let before = inOrder[i];
+      if (before === undefined || before.portId !== portId) {
+        ids ??= current.slice(0, i).map((p) => p.trID);
+        before = this.byId.get(portId);
+      }
       if (before === undefined) {
         added ??= new Set();
         if (added.has(portId)) continue; // ONSIM listed it twice: the first entry wins
         added.add(portId);
+        ids?.push(portId);
         const status = normaliseStatus(port.status);
         events.push({ kind: 'new', portId, to: status, port });
         upserts.push(snapshotOf(port, status, now));
@@ -88,6 +108,7 @@ export class PortMemory {
       if (before.listedIn === pass) continue;
       before.listedIn = pass;
       listed++;
+      ids?.push(portId);
       const status = before.status === port.status ? port.status : normaliseStatus(port.status);
       if (before.status !== status) {
         events.push({
@@ -99,39 +120,73 @@ export class PortMemory {
           previousSeenAt: before.seenAt,
         });
         upserts.push(snapshotOf(port, status, now));
-      } else if (!sameData(before.data, port)) {
+      } else if (!sameData(before, port)) {
         upserts.push(snapshotOf(port, status, now));
       }
     }
 
     const deletes: string[] = [];
-    if (listed < this.known.size) {
-      for (const [portId, before] of this.known) {
+    if (listed < this.byId.size) {
+      for (const before of inOrder) {
         if (before.listedIn === pass) continue;
-        deletes.push(portId);
+        deletes.push(before.portId);
         events.push({
           kind: 'gone',
-          portId,
+          portId: before.portId,
           from: before.status,
-          port: portFromSnapshot({ portId, ...before }),
+          port: portFromSnapshot(before),
           previousSeenAt: before.seenAt,
         });
       }
     }
-    return { events, upserts, deletes };
+    const diff = { events, upserts, deletes };
+    if (ids === undefined && listed + (added?.size ?? 0) !== inOrder.length) {
+      ids = current.map((p) => p.trID); // ports gone from the end of the list
+    }
+    this.reordered = ids ? { diff, ids } : null;
+    return diff;
   }
 
   /** Takes a diff the store now holds as what was seen. */
-  remember(diff: Pick<PortDiff, 'upserts' | 'deletes'>): void {
+  remember(diff: PortDiff): void {
     for (const s of diff.upserts) {
-      const before = this.known.get(s.portId);
-      this.known.set(s.portId, { ...known(s), listedIn: before?.listedIn ?? 0 });
+      const before = this.byId.get(s.portId);
+      if (before) {
+        before.status = s.status;
+        before.data = s.data;
+        before.fields = definedFields(s.data);
+        before.seenAt = s.seenAt;
+      } else {
+        this.byId.set(s.portId, known(s));
+      }
     }
-    for (const portId of diff.deletes) this.known.delete(portId);
+    for (const portId of diff.deletes) this.byId.delete(portId);
+    if (this.reordered?.diff === diff) {
+      const order: Known[] = [];
+      for (const id of this.reordered.ids) {
+        const entry = this.byId.get(id);
+        if (entry) order.push(entry);
+      }
+      this.inOrder = order;
+    }
+    this.reordered = null;
   }
 }
 
-const known = (s: PortSnapshot): Known => ({ status: s.status, data: s.data, seenAt: s.seenAt, listedIn: 0 });
+const known = (s: PortSnapshot): Known => ({
+  portId: s.portId,
+  status: s.status,
+  data: s.data,
+  fields: definedFields(s.data),
+  seenAt: s.seenAt,
+  listedIn: 0,
+});
+
+function definedFields(data: Record<string, unknown>): number {
+  let count = 0;
+  for (const key in data) if (data[key] !== undefined) count++;
+  return count;
+}
 
 /** Compares the last known ports with ONSIM's current list (see PortMemory.diff). */
 export function diffPorts(
@@ -173,7 +228,8 @@ export function portFromSnapshot(snapshot: PortSnapshot): Port {
 }
 
 /** Field-by-field equality (undefined = absent); nested values compared as key-sorted JSON. */
-function sameData(stored: Record<string, unknown>, port: Record<string, unknown>): boolean {
+function sameData(before: Known, port: Record<string, unknown>): boolean {
+  const stored = before.data;
   let fields = 0;
   for (const key in port) {
     const value = port[key];
@@ -183,9 +239,7 @@ function sameData(stored: Record<string, unknown>, port: Record<string, unknown>
     if (value === old) continue;
     if (typeof value !== 'object' || value === null || stableJson(value) !== stableJson(old)) return false;
   }
-  let storedFields = 0;
-  for (const key in stored) if (stored[key] !== undefined) storedFields++;
-  return fields === storedFields;
+  return fields === before.fields;
 }
 
 /** JSON with object keys sorted: PostgreSQL's jsonb does not keep key order. */

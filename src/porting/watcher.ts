@@ -24,7 +24,7 @@ import type { Port } from '../onsim/porting.js';
 import type { NewOutboxItem, PortWatch, Store } from '../store/types.js';
 import type { LateReason } from './alerts.js';
 import { createOutboxDelivery } from './delivery.js';
-import { type PortEvent, PortMemory } from './diff.js';
+import { type PortDiff, type PortEvent, PortMemory } from './diff.js';
 import { channelsConcerned } from './filters.js';
 import { alertItem, noticeItem, parentItem, summaryItem } from './outbox.js';
 
@@ -129,14 +129,18 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     return true;
   }
   /** Writes a poll's result; the memory takes it once the store has it, and is dropped on failure. */
-  async function write(seen: PortMemory, changes: Parameters<Store['applyPortPoll']>[0]): Promise<void> {
+  async function write(
+    seen: PortMemory,
+    diff: PortDiff,
+    changes: Omit<Parameters<Store['applyPortPoll']>[0], 'upserts' | 'deletes'>,
+  ): Promise<void> {
     try {
-      await store.applyPortPoll(changes);
+      await store.applyPortPoll({ ...changes, upserts: diff.upserts, deletes: diff.deletes });
     } catch (err) {
       memory = null;
       throw err;
     }
-    if (memory === seen) seen.remember(changes);
+    if (memory === seen) seen.remember(diff);
   }
   const deliverDue = createOutboxDelivery({
     store,
@@ -189,9 +193,7 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     if (baselineAt === null && seen.size === 0) {
       if (await lostLease(since)) return { status: 'skipped' };
       logResumed();
-      await write(seen, {
-        upserts: diff.upserts,
-        deletes: [],
+      await write(seen, diff, {
         outbox: resumed,
         kv: { ...kv, [KV.baselineAt]: String(at) },
         now: at,
@@ -204,7 +206,7 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     const outbox = [...resumed, ...(await fanOut(diff.events, watches, late))];
     if (await lostLease(since)) return { status: 'skipped' };
     logResumed();
-    await write(seen, { upserts: diff.upserts, deletes: diff.deletes, outbox, kv, now: at });
+    await write(seen, diff, { outbox, kv, now: at });
     if (diff.events.length > 0) {
       log.info(
         { ports: ports.length, events: diff.events.length, enqueued: outbox.length, late },

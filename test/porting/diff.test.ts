@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Port } from '../../src/onsim/porting.js';
-import { diffPorts, normaliseStatus, portFromSnapshot } from '../../src/porting/diff.js';
+import { diffPorts, normaliseStatus, PortMemory, portFromSnapshot } from '../../src/porting/diff.js';
 import type { PortSnapshot } from '../../src/store/types.js';
 
 const port = (trID: string, status: string, extra: Partial<Port> = {}): Port => ({
@@ -95,6 +95,61 @@ describe('diffPorts', () => {
   it('keeps the first entry when ONSIM lists a port twice', () => {
     const diff = diffPorts([], [port('1', 'INITIAL'), port('1', 'FAILED')], 2000);
     expect(diff.events.map((e) => e.to)).toEqual(['INITIAL']);
+  });
+});
+
+describe('PortMemory', () => {
+  const poll = (memory: PortMemory, ports: Port[], now: number) => {
+    const diff = memory.diff(ports, now);
+    memory.remember(diff);
+    return diff.events.map((e) => `${e.kind} ${e.portId}${e.to ? ` ${e.to}` : ''}`);
+  };
+
+  it('finds each change once across polls, whatever order ONSIM lists the ports in', () => {
+    const memory = new PortMemory();
+    expect(poll(memory, [port('1', 'INITIAL'), port('2', 'INITIAL'), port('3', 'INITIAL')], 1)).toHaveLength(
+      3,
+    );
+    expect(poll(memory, [port('3', 'INITIAL'), port('1', 'INITIAL'), port('2', 'FAILED')], 2)).toEqual([
+      'changed 2 FAILED',
+    ]);
+    expect(poll(memory, [port('3', 'INITIAL'), port('1', 'INITIAL'), port('2', 'FAILED')], 3)).toEqual([]);
+    expect(poll(memory, [port('3', 'INITIAL'), port('1', 'COMPLETE')], 4)).toEqual([
+      'changed 1 COMPLETE',
+      'gone 2',
+    ]);
+    expect(poll(memory, [port('1', 'COMPLETE'), port('3', 'INITIAL'), port('4', 'INITIAL')], 5)).toEqual([
+      'new 4 INITIAL',
+    ]);
+    expect(poll(memory, [port('1', 'COMPLETE'), port('3', 'INITIAL'), port('4', 'INITIAL')], 6)).toEqual([]);
+    expect(memory.size).toBe(3);
+  });
+
+  it('starts from the stored snapshots and gives the previous sighting of a change', () => {
+    const memory = new PortMemory([snapshot(port('2', 'INITIAL'), 100), snapshot(port('1', 'INITIAL'), 200)]);
+    const diff = memory.diff([port('1', 'INITIAL'), port('2', 'IN PROGRESS')], 300);
+    expect(diff.events).toMatchObject([{ kind: 'changed', portId: '2', previousSeenAt: 100 }]);
+    memory.remember(diff);
+    expect(memory.diff([port('1', 'INITIAL'), port('2', 'FAILED')], 400).events).toMatchObject([
+      { kind: 'changed', portId: '2', from: 'IN PROGRESS', previousSeenAt: 300 },
+    ]);
+  });
+
+  it('finds the same change again when the diff was not remembered (its write failed)', () => {
+    const memory = new PortMemory([snapshot(port('1', 'INITIAL'))]);
+    expect(memory.diff([port('1', 'FAILED'), port('2', 'INITIAL')], 2).events).toHaveLength(2);
+    expect(memory.diff([port('1', 'FAILED'), port('2', 'INITIAL')], 3).events).toHaveLength(2);
+    expect(memory.diff([], 4).events).toMatchObject([{ kind: 'gone', portId: '1' }]);
+  });
+
+  it('remembers only the first entry of a port listed twice', () => {
+    const memory = new PortMemory();
+    expect(poll(memory, [port('1', 'INITIAL'), port('1', 'FAILED'), port('2', 'INITIAL')], 1)).toEqual([
+      'new 1 INITIAL',
+      'new 2 INITIAL',
+    ]);
+    expect(poll(memory, [port('1', 'INITIAL'), port('2', 'INITIAL')], 2)).toEqual([]);
+    expect(memory.size).toBe(2);
   });
 });
 
