@@ -4,9 +4,9 @@
 // a fake Slack. 202 channels watch: one every change, one FAILED only, and 200 one number each,
 // so that a poll where 1% of the ports change fans out into summaries and single alerts.
 // ONSIM and Slack run in one child process, the bot in another, so that the bot's process
-// measures only the bot. A first process records the baseline and then measures the floor (a
-// bare fetch + JSON.parse of the same list); a second one starts as after a restart (it reads
-// the snapshots back once) and measures the polls. Prints figures; asserts nothing.
+// measures only the bot. A first process records the baseline; a second one starts as after a
+// restart (it reads the snapshots back once), then measures by turns the floor (a bare fetch +
+// JSON.parse of the same list) and the polls. Prints figures; asserts nothing.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,12 +35,16 @@ export interface PortingFigures {
   baselineMs: number;
   /** The floor: fetching the list and JSON.parse, as a bare client does (median). */
   fetchParseMs: number;
+  /** The same in CPU time of the bot's process (median). */
+  fetchParseCpuMs: number;
   /** The first poll of a new process (a restart, a new lease holder): reads the snapshots once. */
   firstPollMs: number;
-  /** A poll where nothing changed (median). */
+  /** A poll where nothing changed (median), and its CPU time. */
   unchangedMs: number;
-  /** A poll where 1% of the ports changed (median), and what it found. */
+  unchangedCpuMs: number;
+  /** A poll where 1% of the ports changed (median), its CPU time, and what it found. */
   changedMs: number;
+  changedCpuMs: number;
   changedEvents: number;
   changedItems: number;
   /** Delivering one such poll's alerts to the fake Slack (median). */
@@ -75,7 +79,7 @@ async function benchEngine(
             ? `baseline of ${r.ports} ports`
             : r.status;
       print(
-        `  ${what.padEnd(28)} ${ms(figures.ms).padStart(9)}  ${found} · ONSIM ${ms(p.onsim)} · store reads ` +
+        `  ${what.padEnd(28)} ${ms(figures.ms).padStart(9)}  (CPU ${ms(figures.cpuMs)}) ${found} · ONSIM ${ms(p.onsim)} · store reads ` +
           `${ms(p['store reads'])} · diff + fan-out ${ms(p['diff and fan-out'])} · thread look-ups ` +
           `${ms(p['thread look-ups'])} · store write ${ms(p['store write'])}`,
       );
@@ -88,16 +92,6 @@ async function benchEngine(
     print(`porting (${engine}): ${seeded.total.toLocaleString('en')} ports, ${watches} watches`);
     const baseline = await first.call('poll');
     detail('baseline poll', baseline);
-    const references = [];
-    for (let i = 0; i < RUNS; i++) references.push(await first.call('reference'));
-    const reference = references[references.length - 1]!;
-    const fetchParseMs = median(references.map((r) => r.fetchParseMs));
-    print(
-      `  ${'bare fetch + JSON.parse'.padEnd(28)} ${ms(fetchParseMs).padStart(9)}  ` +
-        `${reference.jsonMiB.toFixed(0)} MiB of JSON: HTTP ${ms(median(references.map((r) => r.httpMs)))} · ` +
-        `JSON.parse ${ms(median(references.map((r) => r.parseMs)))} (then reading the ports ` +
-        `${ms(median(references.map((r) => r.readMs)))})`,
-    );
     await first.call('close');
     await first.stop();
 
@@ -107,11 +101,24 @@ async function benchEngine(
     await second.call('open', target);
     const firstPoll = await second.call('poll');
     detail('first poll after a restart', firstPoll);
+    // The floor and the unchanged poll by turns, so that both meet the same load on the machine.
+    const references = [];
     const unchanged: PollFigures[] = [];
     for (let i = 0; i < RUNS; i++) {
+      references.push(await second.call('reference'));
       unchanged.push(await second.call('poll'));
       detail('poll, nothing changed', unchanged[i]!);
     }
+    const reference = references[references.length - 1]!;
+    const fetchParseMs = median(references.map((r) => r.fetchParseMs));
+    const fetchParseCpuMs = median(references.map((r) => r.fetchParseCpuMs));
+    print(
+      `  ${'bare fetch + JSON.parse'.padEnd(28)} ${ms(fetchParseMs).padStart(9)}  (CPU ${ms(fetchParseCpuMs)}) ` +
+        `${reference.jsonMiB.toFixed(0)} MiB of JSON: HTTP ${ms(median(references.map((r) => r.httpMs)))} · ` +
+        `JSON.parse ${ms(median(references.map((r) => r.parseMs)))} (then reading the ports ` +
+        `${ms(median(references.map((r) => r.readMs)))})`,
+    );
+
     const changed: PollFigures[] = [];
     const delivered: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -138,17 +145,22 @@ async function benchEngine(
       jsonMiB: reference.jsonMiB,
       baselineMs: baseline.ms,
       fetchParseMs,
+      fetchParseCpuMs,
       firstPollMs: firstPoll.ms,
       unchangedMs: median(unchanged.map((p) => p.ms)),
+      unchangedCpuMs: median(unchanged.map((p) => p.cpuMs)),
       changedMs: median(changed.map((p) => p.ms)),
+      changedCpuMs: median(changed.map((p) => p.cpuMs)),
       changedEvents: last.status === 'polled' ? last.events : 0,
       changedItems: last.status === 'polled' ? last.enqueued : 0,
       deliverMs: median(delivered),
       peakRssMiB: memory.peakRssMiB,
     };
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
     print(
-      `  → nothing changed ÷ fetch + parse: ${(figures.unchangedMs / fetchParseMs).toFixed(2)} · ` +
-        `1% changed ÷ fetch + parse: ${(figures.changedMs / fetchParseMs).toFixed(2)} · ` +
+      `  → ÷ fetch + parse, wall (CPU): nothing changed ${ratio(figures.unchangedMs, fetchParseMs)} ` +
+        `(${ratio(figures.unchangedCpuMs, fetchParseCpuMs)}) · 1% changed ${ratio(figures.changedMs, fetchParseMs)} ` +
+        `(${ratio(figures.changedCpuMs, fetchParseCpuMs)}) · ` +
         `peak RSS of the polling process ${memory.peakRssMiB.toFixed(0)} MiB`,
     );
     return figures;

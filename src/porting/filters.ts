@@ -109,21 +109,40 @@ export function channelsConcerned(watches: readonly PortWatch[]): (event: PortEv
     if (watch.number === null) anyNumber.push(watch);
     else byNumber.set(watch.number, [...(byNumber.get(watch.number) ?? []), watch]);
   }
+  // However a number is written (+44 7700 900123, 07700 900123, 447700900123), it ends in the
+  // same digits: only a port number ending like a watched one is worth reading (libphonenumber
+  // takes about 0.1 ms a number, thousands of events a poll).
+  const endings = new Set([...byNumber.keys()].map(ending));
   return (event) => {
     const channels = new Map<string, boolean>();
     const consider = (watch: PortWatch) =>
       channels.set(watch.channelId, channels.get(watch.channelId) === true || wantsState(watch, event));
     anyNumber.forEach(consider);
-    for (const number of portNumbers(event)) byNumber.get(number)?.forEach(consider);
+    if (endings.size > 0) {
+      for (const number of portNumbers(event, endings)) byNumber.get(number)?.forEach(consider);
+    }
     return channels;
   };
 }
 
+/** The last digits of a number, as a cheap first test of equality. */
+const ending = (number: string): string => number.replace(/\D/g, '').slice(-4);
+
 /** Parsed once per port object: a poll may test thousands of events against many watches. */
 const numbersOfPort = new WeakMap<object, string[]>();
 
-/** The port's numbers as E.164 digits (ONSIM writes them bare, e.g. 447700900123). */
-function portNumbers(event: PortEvent): string[] {
+/**
+ * The port's numbers as E.164 digits (ONSIM writes them bare, e.g. 447700900123); with `endings`,
+ * only those ending in one of them (the others cannot match a watch).
+ */
+function portNumbers(event: PortEvent, endings?: ReadonlySet<string>): string[] {
+  if (endings === undefined) return allPortNumbers(event);
+  const { number, portinNumber } = event.port;
+  const candidate = (raw: string | undefined) => raw !== undefined && raw !== '' && endings.has(ending(raw));
+  return candidate(number) || candidate(portinNumber) ? allPortNumbers(event) : [];
+}
+
+function allPortNumbers(event: PortEvent): string[] {
   const cached = numbersOfPort.get(event.port);
   if (cached) return cached;
   const numbers: string[] = [];

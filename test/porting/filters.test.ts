@@ -153,4 +153,28 @@ describe('matches', () => {
       });
     }
   });
+
+  it('finds the channels following a number however ONSIM writes it', () => {
+    const watches: PortWatch[] = [
+      { id: 1, channelId: 'CNUM', states: [], number: '447700900123', createdBy: 'U1', createdAt: 0 },
+      { id: 2, channelId: 'COTHER', states: [], number: '447700900999', createdBy: 'U1', createdAt: 0 },
+    ];
+    const concerned = channelsConcerned(watches);
+    for (const written of [
+      '447700900123',
+      '+44 7700 900123',
+      '07700 900123',
+      '0044 7700 900123',
+      447700900123,
+    ]) {
+      const event: PortEvent = {
+        ...changed,
+        port: { trID: '9', status: 'COMPLETE', portinNumber: String(written) },
+      };
+      expect(Object.fromEntries(concerned(event))).toEqual({ CNUM: true });
+    }
+    expect(
+      Object.fromEntries(concerned({ ...changed, port: { trID: '9', status: 'X', number: '447700900124' } })),
+    ).toEqual({});
+  });
 });
