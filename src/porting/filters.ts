@@ -113,33 +113,47 @@ export function channelsConcerned(watches: readonly PortWatch[]): (event: PortEv
   // same digits: only a port number ending like a watched one is worth reading (libphonenumber
   // takes about 0.1 ms a number, thousands of events a poll).
   const endings = new Set([...byNumber.keys()].map(ending));
+  const lengths = new Set([...endings].map((e) => e.length));
   return (event) => {
     const channels = new Map<string, boolean>();
     const consider = (watch: PortWatch) =>
       channels.set(watch.channelId, channels.get(watch.channelId) === true || wantsState(watch, event));
     anyNumber.forEach(consider);
     if (endings.size > 0) {
-      for (const number of portNumbers(event, endings)) byNumber.get(number)?.forEach(consider);
+      for (const number of portNumbers(event, endings, lengths)) byNumber.get(number)?.forEach(consider);
     }
     return channels;
   };
 }
 
-/** The last digits of a number, as a cheap first test of equality. */
-const ending = (number: string): string => number.replace(/\D/g, '').slice(-4);
+/**
+ * The last digits of a watched number (E.164 digits), as a cheap first test of equality: at most
+ * 6, and never more than its national part (the country code has at most 3 digits), which every
+ * way of writing the number ends with.
+ */
+const ending = (e164: string): string => e164.slice(-Math.max(1, Math.min(6, e164.length - 3)));
 
 /** Parsed once per port object: a poll may test thousands of events against many watches. */
 const numbersOfPort = new WeakMap<object, string[]>();
 
 /**
  * The port's numbers as E.164 digits (ONSIM writes them bare, e.g. 447700900123); with `endings`,
- * only those ending in one of them (the others cannot match a watch).
+ * none unless one ends like a watched number (the others cannot match a watch).
  */
-function portNumbers(event: PortEvent, endings?: ReadonlySet<string>): string[] {
-  if (endings === undefined) return allPortNumbers(event);
+function portNumbers(
+  event: PortEvent,
+  endings?: ReadonlySet<string>,
+  lengths?: ReadonlySet<number>,
+): string[] {
+  if (endings === undefined || lengths === undefined) return allPortNumbers(event);
+  const endsLikeWatched = (raw: string | undefined) => {
+    if (!raw) return false;
+    const digits = raw.replace(/\D/g, '');
+    for (const length of lengths) if (endings.has(digits.slice(-length))) return true;
+    return false;
+  };
   const { number, portinNumber } = event.port;
-  const candidate = (raw: string | undefined) => raw !== undefined && raw !== '' && endings.has(ending(raw));
-  return candidate(number) || candidate(portinNumber) ? allPortNumbers(event) : [];
+  return endsLikeWatched(number) || endsLikeWatched(portinNumber) ? allPortNumbers(event) : [];
 }
 
 function allPortNumbers(event: PortEvent): string[] {
