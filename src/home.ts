@@ -26,6 +26,7 @@ import { loadingModal, noticeModal } from './views/confirm.js';
 import {
   ACTION_LOOKUP_QUERY,
   BLOCK_LOOKUP_QUERY,
+  HOME_AUDIT_MAX,
   type HomeData,
   type HomeEsim,
   type HomeUsage,
@@ -42,8 +43,6 @@ import { BLOCK_PORT_ACTIONS, portCard } from './views/port.js';
 
 /** How long the first publish may wait for ONSIM's live ports before going out without them. */
 export const HOME_LIVE_WAIT_MS = 1_500;
-/** Audit entries read to find the caller's own latest ones. */
-const AUDIT_SCAN = 500;
 const LOOKUP_MATCHES_MAX = 20;
 
 /** Data for the dashboard from elsewhere (eSIM follow-ups, usage watches), each allowed to fail. */
@@ -89,10 +88,7 @@ export function createHomePublisher(deps: AppDeps, sources: HomeSources = {}) {
 
     const [audit, esims, usage, watched] = await Promise.all([
       known<AuditEntry>(
-        async () => {
-          const entries = await deps.store.listAudit({ limit: everyone ? 8 : AUDIT_SCAN });
-          return everyone ? entries : entries.filter((e) => e.userId === userId);
-        },
+        () => deps.store.listAudit({ limit: HOME_AUDIT_MAX, ...(everyone ? {} : { userId }) }),
         'the audit trail',
         log,
       ),

@@ -141,17 +141,22 @@ class SqlStore implements Store {
     return toAuditEntry(rows[0]!);
   }
 
-  async listAudit(opts: { target?: string; limit: number }): Promise<AuditEntry[]> {
-    const { rows } =
-      opts.target === undefined
-        ? await this.db.query<AuditRow>('SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?', [
-            opts.limit,
-          ])
-        : await this.db.query<AuditRow>(
-            `SELECT * FROM audit_log WHERE target = ? OR ${this.impl.dialect.contains('detail', '?')}
-             ORDER BY at DESC, id DESC LIMIT ?`,
-            [opts.target, opts.target, opts.limit],
-          );
+  async listAudit(opts: { target?: string; userId?: string; limit: number }): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (opts.target !== undefined) {
+      where.push(`(target = ? OR ${this.impl.dialect.contains('detail', '?')})`);
+      params.push(opts.target, opts.target);
+    }
+    if (opts.userId !== undefined) {
+      where.push('user_id = ?');
+      params.push(opts.userId);
+    }
+    const { rows } = await this.db.query<AuditRow>(
+      `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY at DESC, id DESC LIMIT ?`,
+      [...params, opts.limit],
+    );
     return rows.map(toAuditEntry);
   }
 

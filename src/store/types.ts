@@ -195,7 +195,8 @@ export interface Store {
    * Newest first. `target`: entries aimed at it, or naming it in their detail (a cease aimed at
    * an MPN names its ICCID).
    */
-  listAudit(opts: { target?: string; limit: number }): Promise<AuditEntry[]>;
+  /** `userId`: only that person's entries. */
+  listAudit(opts: { target?: string; userId?: string; limit: number }): Promise<AuditEntry[]>;
 
   // Porting watches
   addWatch(w: NewPortWatch): Promise<PortWatch>;

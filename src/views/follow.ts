@@ -43,7 +43,7 @@ export function esimInstalledMessage(
   s: EsimSubject & { installedAt: number; enabledOnDevice: boolean; qrDeleted: boolean; posterId: string },
 ): Message {
   const label = esc(subjectLabel(s));
-  const device = s.enabledOnDevice ? ' and enabled on the device' : '';
+  const device = s.enabledOnDevice ? ', and enabled' : '';
   const qr = s.qrDeleted
     ? 'The QR image was deleted, so nobody else can scan it.'
     : 'The QR image could not be deleted by the bot; delete it by hand (⋯ → Delete file).';
@@ -116,7 +116,7 @@ export function usageAlertMessage(a: UsageAlert): Message {
     context(
       a.level === 'full'
         ? 'No more alerts for this line until its next bundle period.'
-        : 'One more alert follows at 100%. `/onsim usage unwatch` stops these.',
+        : `One more alert follows at 100%. \`/onsim usage unwatch ${esc(a.mpn)}\` stops these.`,
     ),
   ];
   return {

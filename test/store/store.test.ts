@@ -509,6 +509,41 @@ describe.each(engines)('$name store', (engine) => {
     });
   });
 
+  it("lists one person's audit entries, newest first", async () => {
+    await store.appendAudit({
+      at: T0,
+      userId: 'U_A',
+      channelId: null,
+      operation: 'qr',
+      target: '1',
+      event: 'succeeded',
+      detail: null,
+    });
+    await store.appendAudit({
+      at: T0 + 1,
+      userId: 'U_B',
+      channelId: null,
+      operation: 'qr',
+      target: '1',
+      event: 'succeeded',
+      detail: null,
+    });
+    await store.appendAudit({
+      at: T0 + 2,
+      userId: 'U_A',
+      channelId: null,
+      operation: 'cease',
+      target: '2',
+      event: 'failed',
+      detail: null,
+    });
+    expect((await store.listAudit({ userId: 'U_A', limit: 10 })).map((e) => e.operation)).toEqual([
+      'cease',
+      'qr',
+    ]);
+    expect((await store.listAudit({ userId: 'U_A', target: '1', limit: 10 })).map((e) => e.at)).toEqual([T0]);
+  });
+
   describe('eSIM follow-ups', () => {
     const followUp = (over: Partial<Parameters<Store['addEsimFollowUp']>[0]> = {}) => ({
       mpn: '447700900124',
