@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
 import { healthRoutes } from './health.js';
 import { registerListeners } from './listeners.js';
-import type { Logger } from './logger.js';
+import { type Logger, maskTheseValues } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { OnsimClient } from './onsim/client.js';
 import { accessGate } from './slack/access-gate.js';
@@ -49,6 +49,12 @@ export interface BuiltApp {
 
 export function createApp(opts: CreateAppOptions): BuiltApp {
   const { config, logger } = opts;
+  maskTheseValues([
+    config.onsim.apiKey,
+    config.slack.botToken,
+    config.slack.appToken,
+    config.slack.signingSecret,
+  ]);
   const metrics = opts.metrics ?? createMetrics();
   const common = {
     token: config.slack.botToken,

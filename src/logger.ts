@@ -36,9 +36,22 @@ const PBX_PASSWORD_FIELD = /(pbx_?password(?:(?!"value")[^}]){0,200}"value"\s*:\
 const SLACK_TOKEN = /\bx(?:ox[abposr]|app)-[A-Za-z0-9-]+/g;
 const BEARER = /Bearer\s+[A-Za-z0-9._~+/=-]+/g;
 
+/**
+ * The configured secrets themselves (ONSIM's API key, Slack's tokens and signing secret): an
+ * error body or a message that quotes one is masked wherever it is written. Process-wide, like
+ * the environment they come from; values too short to be a key are ignored.
+ */
+const knownSecrets = new Set<string>();
+
+export function maskTheseValues(values: readonly (string | undefined)[]): void {
+  for (const v of values) if (v && v.length >= 8) knownSecrets.add(v);
+}
+
 /** Masks secrets inside free text: eSIM codes keep a short prefix, tokens and bearer keys vanish. */
 export function maskSecrets(text: string): string {
-  return text
+  let out = text;
+  for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  return out
     .replace(PBX_PASSWORD_FIELD, '$1"[redacted]"')
     .replace(PBX_PASSWORD_PAIR, (_m, key: string) => `${key}[redacted]`)
     .replace(ESIM_CODE, (code) => `${code.slice(0, 10)}…`)

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
-import { OnsimInputError, OnsimOutcomeUnknownError } from '../onsim/errors.js';
+import { errorSummary, OnsimInputError, OnsimOutcomeUnknownError } from '../onsim/errors.js';
 import { audit } from './audit.js';
 
 export type Outcome<T> =
@@ -40,9 +40,7 @@ export async function perform<T>(
   const detail =
     outcome.kind === 'succeeded'
       ? (ctx.detail ?? null)
-      : [ctx.detail, outcome.error instanceof Error ? outcome.error.message : String(outcome.error)]
-          .filter(Boolean)
-          .join(' — ');
+      : [ctx.detail, errorSummary(outcome.error)].filter(Boolean).join(' — ');
   try {
     await audit(deps, client, { ...base, event: outcome.kind, detail });
   } catch (err) {

@@ -9,6 +9,8 @@
 // ├─ OnsimResponseError     an answer we could not understand
 // └─ OnsimOutcomeUnknownError  a write whose effect cannot be known (timeout, 5xx, dropped connection)
 
+import { STATUS_CODES } from 'node:http';
+
 export class OnsimError extends Error {
   override name = 'OnsimError';
   constructor(
@@ -89,4 +91,24 @@ export class OnsimOutcomeUnknownError extends OnsimError {
   ) {
     super(operation, `${operation}: outcome unknown (${reason})`, options);
   }
+}
+
+/**
+ * What a channel, the audit trail and its mirror may say about a failure: the operation, the
+ * status and its standard phrase. ONSIM's own words (up to 300 characters of its error body,
+ * which may quote names, emails or a SIP password) stay in the log and the requester's reply.
+ */
+export function errorSummary(err: unknown): string {
+  const phrase = (status: number) => `${status} ${STATUS_CODES[status] ?? 'error'}`;
+  // The reason is the client's own words (src/onsim/http.ts), never ONSIM's body.
+  if (err instanceof OnsimOutcomeUnknownError) return `${err.operation}: outcome unknown (${err.reason})`;
+  if (err instanceof OnsimApiError) return `${err.operation}: ONSIM answered ${phrase(err.status)}`;
+  if (err instanceof OnsimTimeoutError) return `${err.operation}: ONSIM did not answer in time`;
+  if (err instanceof OnsimConnectionError) return `${err.operation}: could not reach ONSIM`;
+  if (err instanceof OnsimResponseError) return `${err.operation}: ONSIM's answer had an unexpected shape`;
+  // Our own checks of the input: the bot's words, about what the user typed.
+  if (err instanceof OnsimInputError) return err.message.slice(0, 300);
+  if (err instanceof OnsimError) return `${err.operation}: ${err.name}`;
+  // Not ONSIM's (a Slack refusal, a bug): its message names no customer data.
+  return err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
 }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { FetchError, type FetchOptions, ofetch } from 'ofetch';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -173,7 +174,8 @@ function mayHaveTakenEffect(e: OnsimError): boolean {
 
 function describeUnknown(e: OnsimError): string {
   if (e instanceof OnsimTimeoutError) return 'ONSIM did not answer in time';
-  if (e instanceof OnsimServerError) return `ONSIM answered ${e.status} ${e.title}`;
+  // The status and its standard phrase: ONSIM's own title may be a sentence of its body.
+  if (e instanceof OnsimServerError) return `ONSIM answered ${e.status} ${STATUS_CODES[e.status] ?? 'error'}`;
   return 'the connection to ONSIM failed mid-request';
 }
 

@@ -19,7 +19,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { OnsimClient } from '../onsim/client.js';
-import { OnsimError, OnsimInputError } from '../onsim/errors.js';
+import { errorSummary, OnsimError, OnsimInputError } from '../onsim/errors.js';
 import type { Port } from '../onsim/porting.js';
 import type { NewOutboxItem, PortWatch, Store } from '../store/types.js';
 import type { LateReason } from './alerts.js';
@@ -159,7 +159,8 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     try {
       ports = await onsim.listPorts('ALL');
     } catch (err) {
-      if (err instanceof OnsimError && !(err instanceof OnsimInputError)) return pause(err.message, err);
+      if (err instanceof OnsimError && !(err instanceof OnsimInputError))
+        return pause(errorSummary(err), err);
       throw err;
     }
     const at = now();

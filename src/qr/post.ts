@@ -1,12 +1,14 @@
 // Posting an eSIM QR image into Slack: ONSIM's image (or one drawn locally), uploaded with
 // files.uploadV2 so it outlives the presigned link, followed by a "Delete QR" button.
 // Callers check the role (operator) before calling: whoever scans the code first gets the line.
+
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
 import { maskSecrets } from '../logger.js';
 import {
+  errorSummary,
   OnsimApiError,
   OnsimConnectionError,
   OnsimInputError,
@@ -158,7 +160,7 @@ export async function postQr(deps: AppDeps, client: WebClient, input: PostQrInpu
       operation: 'post QR',
       target,
       event: 'failed',
-      detail: maskSecrets(err instanceof Error ? err.message : String(err)).slice(0, 300),
+      detail: errorSummary(err),
     }).catch((auditErr: unknown) => log.error({ err: auditErr }, 'could not write the audit entry'));
     throw err;
   }

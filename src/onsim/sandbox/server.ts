@@ -62,6 +62,8 @@ export interface Fault {
   hang?: boolean;
   /** Shape of the error body; default 'problem' (application/problem+json). */
   body?: 'problem' | 'html' | 'text' | 'message' | 'error';
+  /** The error's own words (in 'problem' and 'message' bodies), instead of the sandbox's. */
+  detail?: string;
   /** Run the operation first, then answer with the fault: a write that took effect but whose
    * answer was lost. */
   afterEffect?: boolean;
@@ -121,6 +123,7 @@ const FaultSchema = z.object({
   malformed: z.boolean().optional(),
   hang: z.boolean().optional(),
   body: z.enum(['problem', 'html', 'text', 'message', 'error']).optional(),
+  detail: z.string().max(2_000).optional(),
   afterEffect: z.boolean().optional(),
   times: z.number().int().positive().optional(),
   match: z.object({ method: z.string().optional(), pathPrefix: z.string().optional() }).optional(),
@@ -513,7 +516,10 @@ function send(res: ServerResponse, reply: Reply): void {
 function faultReply(status: number, f: Fault, instance: string): Reply {
   const title = statusTitle(status);
   const detail =
-    status === 429 ? 'Rate limit exceeded: too many requests.' : `Fault injected by the sandbox (${status}).`;
+    f.detail ??
+    (status === 429
+      ? 'Rate limit exceeded: too many requests.'
+      : `Fault injected by the sandbox (${status}).`);
   let reply: Reply;
   switch (f.body ?? 'problem') {
     case 'html':
