@@ -2,7 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { auditLine } from '../guard/audit.js';
 import { recogniseIdentifier } from '../onsim/identifiers.js';
 import { plain } from '../slack/message.js';
-import { esc, formatMpn } from '../slack/text.js';
+import { clip, ECHO_MAX, esc, formatMpn } from '../slack/text.js';
 import { AUDIT_PAGE_SIZE, auditMessage } from '../views/audit.js';
 import { ACTION_PAGE, rerunValue } from './rerun.js';
 import type { Subcommand } from './types.js';
@@ -54,7 +54,7 @@ function parseTarget(
   }
   // Groups and other targets are recorded as typed.
   if (/^[A-Za-z0-9_-]*[A-Za-z][A-Za-z0-9_-]*$/.test(text))
-    return { ok: true, value: { target: text, label: text } };
+    return { ok: true, value: { target: text, label: clip(text, ECHO_MAX) } };
   return { ok: false, message: `⚠️ ${esc(ref.error)} Usage: ${USAGE}.` };
 }
 

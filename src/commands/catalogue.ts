@@ -1,5 +1,5 @@
-import { esc } from '../slack/text.js';
-import { type ListCommand, plural, quoted, runList } from './list-command.js';
+import { echo, esc } from '../slack/text.js';
+import { type ListCommand, plural, runList } from './list-command.js';
 import type { Subcommand } from './types.js';
 
 export const catalogueList: ListCommand = {
@@ -9,7 +9,7 @@ export const catalogueList: ListCommand = {
     if (args.length > 0) {
       return {
         ok: false,
-        message: `⚠️ \`catalogue\` takes no arguments (got ${quoted(args.join(' '))}). It lists every product and bundle. Example: \`/onsim catalogue\``,
+        message: `⚠️ \`catalogue\` takes no arguments (got ${echo(args.join(' '))}). It lists every product and bundle. Example: \`/onsim catalogue\``,
       };
     }
     const { products, bundles } = await deps.onsim.getCatalogue();

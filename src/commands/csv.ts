@@ -8,12 +8,12 @@ import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
 import { answerClick } from '../slack/respond.js';
-import { esc } from '../slack/text.js';
+import { echo, esc } from '../slack/text.js';
 import { type CsvTable, toCsv } from '../views/csv.js';
 import { catalogueList } from './catalogue.js';
 import { groupsList } from './groups.js';
 import type { ListCommand } from './list-command.js';
-import { plural, quoted } from './list-command.js';
+import { plural } from './list-command.js';
 import { numbersList } from './numbers.js';
 import { portsList } from './ports.js';
 import { splitArgs } from './rerun.js';
@@ -51,7 +51,7 @@ export async function sendCsv(
   const [first = '', ...args] = splitArgs(text);
   const list = LISTS[first.toLowerCase()];
   if (!list) {
-    const named = first === '' ? 'Which list?' : `${quoted(first)} is not a list.`;
+    const named = first === '' ? 'Which list?' : `${echo(first)} is not a list.`;
     return plain(
       `⚠️ ${named} CSV files are made of: ${LIST_NAMES.map((n) => `\`${n}\``).join(', ')}, with the same words as the list. Example: ${EXAMPLE}`,
     );

@@ -1,11 +1,10 @@
 import type { Subscriber } from '../onsim/reseller.js';
 import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
-import { esc, formatMpn } from '../slack/text.js';
+import { echo, esc, formatMpn } from '../slack/text.js';
 import { button } from '../views/card.js';
 import { type ListRow, listMessage } from '../views/list.js';
 import { cardFor } from './account.js';
-import { quoted } from './list-command.js';
 import { ACTION_OPEN, ACTION_SHARE, rerunValue, SLASH_COMMAND } from './rerun.js';
 import { MIN_DIGITS, MIN_LETTERS, parseQuery, searchSubscribers } from './search.js';
 import type { Subcommand } from './types.js';
@@ -38,7 +37,7 @@ export const find: Subcommand = {
         plain(
           query.problem === 'empty'
             ? `What should I look for? Give part of a name, an email, a number or an ICCID, ${EXAMPLES_LINE}.`
-            : `⚠️ ${quoted(typed)} is too short to search for: give at least ${MIN_LETTERS} letters or ${MIN_DIGITS} digits, ${EXAMPLES_LINE}.`,
+            : `⚠️ ${echo(typed)} is too short to search for: give at least ${MIN_LETTERS} letters or ${MIN_DIGITS} digits, ${EXAMPLES_LINE}.`,
         ),
       );
       return;
@@ -72,7 +71,7 @@ export const find: Subcommand = {
         noun: ['match', 'matches'],
         page: inv.page,
         commandText: inv.text,
-        empty: `🔍 No subscriber matches ${quoted(typed)}. Try part of a surname, the end of a number, or \`${SLASH_COMMAND} subscribers\` for everyone.`,
+        empty: `🔍 No subscriber matches ${echo(typed)}. Try part of a surname, the end of a number, or \`${SLASH_COMMAND} subscribers\` for everyone.`,
       }),
     );
   },

@@ -8,7 +8,7 @@ import type { SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
 import { formNotOpened } from '../slack/modal.js';
 import { type Recipient, tellUser } from '../slack/tell.js';
-import { esc, mention } from '../slack/text.js';
+import { echo, esc, mention } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
   decodeGroupMetadata,
@@ -128,7 +128,7 @@ export const group: Subcommand = {
   async run(inv) {
     const [verb, ...rest] = inv.args;
     if (verb?.toLowerCase() !== 'add') {
-      const got = verb ? `\`${esc(verb)}\` is not something \`group\` does. ` : '';
+      const got = verb ? `${echo(verb)} is not something \`group\` does. ` : '';
       await inv.reply(plain(`${got}${usageLine()}`));
       return;
     }

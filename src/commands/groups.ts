@@ -1,5 +1,5 @@
-import { esc } from '../slack/text.js';
-import { type ListCommand, quoted, runList } from './list-command.js';
+import { echo, esc } from '../slack/text.js';
+import { type ListCommand, runList } from './list-command.js';
 import type { Subcommand } from './types.js';
 
 const text = (value: unknown): string | undefined =>
@@ -15,7 +15,7 @@ export const groupsList: ListCommand = {
         ok: false,
         message: adding
           ? '⚠️ `groups` only lists. To add a group, an operator types `/onsim group add`.'
-          : `⚠️ \`groups\` takes no arguments (got ${quoted(args.join(' '))}). For one group's subscribers: \`/onsim subscribers ACME_LOGISTICS\``,
+          : `⚠️ \`groups\` takes no arguments (got ${echo(args.join(' '))}). For one group's subscribers: \`/onsim subscribers ACME_LOGISTICS\``,
       };
     }
     const groups = [...(await deps.onsim.listGroups())].sort((a, b) =>

@@ -70,7 +70,6 @@ export const plural = (n: number, noun: readonly [string, string]): string =>
   `${n.toLocaleString('en-GB')} ${n === 1 ? noun[0] : noun[1]}`;
 
 /** A word as typed, for messages: one line, short, inside backticks (escaped). */
-export const quoted = (word: string): string => `\`${esc(word.replace(/[`\n]/g, ' ').slice(0, 40))}\``;
 
 /** Counts of each value, most frequent first, escaped: "45 eSIM · 15 pSIM". */
 export function tally(values: readonly string[]): string {

@@ -1,7 +1,7 @@
 import { perform } from '../guard/perform.js';
 import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import { plain } from '../slack/message.js';
-import { esc, formatMpn, mention } from '../slack/text.js';
+import { echo, esc, formatMpn, mention } from '../slack/text.js';
 import { isConflict, reportOutcome } from './change-flow.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
@@ -21,7 +21,7 @@ export const number: Subcommand = {
   async run(inv, deps) {
     const [verb, ...rest] = inv.args;
     if (verb?.toLowerCase() !== 'add') {
-      const got = verb ? `\`${esc(verb)}\` is not something \`number\` does. ` : '';
+      const got = verb ? `${echo(verb)} is not something \`number\` does. ` : '';
       await inv.reply(plain(`${got}${usageLine()}`));
       return;
     }

@@ -1,6 +1,6 @@
 import type { NumberState } from '../onsim/numbers.js';
-import { esc, formatMpn } from '../slack/text.js';
-import { type ListCommand, type ListOutcome, quoted, runList } from './list-command.js';
+import { echo, esc, formatMpn } from '../slack/text.js';
+import { type ListCommand, type ListOutcome, runList } from './list-command.js';
 import type { Subcommand } from './types.js';
 
 const STATES: Record<string, NumberState> = { active: 'ACTIVE', reserved: 'RESERVED' };
@@ -23,7 +23,7 @@ export const numbersList: ListCommand = {
       const wrong = state === undefined ? word : extra.join(' ');
       return {
         ok: false,
-        message: `⚠️ ${quoted(wrong ?? '')} is not a number state. Valid: \`active\` (default) or \`reserved\` (free to provision). Example: ${EXAMPLE}`,
+        message: `⚠️ ${echo(wrong ?? '')} is not a number state. Valid: \`active\` (default) or \`reserved\` (free to provision). Example: ${EXAMPLE}`,
       };
     }
     const numbers = await deps.onsim.listNumbers(state);

@@ -1,8 +1,8 @@
 import { OnsimNotFoundError } from '../onsim/errors.js';
 import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
+import { echo } from '../slack/text.js';
 import { portCard } from '../views/port.js';
-import { quoted } from './list-command.js';
 import type { Subcommand } from './types.js';
 
 const PORT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -23,7 +23,7 @@ export const port: Subcommand = {
     if (!PORT_ID.test(id)) {
       await inv.reply(
         plain(
-          `⚠️ ${quoted(raw)} is not a port id: ids are letters and digits, e.g. \`/onsim port 1001\`. ${HINT}`,
+          `⚠️ ${echo(raw)} is not a port id: ids are letters and digits, e.g. \`/onsim port 1001\`. ${HINT}`,
         ),
       );
       return;

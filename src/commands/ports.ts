@@ -8,10 +8,10 @@ import { statusEmoji } from '../porting/alerts.js';
 import { normaliseStatus } from '../porting/diff.js';
 import { describeFilter, maskPac, parseWatchFilter, type WatchFilter } from '../porting/index.js';
 import { badge, plain } from '../slack/message.js';
-import { esc, formatMpn, mention } from '../slack/text.js';
+import { echo, esc, formatMpn, mention } from '../slack/text.js';
 import type { PortWatch } from '../store/types.js';
 import { listMessage } from '../views/list.js';
-import { type ListCommand, type ListOutcome, plural, quoted, runList } from './list-command.js';
+import { type ListCommand, type ListOutcome, plural, runList } from './list-command.js';
 import type { Invocation, Subcommand } from './types.js';
 
 const OPEN_STATES: readonly PortState[] = ['INITIAL', 'IN PROGRESS'];
@@ -52,7 +52,7 @@ export function parsePortSelection(
     } else {
       return {
         ok: false,
-        message: `⚠️ ${quoted(word.toLowerCase())} is not a port state. Valid: ${STATE_CHOICES}. Example: ${LIST_EXAMPLE}`,
+        message: `⚠️ ${echo(word.toLowerCase())} is not a port state. Valid: ${STATE_CHOICES}. Example: ${LIST_EXAMPLE}`,
       };
     }
   }
@@ -276,7 +276,7 @@ async function unwatch(inv: Invocation, deps: AppDeps): Promise<void> {
   if (inv.args.length > 1) {
     await inv.reply(
       plain(
-        `⚠️ \`/onsim ports unwatch\` stops every watch of this channel and takes nothing more (got ${quoted(inv.args.slice(1).join(' '))}). To follow less, unwatch, then watch again, e.g. ${WATCH_USAGE.replace('[STATE …] [number]', 'FAILED')}.`,
+        `⚠️ \`/onsim ports unwatch\` stops every watch of this channel and takes nothing more (got ${echo(inv.args.slice(1).join(' '))}). To follow less, unwatch, then watch again, e.g. ${WATCH_USAGE.replace('[STATE …] [number]', 'FAILED')}.`,
       ),
     );
     return;
@@ -312,7 +312,7 @@ async function watching(inv: Invocation, deps: AppDeps): Promise<void> {
   if (inv.args.length > 1) {
     await inv.reply(
       plain(
-        `⚠️ \`/onsim ports watching\` lists this channel's watches and takes nothing more (got ${quoted(inv.args.slice(1).join(' '))}).`,
+        `⚠️ \`/onsim ports watching\` lists this channel's watches and takes nothing more (got ${echo(inv.args.slice(1).join(' '))}).`,
       ),
     );
     return;

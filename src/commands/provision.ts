@@ -24,7 +24,7 @@ import { badge, plain } from '../slack/message.js';
 import { openThenFill } from '../slack/modal.js';
 import { postRecord } from '../slack/record.js';
 import { tellUser } from '../slack/tell.js';
-import { esc, formatMpn } from '../slack/text.js';
+import { echo, esc, formatMpn } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
   checkOnsimChoices,
@@ -177,7 +177,7 @@ export const provision: Subcommand = {
     if (flavour === null) {
       await inv.reply(
         plain(
-          `⚠️ \`${esc(inv.args[0])}\` is not a kind of line. Type \`/onsim provision\` (ONSIM UC), \`/onsim provision uc\` or \`/onsim provision pbx\` (own PBX).`,
+          `⚠️ ${echo(inv.args[0] ?? '')} is not a kind of line. Type \`/onsim provision\` (ONSIM UC), \`/onsim provision uc\` or \`/onsim provision pbx\` (own PBX).`,
         ),
       );
       return;

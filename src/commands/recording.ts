@@ -14,7 +14,7 @@ import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
 import { openThenFill, showOutcome } from '../slack/modal.js';
 import { postRecord } from '../slack/record.js';
-import { esc, formatMpn } from '../slack/text.js';
+import { echo, esc, formatMpn } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import { loadingModal, noticeModal } from '../views/confirm.js';
 import {
@@ -58,13 +58,13 @@ export function parseRecordingArgs(args: string[], country: CountryCode): Parsed
     const key = rest[i]?.toLowerCase();
     const value = rest[i + 1]?.toUpperCase();
     if (key !== 'voice' && key !== 'sms') {
-      return { ok: false, message: `⚠️ \`${esc(rest[i])}\` is not \`voice\` or \`sms\`. Usage: ${USAGE}.` };
+      return { ok: false, message: `⚠️ ${echo(rest[i] ?? '')} is not \`voice\` or \`sms\`. Usage: ${USAGE}.` };
     }
     const field = key === 'voice' ? 'voice_recording' : 'sms_recording';
     if (value !== 'ON' && value !== 'OFF') {
       return {
         ok: false,
-        message: `⚠️ After \`${key}\` comes \`on\` or \`off\`${value ? `, not \`${esc(rest[i + 1])}\`` : ''}. Usage: ${USAGE}.`,
+        message: `⚠️ After \`${key}\` comes \`on\` or \`off\`${value ? `, not ${echo(rest[i + 1] ?? '')}` : ''}. Usage: ${USAGE}.`,
       };
     }
     if (given[field]) return { ok: false, message: `⚠️ \`${key}\` is given twice. Usage: ${USAGE}.` };

@@ -10,7 +10,7 @@ import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, CommandHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
-import { esc, mention } from '../slack/text.js';
+import { echo, esc, mention } from '../slack/text.js';
 import { SUBCOMMANDS } from './index.js';
 import { parseRerunValue, SLASH_COMMAND, splitArgs } from './rerun.js';
 import { closest } from './suggest.js';
@@ -102,7 +102,7 @@ async function dispatch(
     const guess = closest(first, names);
     await base.reply(
       plain(
-        `🤔 \`${esc(first)}\` is not an /onsim command.${guess ? ` Did you mean \`${guess}\`?` : ''} Type \`${SLASH_COMMAND} help\` for the list.`,
+        `🤔 ${echo(first)} is not an /onsim command.${guess ? ` Did you mean \`${guess}\`?` : ''} Type \`${SLASH_COMMAND} help\` for the list.`,
       ),
     );
     return;

@@ -1,6 +1,6 @@
 import type { SimState, SimType } from '../onsim/sims.js';
-import { esc, formatMpn } from '../slack/text.js';
-import { type ListCommand, type ListOutcome, quoted, runList, tally } from './list-command.js';
+import { echo, esc, formatMpn } from '../slack/text.js';
+import { type ListCommand, type ListOutcome, runList, tally } from './list-command.js';
 import type { Subcommand } from './types.js';
 
 const STATES: Record<string, SimState> = { active: 'ACTIVE', reserved: 'RESERVED' };
@@ -31,7 +31,7 @@ export function parseSimArgs(
     } else {
       return {
         ok: false,
-        message: `⚠️ ${quoted(arg)} is not a SIM state or type. Valid: ${CHOICES}. Example: ${EXAMPLE}`,
+        message: `⚠️ ${echo(arg)} is not a SIM state or type. Valid: ${CHOICES}. Example: ${EXAMPLE}`,
       };
     }
   }

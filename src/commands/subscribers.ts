@@ -1,7 +1,7 @@
 import type { AppDeps } from '../deps.js';
 import type { Group, Subscriber } from '../onsim/reseller.js';
-import { esc, formatMpn } from '../slack/text.js';
-import { type ListCommand, type ListOutcome, quoted, runList, tally } from './list-command.js';
+import { echo, esc, formatMpn } from '../slack/text.js';
+import { type ListCommand, type ListOutcome, runList, tally } from './list-command.js';
 import { distance } from './suggest.js';
 import type { Subcommand } from './types.js';
 
@@ -83,8 +83,10 @@ async function fetchSubscribers(args: string[], deps: AppDeps): Promise<ListOutc
       return {
         ok: false,
         message:
-          `🔍 ONSIM has no group named ${quoted(typed)}.` +
-          (near.length > 0 ? ` Closest: ${near.map(quoted).join(', ')}.` : ' ONSIM lists no groups at all.') +
+          `🔍 ONSIM has no group named ${echo(typed)}.` +
+          (near.length > 0
+            ? ` Closest: ${near.map((name) => echo(name)).join(', ')}.`
+            : ' ONSIM lists no groups at all.') +
           ` \`/onsim groups\` lists every group; \`recorded\` and \`unrecorded\` are the only other words this takes. Example: ${EXAMPLE}`,
       };
     }
