@@ -8,9 +8,8 @@ import { OnsimNotFoundError } from '../onsim/errors.js';
 import { EXAMPLES, recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import { badge, plain } from '../slack/message.js';
-import { esc, formatMpn, mention } from '../slack/text.js';
+import { echo, esc, formatMpn, mention } from '../slack/text.js';
 import { listMessage } from '../views/list.js';
-import { quoted } from './list-command.js';
 import { SLASH_COMMAND } from './rerun.js';
 import type { Invocation, Subcommand } from './types.js';
 
@@ -56,7 +55,7 @@ function parseWatch(
     if (!Number.isInteger(value) || value < 1 || value > 99) {
       return {
         ok: false,
-        message: `⚠️ ${quoted(last)} is not a threshold: give a whole percent from 1 to 99 (100 % always alerts), e.g. ${EXAMPLE}.`,
+        message: `⚠️ ${echo(last)} is not a threshold: give a whole percent from 1 to 99 (100 % always alerts), e.g. ${EXAMPLE}.`,
       };
     }
     threshold = value;
@@ -204,7 +203,7 @@ export const usage: Subcommand = {
     if (sub === 'watching' || sub === '') return watching(inv, deps);
     await inv.reply(
       plain(
-        `⚠️ ${quoted(inv.args[0] ?? '')} is not a usage command: use \`watch\`, \`unwatch\` or \`watching\`, e.g. ${EXAMPLE}.`,
+        `⚠️ ${echo(inv.args[0] ?? '')} is not a usage command: use \`watch\`, \`unwatch\` or \`watching\`, e.g. ${EXAMPLE}.`,
       ),
     );
   },
