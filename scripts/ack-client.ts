@@ -1,10 +1,19 @@
-// The load generator of bench-ack.ts, in a process of its own so that reading an ack never waits
-// for the bot's event loop: sends the same signed `/onsim account` request to each target in
-// turn, paced so each finds its server idle, and prints the ack times (ms) as JSON.
+// The load generator of the command benches, in a process of its own so that reading an ack
+// never waits for the bot's event loop. Sends signed `/onsim account` requests to each target,
+// either paced, one at a time and alternating between targets (each request finds its server
+// idle), or all at once (a burst), one target after the other, and prints the ack times (ms) per target, and when each target began, as
+// JSON.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signRequest } from '../test/support/slack-requests.js';
 
-const [secret = '', countText = '100', paceText = '20', ...targets] = process.argv.slice(2);
+export interface AckClientPlan {
+  secret: string;
+  mode: 'paced' | 'burst';
+  count: number;
+  /** paced: the pause between two requests. */
+  paceMs?: number;
+  targets: { url: string; responseUrl: string }[];
+}
 
 function commandBody(responseUrl: string, i: number): string {
   return new URLSearchParams({
@@ -24,17 +33,37 @@ function commandBody(responseUrl: string, i: number): string {
   }).toString();
 }
 
-const times: number[][] = targets.map(() => []);
-for (let i = 0; i < Number(countText); i++) {
-  for (const [t, target] of targets.entries()) {
-    const [url = '', responseUrl = ''] = target.split(' ');
-    const body = commandBody(responseUrl, i);
-    const headers = { 'Content-Type': 'application/x-www-form-urlencoded', ...signRequest(secret, body) };
-    const start = performance.now();
-    const res = await fetch(url, { method: 'POST', headers, body });
-    await res.text();
-    times[t]?.push(performance.now() - start);
-    await sleep(Number(paceText));
+async function ack(
+  plan: AckClientPlan,
+  target: AckClientPlan['targets'][number],
+  i: number,
+): Promise<number> {
+  const body = commandBody(target.responseUrl, i);
+  const headers = { 'Content-Type': 'application/x-www-form-urlencoded', ...signRequest(plan.secret, body) };
+  const start = performance.now();
+  const res = await fetch(target.url, { method: 'POST', headers, body });
+  await res.text();
+  return performance.now() - start;
+}
+
+const plan = JSON.parse(process.argv[2] ?? '{}') as AckClientPlan;
+const times: number[][] = plan.targets.map(() => []);
+/** Wall-clock ms (comparable across processes) at which each target's requests began. */
+const startedAt: number[] = [];
+const clock = () => performance.timeOrigin + performance.now();
+if (plan.mode === 'burst') {
+  for (const [t, target] of plan.targets.entries()) {
+    startedAt[t] = clock();
+    times[t] = await Promise.all(Array.from({ length: plan.count }, (_, i) => ack(plan, target, i)));
+  }
+} else {
+  // Interleaved, so that both targets see the same machine load.
+  for (const t of plan.targets.keys()) startedAt[t] = clock();
+  for (let i = 0; i < plan.count; i++) {
+    for (const [t, target] of plan.targets.entries()) {
+      times[t]?.push(await ack(plan, target, i));
+      await sleep(plan.paceMs ?? 25);
+    }
   }
 }
-process.stdout.write(JSON.stringify(times));
+process.stdout.write(JSON.stringify({ times, startedAt }));

@@ -1,19 +1,16 @@
-// Start-up and idle memory of the bot as a whole process, both ways it can run: `npm start`
-// (TypeScript through tsx) and `npm run start:prod` (compiled dist/, plain node). Each run starts
-// the bot in HTTP mode against a fake Slack and an ONSIM sandbox in this process, times spawn →
-// first 200 from /healthz, then reads the bot's resident set size once it has sat idle.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+// Start-up and idle memory as whole processes: `npm start` (TypeScript through tsx), the compiled
+// build (`npm run start:prod`) and a bare Bolt app, each in HTTP mode against the emulator and the
+// ONSIM sandbox in this process: spawn → first 200 from /healthz, then the resident set size
+// once it has sat idle for a few seconds (medians of a few runs).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { startSandbox } from '../src/onsim/sandbox/server.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
-import { freePort } from '../test/support/ports.js';
-import { build } from './build.js';
+import { type Build, type Flavour, startServer } from './bench-processes.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 3);
 const IDLE_MS = 3_000;
 
@@ -26,77 +23,41 @@ export interface StartupFigures {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-function rssMiB(pid: number): number {
-  const kib = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kib) / 1024;
-}
-
-async function runOnce(args: string[], cwd: string, env: Record<string, string>): Promise<StartupFigures> {
-  const port = await freePort();
-  const start = performance.now();
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), ...env },
-    stdio: 'ignore',
-  });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  try {
-    for (;;) {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
-      if (res?.status === 200) break;
-      if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode} before /healthz`);
-      await sleep(10);
-    }
-    const startupMs = performance.now() - start;
-    await sleep(IDLE_MS);
-    return { startupMs, idleRssMiB: rssMiB(child.pid ?? 0) };
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
-
-/** Figures for `npm start` (tsx) and for the compiled build. */
-export async function benchStartup(): Promise<{ tsx: StartupFigures; compiled: StartupFigures }> {
+export async function benchStartup(built: Build): Promise<Record<Flavour, StartupFigures>> {
   const dir = mkdtempSync(join(tmpdir(), 'onsim-bench-startup-'));
   const slack = await startFakeSlack();
   const sandbox = await startSandbox({ port: 0, portAdvanceMs: null, logger: pino({ level: 'silent' }) });
   try {
-    // Laid out as in the container: package.json, node_modules and dist/ side by side.
-    copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-    build(join(dir, 'dist'));
-    const env = (db: string) => ({
-      DOTENV_CONFIG_PATH: '/nonexistent',
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_SIGNING_SECRET: 'bench-secret',
-      SLACK_API_URL: slack.apiUrl,
-      ONSIM_API_KEY: sandbox.apiKey,
-      ONSIM_BASE_URL: sandbox.url,
-      DATABASE_URL: `sqlite:${join(dir, db)}`,
-      LOG_LEVEL: 'warn',
-    });
-    const measure = async (args: string[], cwd: string, db: string) => {
+    const measure = async (flavour: Flavour): Promise<StartupFigures> => {
       const runs: StartupFigures[] = [];
-      for (let i = 0; i < RUNS; i++) runs.push(await runOnce(args, cwd, env(db)));
+      for (let i = 0; i < RUNS; i++) {
+        const server = await startServer(flavour, built, {
+          DOTENV_CONFIG_PATH: '/nonexistent',
+          SLACK_BOT_TOKEN: 'xoxb-bench',
+          SLACK_SIGNING_SECRET: 'bench-secret',
+          SLACK_API_URL: slack.apiUrl,
+          ONSIM_API_KEY: sandbox.apiKey,
+          ONSIM_BASE_URL: sandbox.url,
+          DATABASE_URL: `sqlite:${join(dir, `${flavour.replace(' ', '-')}.db`)}`,
+          LOG_LEVEL: 'warn',
+        });
+        await sleep(IDLE_MS);
+        runs.push({ startupMs: server.startupMs, idleRssMiB: server.rssMiB() });
+        await server.stop();
+      }
       return {
         startupMs: median(runs.map((r) => r.startupMs)),
         idleRssMiB: median(runs.map((r) => r.idleRssMiB)),
       };
     };
-    const tsx = await measure(['--import', 'tsx', 'src/index.ts'], ROOT, 'tsx.db');
-    const compiled = await measure(['dist/index.js'], dir, 'dist.db');
-    return { tsx, compiled };
+    return {
+      tsx: await measure('tsx'),
+      compiled: await measure('compiled'),
+      'bare Bolt': await measure('bare Bolt'),
+    };
   } finally {
     await sandbox.close();
     await slack.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { tsx, compiled } = await benchStartup();
-  const f = (x: StartupFigures) =>
-    `start-up ${x.startupMs.toFixed(0)} ms · idle RSS ${x.idleRssMiB.toFixed(0)} MiB`;
-  process.stdout.write(`npm start (tsx):       ${f(tsx)}\nstart:prod (compiled): ${f(compiled)}\n`);
 }
