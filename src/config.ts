@@ -81,6 +81,23 @@ const EnvSchema = z.object({
       .refine((c) => COUNTRIES.has(c), 'expected a two-letter country code such as GB or US')
       .default('GB'),
   ),
+  QR_IMAGE_HOSTS: z.preprocess(
+    (v) =>
+      typeof v === 'string' && v.trim()
+        ? v
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean)
+        : ['*.amazonaws.com'],
+    z.array(
+      z
+        .string()
+        .regex(
+          /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/,
+          'expected host names such as onsim-qr.s3.eu-west-2.amazonaws.com or *.amazonaws.com',
+        ),
+    ),
+  ),
   QR_DELIVERY: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined),
     z.enum(['channel', 'dm'], { message: 'expected channel or dm' }).default('channel'),
@@ -129,6 +146,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   defaultCountry: CountryCode;
   qrDelivery: 'channel' | 'dm';
+  /** Hosts ONSIM's QR image links may point at (`*.` = any host under it). */
+  qrImageHosts: string[];
   auditChannel: string | undefined;
 }
 
@@ -186,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
     qrDelivery: e.QR_DELIVERY,
+    qrImageHosts: e.QR_IMAGE_HOSTS,
     auditChannel: e.AUDIT_CHANNEL,
   };
 }

@@ -17,17 +17,23 @@ export interface FetchQrOptions {
   timeoutMs?: number;
   /** Default 2 MB; a QR PNG is a few kB. */
   maxBytes?: number;
+  /** Checked before anything is fetched (src/qr/link-policy.ts). */
+  check?: (url: string) => Promise<unknown>;
 }
 
-/** Downloads the PNG behind ONSIM's presigned URL. Throws QrImageError with a plain reason. */
+/**
+ * Downloads the PNG behind ONSIM's presigned URL. A redirect is refused (it could lead anywhere
+ * the link check did not look). Throws QrImageError with a plain reason.
+ */
 export async function fetchQrPng(url: string, opts: FetchQrOptions = {}): Promise<Buffer> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const maxBytes = opts.maxBytes ?? 2_000_000;
+  await opts.check?.(url);
   const signal = AbortSignal.timeout(timeoutMs);
   const timedOut = () => new QrImageError(`the image did not download within ${timeoutMs} ms`);
   let res: Response;
   try {
-    res = await fetch(url, { signal, headers: { Accept: 'image/png' } });
+    res = await fetch(url, { signal, redirect: 'error', headers: { Accept: 'image/png' } });
   } catch (err) {
     if (signal.aborted) throw timedOut();
     throw new QrImageError(

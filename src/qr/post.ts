@@ -6,7 +6,6 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
-import { maskSecrets } from '../logger.js';
 import {
   errorSummary,
   OnsimApiError,
@@ -20,6 +19,7 @@ import { badge } from '../slack/message.js';
 import { followingNote } from '../views/follow.js';
 import { qrAltText, qrComment, qrDeleteMessage, qrFilename, qrTitle } from '../views/qr.js';
 import { fetchQrPng, QrImageError, renderQrLocally } from './image.js';
+import { checkQrLink, type QrLinkPolicy } from './link-policy.js';
 
 /** A QR PNG is a few kB; anything near this is not a QR code. */
 const MAX_QR_BYTES = 2_000_000;
@@ -73,7 +73,15 @@ async function qrImage(
 ): Promise<{ png: Buffer; localReason: string | null }> {
   try {
     const url = await deps.onsim.generateQr(code);
-    const png = await fetchQrPng(url, { timeoutMs: deps.config.onsim.timeoutMs, maxBytes: MAX_QR_BYTES });
+    const policy: QrLinkPolicy = {
+      hosts: deps.config.qrImageHosts,
+      trustedOrigin: deps.sandbox ? new URL(url).origin : deps.config.onsim.baseUrl,
+    };
+    const png = await fetchQrPng(url, {
+      timeoutMs: deps.config.onsim.timeoutMs,
+      maxBytes: MAX_QR_BYTES,
+      check: (link) => checkQrLink(link, policy),
+    });
     return { png, localReason: null };
   } catch (err) {
     // ONSIM does not know the code (refreshed, ceased) or it is malformed: a drawing would not work either.

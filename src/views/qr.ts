@@ -37,18 +37,15 @@ export function qrAltText(s: QrSubject): string {
 
 /**
  * The comment posted with the image: who posted it and the warning that matters. `localReason`
- * (plain text) is set when the bot drew the image itself. Never holds the activation code.
+ * is set when the bot drew the image itself. Never holds the activation code.
  */
 export function qrComment(s: QrSubject & { posterId: string; localReason?: string | null }): string {
   const lines = [
     `📷 *${esc(qrTitle(s))}*, posted by ${mention(s.posterId)}.`,
     '⚠️ Whoever scans it first gets the line: scan it only on the customer’s phone, then press *Delete QR*.',
   ];
-  if (s.localReason) {
-    lines.push(
-      `_ONSIM could not provide the image (${esc(s.localReason)}), so the bot drew it from the same activation code._`,
-    );
-  }
+  // Why ONSIM's image was not used (a status, a refused link) is for the log, not the channel.
+  if (s.localReason) lines.push("_ONSIM's image could not be fetched; drawn here instead._");
   return lines.join('\n');
 }
 

@@ -37,6 +37,10 @@ function handle(req: IncomingMessage, res: ServerResponse) {
     for (let i = 0; i < 64; i++) res.write(Buffer.alloc(16_384, 1));
     return res.end();
   }
+  if (path === '/moved.png') {
+    res.writeHead(302, { location: '/ok.png' });
+    return res.end();
+  }
   if (path === '/slow.png') {
     res.writeHead(200, { 'content-type': 'image/png' });
     res.write(PNG_SIGNATURE);
@@ -78,6 +82,26 @@ describe('fetchQrPng', () => {
     const error = await fetchQrPng(`${base}${path}`, { maxBytes: 100_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QrImageError);
     expect((error as QrImageError).message).toContain(reason);
+  });
+
+  it('follows no redirect (it could lead anywhere the link check did not look)', async () => {
+    const error = await fetchQrPng(`${base}/moved.png`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QrImageError);
+  });
+
+  it('checks the link before fetching anything', async () => {
+    const refused = new QrImageError('the image link is not https');
+    let asked = 0;
+    server.once('request', () => {
+      asked++;
+    });
+    const error = await fetchQrPng(`${base}/ok.png`, {
+      check: async () => {
+        throw refused;
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBe(refused);
+    expect(asked).toBe(0);
   });
 
   it('gives up on a download that does not finish in time', async () => {
