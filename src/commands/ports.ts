@@ -7,6 +7,7 @@ import { PORT_STATES, type Port, type PortState } from '../onsim/porting.js';
 import { statusEmoji } from '../porting/alerts.js';
 import { normaliseStatus } from '../porting/diff.js';
 import { describeFilter, maskPac, parseWatchFilter, type WatchFilter } from '../porting/index.js';
+import { shownCode, slackErrorCode } from '../slack/error-code.js';
 import { badge, plain } from '../slack/message.js';
 import { echo, esc, formatMpn, mention } from '../slack/text.js';
 import type { PortWatch } from '../store/types.js';
@@ -185,17 +186,6 @@ function slackDate(ms: number): string {
 const sameFilter = (w: PortWatch, f: WatchFilter): boolean =>
   w.number === f.number && w.states.length === f.states.length && w.states.every((s) => f.states.includes(s));
 
-/** The platform error code of a failed Web API call (`not_in_channel`), else the message. */
-function slackError(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'data' in err) {
-    const data: unknown = err.data;
-    if (typeof data === 'object' && data !== null && 'error' in data && typeof data.error === 'string') {
-      return data.error;
-    }
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
  * Leaves a channel-visible record of a watch change. Returns a warning for the caller when the
  * bot cannot post here, because then the alerts cannot arrive either.
@@ -205,11 +195,12 @@ async function recordInChannel(inv: Invocation, deps: AppDeps, text: string): Pr
     await inv.client.chat.postMessage({ channel: inv.channelId, ...badge(plain(text), deps.sandbox) });
     return '';
   } catch (err) {
-    const code = slackError(err);
+    const code = slackErrorCode(err);
     inv.log.warn({ err, channel: inv.channelId }, 'could not post the watch record in the channel');
-    return ['not_in_channel', 'channel_not_found', 'is_archived'].includes(code)
-      ? `\n⚠️ I cannot post in this channel (\`${esc(code)}\`), so alerts cannot arrive here yet: add me to the channel (\`/invite\`) first.`
-      : `\n⚠️ Slack did not take my note in this channel (\`${esc(code)}\`).`;
+    if (code && ['not_in_channel', 'channel_not_found', 'is_archived'].includes(code)) {
+      return `\n⚠️ I cannot post in this channel (${shownCode(code)}), so alerts cannot arrive here yet: add me to the channel (\`/invite\`) first.`;
+    }
+    return `\n⚠️ Slack did not take my note in this channel${code ? ` (${shownCode(code)})` : ''}.`;
   }
 }
 

@@ -17,14 +17,14 @@ import type { ProvisionResult } from '../onsim/reseller.js';
 import { postQr } from '../qr/post.js';
 import { ackTimeLeft } from '../slack/ack-budget.js';
 import { openDm } from '../slack/dm.js';
-import { slackErrorCode } from '../slack/error-code.js';
+import { shownCode, slackErrorCode } from '../slack/error-code.js';
 import { describeFailure } from '../slack/failure.js';
 import type { BlockActionHandler, ShortcutHandler, SubmissionHandler } from '../slack/handlers.js';
 import { badge, plain } from '../slack/message.js';
 import { openThenFill } from '../slack/modal.js';
 import { postRecord } from '../slack/record.js';
 import { tellUser } from '../slack/tell.js';
-import { echo, esc, formatMpn } from '../slack/text.js';
+import { echo, formatMpn } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
   checkOnsimChoices,
@@ -197,7 +197,7 @@ export const provision: Subcommand = {
     if (!result.opened) {
       await inv.reply(
         plain(
-          `⚠️ Slack would not open the provisioning form${result.slackError ? ` (\`${esc(result.slackError)}\`)` : ''}. Type \`/onsim provision\` again.`,
+          `⚠️ Slack would not open the provisioning form${result.slackError ? ` (${shownCode(result.slackError)})` : ''}. Type \`/onsim provision\` again.`,
         ),
       );
       return;
@@ -388,9 +388,15 @@ export async function openProvisionFormOutsideChannel(
   const result = await openForm(deps, client, triggerId, { flavour: 'onsim', channelId: null }, log);
   if (!result.opened) {
     const dm = await openDm(client, userId);
+    const code = result.slackError ? ` (${shownCode(result.slackError)})` : '';
     await client.chat.postMessage({
       channel: dm,
-      text: `⚠️ Slack would not open the provisioning form${result.slackError ? ` (${result.slackError})` : ''}. Try again, or type /onsim provision in a channel.`,
+      ...badge(
+        plain(
+          `⚠️ Slack would not open the provisioning form${code}. Try again, or type \`/onsim provision\` in a channel.`,
+        ),
+        deps.sandbox,
+      ),
     });
   }
 }

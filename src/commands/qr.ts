@@ -16,7 +16,7 @@ import {
 } from '../onsim/identifiers.js';
 import { postQr } from '../qr/post.js';
 import { openDm } from '../slack/dm.js';
-import { slackErrorCode } from '../slack/error-code.js';
+import { shownCode, slackErrorCode } from '../slack/error-code.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
@@ -48,10 +48,10 @@ export function describeQrFailure(err: unknown, label: string): string {
   if (err instanceof OnsimError) return describeFailure(err, `make the QR code for ${esc(label)}`);
   const code = slackErrorCode(err);
   if (code === 'not_in_channel' || code === 'channel_not_found') {
-    return `⚠️ Slack would not take the QR image in this conversation (\`${code}\`): the bot is not a member. Invite it with \`/invite\` first, or ask whoever runs the bot to set QR_DELIVERY=dm.`;
+    return `⚠️ Slack would not take the QR image in this conversation (${shownCode(code)}): the bot is not a member. Invite it with \`/invite\` first, or ask whoever runs the bot to set QR_DELIVERY=dm.`;
   }
   if (code)
-    return `⚠️ Slack refused the QR image for ${esc(label)} (\`${esc(code)}\`). Try again in a moment.`;
+    return `⚠️ Slack refused the QR image for ${esc(label)} (${shownCode(code)}). Try again in a moment.`;
   return describeFailure(err, `post the QR code for ${esc(label)}`);
 }
 
@@ -274,7 +274,7 @@ export const onQrDeleteButton =
         deps,
         respond,
         plain(
-          `⚠️ Slack would not delete the QR image${code ? ` (\`${esc(code)}\`)` : ''}. Delete it from the image's ⋯ menu instead.`,
+          `⚠️ Slack would not delete the QR image${code ? ` (${shownCode(code)})` : ''}. Delete it from the image's ⋯ menu instead.`,
         ),
       );
     }

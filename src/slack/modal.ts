@@ -2,11 +2,11 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import { slackErrorCode } from './error-code.js';
+import { shownCode, slackErrorCode } from './error-code.js';
 import { describeFailure } from './failure.js';
 import { type Message, plain } from './message.js';
 import { type Recipient, tellUser } from './tell.js';
-import { clip, esc } from './text.js';
+import { clip } from './text.js';
 
 /** The same modal with one paragraph in place of its blocks, and only "Close". */
 function withText(view: ModalView, text: string): ModalView {
@@ -75,5 +75,5 @@ export async function showOutcome(
 export function formNotOpened(err: unknown, form: string, again: string): Message {
   const code = slackErrorCode(err);
   if (code === undefined) return plain(describeFailure(err, `open ${form}`));
-  return plain(`⚠️ Slack would not open ${form} (\`${esc(code)}\`). ${again}`);
+  return plain(`⚠️ Slack would not open ${form} (${shownCode(code)}). ${again}`);
 }

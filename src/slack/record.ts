@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { openDm } from './dm.js';
-import { slackErrorCode } from './error-code.js';
+import { shownCode, slackErrorCode } from './error-code.js';
 import { badge, type Message, plain } from './message.js';
 
 export interface PostedRecord {
@@ -30,7 +30,7 @@ export async function postRecord(
     const code = slackErrorCode(err);
     deps.logger.warn({ code, channelId }, 'could not post the change record in the channel');
     if (!opts.dmFallback) return null;
-    const note = `(The bot could not post in <#${channelId}>${code ? ` — \`${code}\`` : ''}; invite it there to get these records in the channel.)`;
+    const note = `(The bot could not post in <#${channelId}>${code ? ` — ${shownCode(code)}` : ''}; invite it there to get these records in the channel.)`;
     try {
       const dm = await openDm(client, opts.dmFallback);
       const res = await client.chat.postMessage({

@@ -499,6 +499,19 @@ describe('provisioning an own-PBX line', () => {
 });
 
 describe('provisioning from the shortcut and App Home', () => {
+  it('tells the operator in their DM when Slack will not open the form, the error code as code', async () => {
+    const b = await start();
+    b.slack.failNext('views.open', { error: 'expired_trigger_id' });
+    await b.driver.shortcut(PROVISION_SHORTCUT_ID, { user: USERS.operator });
+
+    const told = await waitFor(
+      () => b.slack.messages().find((m) => m.channel === `D${USERS.operator}` && m.via === 'postMessage'),
+      { what: 'the DM saying the form did not open' },
+    );
+    // As code, or mrkdwn would show "expired" and "id" around an italic "trigger".
+    expect(JSON.stringify(told.blocks)).toContain('(`expired_trigger_id`)');
+  });
+
   it('asks where to report and posts the record and QR in the chosen channel', async () => {
     const b = await start();
     await b.driver.shortcut(PROVISION_SHORTCUT_ID, { user: USERS.operator });
