@@ -186,9 +186,9 @@ function timeHttpAcks(receiver: HTTPReceiver, metrics: Metrics): void {
  * emitted, before any listener sees it.
  */
 function timeSocketAcks(receiver: SocketModeReceiver, metrics: Metrics): void {
-  const client = receiver.client;
-  const emit = client.emit.bind(client);
-  client.emit = (event: string | symbol, ...args: unknown[]) => {
+  const socket = receiver.client;
+  const emit = socket.emit.bind(socket);
+  socket.emit = (event: string | symbol, ...args: unknown[]) => {
     const envelope = args[0] as { ack?: (response?: unknown) => Promise<void> } | undefined;
     if (event === 'slack_event' && typeof envelope?.ack === 'function') {
       const stop = metrics.ackSeconds.startTimer({ mode: 'socket' });
