@@ -1,5 +1,7 @@
 /** The playground's workspace: three people, one per role, and the channels an ops team has. */
+import { LOOKUP_SHORTCUT_ID } from '../commands/lookup-message.js';
 import type { WorkspaceSeed } from '../slack-emulator/workspace.js';
+import { PROVISION_SHORTCUT_ID } from '../views/provision.js';
 
 export const PEOPLE = {
   admin: { id: 'U0ADMIN01', name: 'ada', realName: 'Ada Admin', title: 'admin' },
@@ -19,3 +21,9 @@ export const PLAYGROUND_WORKSPACE: WorkspaceSeed = {
   people: Object.values(PEOPLE).map((p) => ({ ...p })),
   channels: Object.values(CHANNELS).map((c) => ({ ...c })),
 };
+
+/** The shortcuts manifest.yml declares (a test keeps the two alike). */
+export const SHORTCUTS = [
+  { type: 'global', callbackId: PROVISION_SHORTCUT_ID, name: 'Provision a SIM' },
+  { type: 'message', callbackId: LOOKUP_SHORTCUT_ID, name: 'Look up in ONSIM' },
+] as const;

@@ -16,6 +16,7 @@ import type { EmulatorEvent, SlackEmulator } from '../slack-emulator/emulator.js
 import { readBody, reply } from '../slack-emulator/http.js';
 import { BOT } from '../slack-emulator/workspace.js';
 import type { UiAssets } from './assets.js';
+import { SHORTCUTS } from './people.js';
 import type { SlackClient } from './slack-client.js';
 
 export interface Bot {
@@ -73,6 +74,7 @@ const Requests = {
   submit: Who.extend({ viewId: z.string(), values: Values }),
   close: Who.extend({ viewId: z.string(), values: Values }),
   home: Who,
+  shortcut: Who.extend({ callbackId: z.string(), channel: z.string().optional(), ts: z.string().optional() }),
   sandbox: z.discriminatedUnion('op', [
     z.object({ op: z.literal('port'), id: z.string(), status: z.string() }),
     z.object({ op: z.literal('advance') }),
@@ -135,6 +137,7 @@ export async function startPlaygroundServer(opts: PlaygroundServerOptions): Prom
       views: slack.viewStack(user).map(({ user: _u, ...view }) => view),
       home: slack.home(user) ?? null,
       commands,
+      shortcuts: SHORTCUTS,
       lastRefusal,
     };
   };
@@ -253,6 +256,11 @@ export async function startPlaygroundServer(opts: PlaygroundServerOptions): Prom
         const { user, viewId, values } = await json(req, Requests.close);
         await client().viewClosed(user, viewId, values);
         return reply(res, 200, { ok: true });
+      }
+      case '/ui/shortcut': {
+        const { user, callbackId, channel, ts } = await json(req, Requests.shortcut);
+        const sent = await client().shortcut(user, callbackId, channel && ts ? { channel, ts } : undefined);
+        return reply(res, 200, { ok: true, status: sent.status });
       }
       case '/ui/home-opened': {
         const { user } = await json(req, Requests.home);

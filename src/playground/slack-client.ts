@@ -250,6 +250,37 @@ export function createSlackClient(opts: SlackClientOptions) {
       });
     },
 
+    /** A global shortcut (the ⚡ menu), or a message shortcut (a message's ⋯ menu). */
+    async shortcut(user: string, callbackId: string, message?: { channel: string; ts: string }) {
+      const env = envelope(user);
+      const common = {
+        token: TOKEN,
+        action_ts: nowTs(),
+        team: env.team,
+        user: env.user,
+        is_enterprise_install: false,
+        enterprise: null,
+        callback_id: callbackId,
+        trigger_id: env.trigger_id,
+      };
+      if (!message) return sendPayload('shortcut', { type: 'shortcut', ...common });
+      const found = slack.workspace.find(message.channel, message.ts);
+      return sendPayload('message_action', {
+        type: 'message_action',
+        ...common,
+        message_ts: message.ts,
+        channel: channelRef(message.channel),
+        message: found && {
+          type: 'message',
+          user: found.user,
+          text: found.text,
+          blocks: found.blocks,
+          ts: found.ts,
+        },
+        response_url: slack.responseUrl('shortcut', { channel: message.channel, user }),
+      });
+    },
+
     async homeOpened(user: string) {
       const dm = slack.workspace.dmWith(user);
       const body = {

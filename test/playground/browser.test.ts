@@ -62,6 +62,20 @@ run('the playground in a browser', () => {
     if (shot) await page().screenshot({ path: shot });
   });
 
+  it('runs the global shortcut from ⚡ and the message shortcut from a message’s ⋯ menu', async () => {
+    await page().click('.main .composer .shortcuts summary');
+    await page().click('.main .composer [data-shortcut="provision_shortcut"]');
+    await modal().locator('h2', { hasText: 'Provision a SIM' }).waitFor();
+    await modal().locator('[data-modal="close"]').first().click();
+    await page().locator('.overlay .modal').waitFor({ state: 'detached' });
+
+    const card = page().locator('.main .message', { hasText: '+44 7700 900123' }).last();
+    await card.hover();
+    await card.locator('.message-actions summary').click();
+    await card.locator('[data-shortcut="lookup_in_onsim"]').click();
+    await page().locator('.main .message', { hasText: 'Olivia Bennett' }).nth(1).waitFor({ timeout: 20_000 });
+  });
+
   it('completes /onsim subcommands from the command table', async () => {
     await page().locator('.main .composer textarea').fill('/onsim pro');
     const items = page().locator('.completion-item');

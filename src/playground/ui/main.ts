@@ -43,8 +43,14 @@ interface Command {
   summary: string;
   role: string;
 }
+interface Shortcut {
+  type: 'global' | 'message';
+  callbackId: string;
+  name: string;
+}
 interface State {
   live: boolean;
+  shortcuts: Shortcut[];
   me: string;
   bot: { id: string; name: string };
   people: Person[];
@@ -157,9 +163,13 @@ function renderMessage(m: Message, replies: Message[], inThread: boolean): strin
       ? `<button type="button" class="replies" data-thread="${escapeHtml(m.ts)}">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</button>`
       : '';
   const initial = escapeHtml(personName(m.user).slice(0, 1).toUpperCase());
+  const shortcuts = (state?.shortcuts ?? []).filter((s) => s.type === 'message');
+  const more = shortcuts.length
+    ? `<details class="message-actions"><summary aria-label="More actions">⋯</summary><div class="menu">${shortcuts.map((s) => `<button type="button" class="menu-item" data-shortcut="${escapeHtml(s.callbackId)}">${escapeHtml(s.name)}</button>`).join('')}</div></details>`
+    : '';
   return `<article class="message${m.ephemeralTo ? ' ephemeral' : ''}" data-ts="${escapeHtml(m.ts)}" data-channel="${escapeHtml(m.channel)}">
   <div class="avatar${bot ? ' bot' : ''}">${initial}</div>
-  <div class="content">${ephemeral}<div class="meta"><strong>${escapeHtml(personName(m.user))}</strong>${badge}<time>${time(m.ts)}</time>${edited}</div>${body}${renderFiles(m.files)}${replyLink}</div>
+  ${more}<div class="content">${ephemeral}<div class="meta"><strong>${escapeHtml(personName(m.user))}</strong>${badge}<time>${time(m.ts)}</time>${edited}</div>${body}${renderFiles(m.files)}${replyLink}</div>
 </article>`;
 }
 
@@ -217,7 +227,11 @@ function messageList(c: Channel): string {
 }
 
 function composer(c: Channel): string {
-  return `<form class="composer" data-composer="${c.id}" autocomplete="off"><div class="completion" hidden></div><textarea name="text" rows="1" placeholder="Message ${c.kind === 'im' ? escapeHtml(state?.bot.name ?? '') : `#${escapeHtml(c.name)}`} — or type /onsim …" aria-label="Message"></textarea><button type="submit" class="btn primary">Send</button></form>`;
+  const globals = (state?.shortcuts ?? []).filter((s) => s.type === 'global');
+  const lightning = globals.length
+    ? `<details class="shortcuts"><summary class="btn" aria-label="Shortcuts" title="Shortcuts">⚡</summary><div class="menu up">${globals.map((s) => `<button type="button" class="menu-item" data-shortcut="${escapeHtml(s.callbackId)}">${escapeHtml(s.name)}</button>`).join('')}</div></details>`
+    : '';
+  return `<form class="composer" data-composer="${c.id}" autocomplete="off">${lightning}<div class="completion" hidden></div><textarea name="text" rows="1" placeholder="Message ${c.kind === 'im' ? escapeHtml(state?.bot.name ?? '') : `#${escapeHtml(c.name)}`} — or type /onsim …" aria-label="Message"></textarea><button type="submit" class="btn primary">Send</button></form>`;
 }
 
 function threadPane(s: State): string {
@@ -679,6 +693,20 @@ document.addEventListener('click', (e) => {
       showCompletion(area);
     }
     return;
+  }
+  const shortcut = t.closest<HTMLElement>('[data-shortcut]');
+  if (shortcut) {
+    shortcut.closest('details')?.removeAttribute('open');
+    const message = shortcut.closest<HTMLElement>('.message');
+    const body = message
+      ? {
+          user: me,
+          callbackId: shortcut.dataset.shortcut,
+          channel: message.dataset.channel,
+          ts: message.dataset.ts,
+        }
+      : { user: me, callbackId: shortcut.dataset.shortcut };
+    return run(api('/ui/shortcut', body).then(refreshSoon));
   }
   const modalButton = t.closest<HTMLElement>('[data-modal]');
   if (modalButton) {
