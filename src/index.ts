@@ -12,7 +12,8 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createOnsimClient } from './onsim/client.js';
 import { startSandbox } from './onsim/sandbox/server.js';
-import { type Playground, playgroundLine, playgroundSettings, startPlayground } from './playground/index.js';
+import type { Playground } from './playground/index.js';
+import { playgroundLine, playgroundSettings } from './playground/settings.js';
 import { createPortWatcher } from './porting/index.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { openStore } from './store/index.js';
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
 
   let playground: Playground | null = null;
   if (playgroundMode) {
+    // Loaded only here: production never pays for the emulator, the UI bundler and the emoji names.
+    const { startPlayground } = await import('./playground/index.js');
     playground = await startPlayground({
       host: playgroundMode.host,
       port: config.slack.port,
