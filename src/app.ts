@@ -64,6 +64,9 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
   metrics.gauge('porting_outbox_depth', 'Porting outbox items not delivered yet', () =>
     opts.store.outboxDepth(),
   );
+  metrics.gauge('esim_followups_pending', 'eSIM installs still being followed', () =>
+    opts.store.pendingEsimFollowUps(),
+  );
   let slackConnected: (() => boolean) | undefined;
   const routes = healthRoutes({
     store: opts.store,

@@ -89,6 +89,17 @@ describe('health and metrics in HTTP mode', () => {
     }
   });
 
+  it('shows the eSIM installs still followed', async () => {
+    const before = (await get(`${bot.url}/metrics`)).text;
+    expect(sample(before, 'onsim_bot_esim_followups_pending')).toBe(0);
+    const sent = await bot.driver.command(`qr ${F.readyEsimMpn}`, { user: USERS.operator });
+    expect(sent.status).toBe(200);
+    await waitFor(
+      async () => sample((await get(`${bot.url}/metrics`)).text, 'onsim_bot_esim_followups_pending') === 1,
+      { what: 'a follow-up pending after the QR was posted' },
+    );
+  });
+
   it('counts ONSIM retries by operation and status', async () => {
     bot.sandbox.setFault({ status: 503, times: 1 });
     const sent = await bot.driver.command('account 07700 900123');

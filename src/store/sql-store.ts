@@ -320,6 +320,14 @@ class SqlStore implements Store {
     return rows.map(toEsimFollowUp);
   }
 
+  async pendingEsimFollowUps(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number | string }>(
+      `SELECT count(*) AS n FROM esim_followups
+       WHERE status IN ('waiting', 'announcing_installed', 'announcing_timeout')`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async listEsimFollowUps(statuses: readonly EsimFollowUpStatus[], limit: number): Promise<EsimFollowUp[]> {
     if (statuses.length === 0) return [];
     const { rows } = await this.db.query<EsimFollowUpRow>(

@@ -249,6 +249,8 @@ export interface Store {
   addEsimFollowUp(f: NewEsimFollowUp): Promise<EsimFollowUp>;
   /** Waiting or announcing follow-ups whose nextCheckAt <= now, oldest check first. */
   dueEsimFollowUps(now: number, limit: number): Promise<EsimFollowUp[]>;
+  /** Follow-ups still waiting or announcing (the `/metrics` follow-ups pending). */
+  pendingEsimFollowUps(): Promise<number>;
   /** Follow-ups in these states, newest first. */
   listEsimFollowUps(statuses: readonly EsimFollowUpStatus[], limit: number): Promise<EsimFollowUp[]>;
   /**
