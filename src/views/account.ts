@@ -207,7 +207,7 @@ export function accountCard(account: Account, opts: AccountCardOptions): Message
 
   const serviceText = `voice ${word(s.mobile_voice)}, SMS ${word(s.mobile_messaging)}, data ${word(s.mobile_data)}, hotspot ${word(s.mobile_hotspot)}`;
   // The notification text is parsed like mrkdwn too: ONSIM's words are escaped there as well.
-  const text = `Account ${mpn}${name ? ` (${esc(name)})` : ''}: ${serviceText}${bundle ? `; ${esc(bundle.brief)}` : ''}`;
+  const text = `Account ${esc(mpn)}${name ? ` (${esc(name)})` : ''}: ${serviceText}${bundle ? `; ${esc(bundle.brief)}` : ''}`;
   return { text: clip(text, 3000), blocks };
 }
 

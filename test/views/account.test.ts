@@ -167,6 +167,12 @@ describe('accountCard', () => {
     expect(text).toContain('a&lt;b&gt;@x');
   });
 
+  it("escapes ONSIM's mpn in the notification text when it is no phone number", () => {
+    const card = accountCard(anAccount({ mpn: '<!channel>' }), { role: 'viewer' });
+    expect(card.text).not.toContain('<!channel>');
+    expect(card.text).toContain('&lt;!channel&gt;');
+  });
+
   it('still renders an account with no bundle and unknown services', () => {
     const bare = AccountSchema.parse({ mpn: '447700900123' });
     const card = accountCard(bare, { role: 'admin' });
