@@ -141,6 +141,8 @@ describe('/onsim timing', () => {
   it('acknowledges every look-up within 3 s while ONSIM takes 5 s, says it is working, then answers', async () => {
     bot.sandbox.setLatency(5000);
     const lookups = SUBCOMMANDS.filter((c) => c.name in SAMPLE_ARGS);
+    // Every sample is a subcommand, so the loops below cover each one (an empty list would pass them).
+    expect(lookups.map((c) => c.name).sort()).toEqual(Object.keys(SAMPLE_ARGS).sort());
     const sent = await Promise.all(
       lookups.map(async (c) => {
         const text = `${c.name} ${SAMPLE_ARGS[c.name] ?? ''}`.trim();
@@ -191,6 +193,7 @@ describe('every look-up', () => {
   async function answers(
     texts: readonly string[],
   ): Promise<Array<{ text: string; answer: RecordedResponse }>> {
+    expect(texts.length).toBeGreaterThan(0);
     return Promise.all(
       texts.map(async (text) => {
         const sent = await bot.driver.command(text, { user: USERS.admin });
@@ -223,6 +226,7 @@ describe('every look-up', () => {
   });
 
   it('shares each look-up in the channel for everyone, marked Sandbox, saying who shared it', async () => {
+    expect(SHOWN.length).toBe(LOOKUPS.length - 1);
     for (const text of SHOWN) {
       const click = await bot.driver.blockAction({
         actionId: ACTION_SHARE,

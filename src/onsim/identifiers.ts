@@ -87,7 +87,7 @@ function mpnHelp(defaultCountry: CountryCode): string {
 
 type Reading = { number: string; valid: boolean } | { reason: ValidatePhoneNumberLengthResult };
 
-/** Reads `text` with libphonenumber: E.164 digits if it is a possible number, else why not. */
+/** The country's national trunk prefix ('0' for GB), when it has one. */
 function trunkPrefix(country: CountryCode): string | undefined {
   const metadata = new Metadata();
   metadata.selectNumberingPlan(country);
@@ -105,6 +105,7 @@ function trunkPrefix(country: CountryCode): string | undefined {
   return undefined;
 }
 
+/** Reads `text` with libphonenumber: E.164 digits if it is a possible number, else why not. */
 function readPhoneNumber(text: string, defaultCountry: CountryCode): Reading {
   const phone = parsePhoneNumberFromString(text, defaultCountry);
   // libphonenumber keeps a trunk 0 it cannot strip (the rest would be too short): '07700 9001'

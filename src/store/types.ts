@@ -193,9 +193,8 @@ export interface Store {
   appendAudit(e: NewAuditEntry): Promise<AuditEntry>;
   /**
    * Newest first. `target`: entries aimed at it, or naming it in their detail (a cease aimed at
-   * an MPN names its ICCID).
+   * an MPN names its ICCID). `userId`: only that person's entries.
    */
-  /** `userId`: only that person's entries. */
   listAudit(opts: { target?: string; userId?: string; limit: number }): Promise<AuditEntry[]>;
 
   // Porting watches
