@@ -211,8 +211,14 @@ describe('the "Settings" button and form', () => {
   it('never logs or shows a password that fails validation', async () => {
     const view = await openForm();
 
-    await submit(view, { pbx_password: 'Sh0rt!' });
+    const res = await submit(view, { pbx_password: 'Sh0rt!' });
 
+    // The field error is in the ack body, which Slack shows under the field: look there too.
+    expect(res.json).toMatchObject({
+      response_action: 'errors',
+      errors: { pbx_password: expect.any(String) },
+    });
+    expect(JSON.stringify(res.json)).not.toContain('Sh0rt!');
     expect(everythingShownOrLogged()).not.toContain('Sh0rt!');
   });
 
