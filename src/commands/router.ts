@@ -10,7 +10,7 @@ import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, CommandHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
-import { echo, esc, mention } from '../slack/text.js';
+import { clip, echo, esc, mention } from '../slack/text.js';
 import { SUBCOMMANDS } from './index.js';
 import { parseRerunValue, SLASH_COMMAND, splitArgs } from './rerun.js';
 import { closest } from './suggest.js';
@@ -34,28 +34,50 @@ function lookup(name: string): Subcommand | undefined {
   return SUBCOMMANDS.find((c) => c.name === n || c.aliases?.includes(n));
 }
 
-export function helpMessage(role: Role): Message {
+/** Who holds a role, as mentions, clipped so a long list of people cannot swell the help. */
+function holdersLine(mentions: string[]): string {
+  const shown = mentions.slice(0, 5).join(', ');
+  return mentions.length > 5 ? `${shown} and ${mentions.length - 5} more` : shown;
+}
+
+/**
+ * `/onsim help`: what the caller's role allows, then the commands of the roles above it by name
+ * (so a viewer learns that provisioning, QR codes and ceasing exist) and who holds those roles.
+ */
+export function helpMessage(role: Role, holders: (role: Exclude<Role, 'viewer'>) => string[]): Message {
   const visible = SUBCOMMANDS.filter((c) => atLeast(role, c.role));
-  const hidden = SUBCOMMANDS.length - visible.length;
   const lines = visible.map((c) => `• \`${SLASH_COMMAND} ${esc(c.usage)}\` — ${esc(c.summary)}`);
+  const higher = (['operator', 'admin'] as const)
+    .filter((r) => !atLeast(role, r))
+    .map((r) => {
+      const names = SUBCOMMANDS.filter((c) => c.role === r).map((c) => `\`${esc(c.name)}\``);
+      const who = holdersLine(holders(r));
+      return names.length === 0
+        ? ''
+        : `*Need the ${r} role:* ${names.join(', ')}${who ? ` — ${r}s: ${who}` : ''}`;
+    })
+    .filter(Boolean);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'ONSIM bot — commands' } },
-    { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text:
-            `You are ${aRole(role)}.` +
-            (hidden > 0
-              ? ` ${hidden} more command${hidden > 1 ? 's' : ''} need${hidden > 1 ? '' : 's'} a higher role: ask an admin to add you to ${role === 'viewer' ? 'OPERATORS' : 'ADMINS'}.`
-              : '') +
-            ' MPNs can be typed as +44 7700 900123 or 07700 900123.',
-        },
-      ],
-    },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), 3000) } },
   ];
+  if (higher.length > 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(higher.join('\n'), 3000) } });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text:
+          `You are ${aRole(role)}.` +
+          (higher.length > 0
+            ? ` For a higher role, ask an admin to add you to ${role === 'viewer' ? 'OPERATORS' : 'ADMINS'}.`
+            : '') +
+          ' MPNs can be typed as +44 7700 900123 or 07700 900123.',
+      },
+    ],
+  });
   return { text: `ONSIM bot commands: ${visible.map((c) => c.name).join(', ')}`, blocks };
 }
 
@@ -91,7 +113,7 @@ async function dispatch(
   const log = deps.logger.child({ name: 'command', user: base.userId, sub: first });
   if (first === '' || first.toLowerCase() === 'help') {
     deps.metrics.commands.inc({ subcommand: 'help', outcome: 'answered' });
-    await base.reply(helpMessage(await deps.roles.roleOf(base.userId)));
+    await base.reply(helpMessage(await deps.roles.roleOf(base.userId), (r) => deps.roles.holders(r)));
     return;
   }
   const sub = lookup(first);

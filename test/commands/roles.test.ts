@@ -106,6 +106,14 @@ describe.each(STORE_ENGINES)('roles (%s)', (_engine, databaseUrl) => {
     expect(listed(operator)).toContain('recording');
     expect(listed(operator)).not.toContain('cease');
     expect(viewer).toContain('ask an admin to add you to OPERATORS');
+    // The commands above a viewer's role are named, with who holds those roles.
+    expect(viewer).toMatch(/Need the operator role:\* [^\n]*`provision`[^\n]*`qr`/);
+    expect(viewer).toMatch(
+      new RegExp(`Need the admin role:\\* [^\\n]*\`cease\`[^\\n]*admins: <@${USERS.admin}>`),
+    );
+    expect(operator).toContain('`cease`');
+    expect(operator).not.toContain('Need the operator role');
+    expect(admin).not.toContain('Need the');
   });
 
   it('lets a viewer reach no write operation through any command, button, modal or shortcut', async () => {
