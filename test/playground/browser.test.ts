@@ -13,6 +13,7 @@ import {
   type RunningPlayground,
   startPlaygroundProcess,
 } from '../support/playground.js';
+import { waitFor } from '../support/wait.js';
 
 // CI installs Chromium (.ci/run); a developer without it sees these skipped, not failed.
 const run = haveChromium || process.env.CI ? describe : describe.skip;
@@ -114,6 +115,27 @@ run('the playground in a browser', () => {
     const src = await qr.getAttribute('src');
     const png = await fetch(src ?? '');
     expect(png.headers.get('content-type')).toBe('image/png');
+  });
+
+  it("asks the button's confirm dialog before deleting the QR, and deletes it in place", async () => {
+    await as(PEOPLE.operator);
+    await open(CHANNELS.provisioning);
+    const images = page().locator('.main .message .file.image');
+    const before = await images.count();
+    expect(before).toBeGreaterThan(0);
+    const button = page().locator('.main .message .btn.danger', { hasText: 'Delete QR' }).last();
+    await button.click();
+    const dialog = page().locator('.confirm-overlay .modal');
+    await dialog.locator('h2', { hasText: 'Delete the QR?' }).waitFor();
+    await dialog.locator('[data-answer="no"]', { hasText: 'Keep it' }).click();
+    expect(await images.count()).toBe(before);
+
+    await button.click();
+    await page().locator('.confirm-overlay [data-answer="yes"]', { hasText: 'Delete QR' }).click();
+    await waitFor(async () => (await images.count()) < before, {
+      what: 'the QR image to go',
+      timeoutMs: 15_000,
+    });
   });
 
   it('ceases a SIM only behind its typed confirmation', async () => {
