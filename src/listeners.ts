@@ -16,7 +16,6 @@ import {
 } from './commands/provision.js';
 import { onAccountQrButton, onEsimQrButton, onQrDeleteButton } from './commands/qr.js';
 import { onRecordingButton, onRecordingChooseSubmit, onRecordingOffSubmit } from './commands/recording.js';
-import { ACTION_OPEN, ACTION_PAGE, ACTION_SHARE, SLASH_COMMAND } from './commands/rerun.js';
 import { onOpenButton, onPageButton, onShareButton, onSlashCommand } from './commands/router.js';
 import { onSettingsButton, onSettingsSubmit } from './commands/settings.js';
 import type { AppDeps } from './deps.js';
@@ -59,6 +58,7 @@ import {
 } from './views/provision.js';
 import { ACTION_QR_DELETE } from './views/qr.js';
 import { RECORDING_CHOOSE_CALLBACK_ID, RECORDING_OFF_CALLBACK_ID } from './views/recording.js';
+import { ACTION_OPEN, ACTION_PAGE, ACTION_SHARE, SLASH_COMMAND } from './views/rerun.js';
 import { SETTINGS_CALLBACK_ID } from './views/settings.js';
 
 export function registerListeners(app: App, deps: AppDeps): void {

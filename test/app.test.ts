@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SUBCOMMANDS } from '../src/commands/index.js';
-import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../src/commands/rerun.js';
 import { SANDBOX_FIXTURES as F } from '../src/onsim/sandbox/server.js';
 import { SANDBOX_PREFIX } from '../src/slack/message.js';
 import { ACTION_ESIM_SHOW_CODE } from '../src/views/action-ids.js';
+import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../src/views/rerun.js';
 import { SIGNING_SECRET, startTestBot, type TestBot, USERS } from './support/bot.js';
 import type { RecordedResponse } from './support/fake-slack.js';
 import { signRequest } from './support/slack-requests.js';

@@ -10,8 +10,8 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { SUBCOMMANDS } from '../src/commands/index.js';
 import { LOOKUP_SHORTCUT_ID } from '../src/commands/lookup-message.js';
-import { SLASH_COMMAND } from '../src/commands/rerun.js';
 import { PROVISION_SHORTCUT_ID } from '../src/views/provision.js';
+import { SLASH_COMMAND } from '../src/views/rerun.js';
 import { startTestBot, type TestBot, USERS } from './support/bot.js';
 import { waitFor } from './support/wait.js';
 

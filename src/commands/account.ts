@@ -7,7 +7,7 @@ import { describeFailure } from '../slack/failure.js';
 import { type Message, plain } from '../slack/message.js';
 import { esc, formatMpn } from '../slack/text.js';
 import { type AccountCardOptions, accountCard } from '../views/account.js';
-import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from './rerun.js';
+import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../views/rerun.js';
 import type { Subcommand } from './types.js';
 
 const USAGE = 'account <mpn>';

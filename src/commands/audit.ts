@@ -4,7 +4,7 @@ import { recogniseIdentifier } from '../onsim/identifiers.js';
 import { plain } from '../slack/message.js';
 import { clip, ECHO_MAX, esc, formatMpn } from '../slack/text.js';
 import { AUDIT_PAGE_SIZE, auditMessage } from '../views/audit.js';
-import { ACTION_PAGE, rerunValue } from './rerun.js';
+import { ACTION_PAGE, rerunValue } from '../views/rerun.js';
 import type { Subcommand } from './types.js';
 
 const DEFAULT_N = 20;

@@ -24,10 +24,10 @@ import {
   normaliseSku,
   parseBundleSubmission,
 } from '../views/bundle.js';
+import { SLASH_COMMAND } from '../views/rerun.js';
 import { cardFormButton } from './card-button.js';
 import { reportOutcome, within } from './change-flow.js';
 import { openSubmission, submitted } from './form-submission.js';
-import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
 export const BUNDLE_OPERATION = 'change bundle';

@@ -16,9 +16,9 @@ import type { ListCommand } from './list-command.js';
 import { plural } from './list-command.js';
 import { numbersList } from './numbers.js';
 import { portsList } from './ports.js';
-import { splitArgs } from './rerun.js';
 import { simsList } from './sims.js';
 import { subscribersList } from './subscribers.js';
+import { splitArgs } from './typed-text.js';
 import type { Subcommand } from './types.js';
 
 const LISTS: Record<string, ListCommand> = {

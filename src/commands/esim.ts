@@ -19,7 +19,7 @@ import {
   esimQuery,
   SHOW_CODE_OPERATION,
 } from '../views/esim.js';
-import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from './rerun.js';
+import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../views/rerun.js';
 import type { Subcommand } from './types.js';
 
 const USAGE = 'esim <mpn | iccid | i_account>';

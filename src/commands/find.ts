@@ -4,8 +4,8 @@ import { plain } from '../slack/message.js';
 import { echo, esc, formatMpn } from '../slack/text.js';
 import { button } from '../views/card.js';
 import { type ListRow, listMessage } from '../views/list.js';
+import { ACTION_OPEN, ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../views/rerun.js';
 import { cardFor } from './account.js';
-import { ACTION_OPEN, ACTION_SHARE, rerunValue, SLASH_COMMAND } from './rerun.js';
 import { MIN_DIGITS, MIN_LETTERS, parseQuery, searchSubscribers } from './search.js';
 import type { Subcommand } from './types.js';
 

@@ -17,10 +17,10 @@ import {
   groupModal,
   parseGroupSubmission,
 } from '../views/group.js';
+import { SLASH_COMMAND } from '../views/rerun.js';
 import { isConflict, reportOutcome, within } from './change-flow.js';
 import { openSubmission, submitted } from './form-submission.js';
 import { forgetProvisionLists } from './provision-lists.js';
-import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
 export const GROUP_OPERATION = 'add group';

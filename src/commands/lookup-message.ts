@@ -10,8 +10,8 @@ import { badge, type Message, plain } from '../slack/message.js';
 import type { Role } from '../slack/roles.js';
 import { esc, formatMpn } from '../slack/text.js';
 import { cardFor } from './account.js';
-import { cleanSlackText } from './rerun.js';
 import { type FoundIdentifier, identifiersIn } from './search.js';
+import { cleanSlackText } from './typed-text.js';
 
 export const LOOKUP_SHORTCUT_ID = 'lookup_in_onsim';
 /** Cards in one answer: each is about 5 blocks, and a message holds 50. */

@@ -2,8 +2,8 @@ import { perform } from '../guard/perform.js';
 import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
 import { plain } from '../slack/message.js';
 import { echo, esc, formatMpn, mention } from '../slack/text.js';
+import { SLASH_COMMAND } from '../views/rerun.js';
 import { isConflict, reportOutcome } from './change-flow.js';
-import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
 export const NUMBER_OPERATION = 'add number';

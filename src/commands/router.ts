@@ -11,20 +11,14 @@ import type { ButtonHandler, CommandHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
 import { clip, echo, esc, mention } from '../slack/text.js';
+import { parseRerunValue, SLASH_COMMAND } from '../views/rerun.js';
 import { SUBCOMMANDS } from './index.js';
-import { parseRerunValue, SLASH_COMMAND, splitArgs } from './rerun.js';
 import { closest } from './suggest.js';
+import { splitArgs } from './typed-text.js';
 import type { Invocation, Subcommand } from './types.js';
 
-export {
-  ACTION_OPEN,
-  ACTION_PAGE,
-  ACTION_SHARE,
-  cleanSlackText,
-  rerunValue,
-  SLASH_COMMAND,
-  splitArgs,
-} from './rerun.js';
+export { ACTION_OPEN, ACTION_PAGE, ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../views/rerun.js';
+export { cleanSlackText, splitArgs } from './typed-text.js';
 
 /** How long a command may take before the user is told the bot is still working. */
 const WORKING_NOTE_AFTER_MS = 1500;

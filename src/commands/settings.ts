@@ -12,6 +12,7 @@ import { type Recipient, tellUser } from '../slack/tell.js';
 import { esc, formatMpn, mention } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import { noticeModal } from '../views/confirm.js';
+import { SLASH_COMMAND } from '../views/rerun.js';
 import {
   decodeSettingsMetadata,
   describeSettingsChanges,
@@ -25,7 +26,6 @@ import {
 import { cardFormButton } from './card-button.js';
 import { reportOutcome } from './change-flow.js';
 import { openSubmission, submitted } from './form-submission.js';
-import { SLASH_COMMAND } from './rerun.js';
 import type { Subcommand } from './types.js';
 
 export const SETTINGS_OPERATION = 'change settings';

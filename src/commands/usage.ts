@@ -10,7 +10,7 @@ import { describeFailure } from '../slack/failure.js';
 import { badge, plain } from '../slack/message.js';
 import { echo, esc, formatMpn, mention } from '../slack/text.js';
 import { listMessage } from '../views/list.js';
-import { SLASH_COMMAND } from './rerun.js';
+import { SLASH_COMMAND } from '../views/rerun.js';
 import type { Invocation, Subcommand } from './types.js';
 
 export const DEFAULT_THRESHOLD = 80;

@@ -3,10 +3,10 @@
 // blocks (the reply may add the sandbox badge and "Shared by"), 3000 characters per text, 10
 // fields per section, and well under the ~12,000 characters of text Slack accepts per message.
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
-import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../commands/rerun.js';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
 import { shareButton } from './card.js';
+import { ACTION_PAGE, ACTION_SHARE, rerunValue } from './rerun.js';
 
 /** "Download CSV": value is the list's command text (e.g. `subscribers ACME_LOGISTICS`). */
 export const ACTION_LIST_CSV = 'list_csv';

@@ -1,12 +1,12 @@
 // One port as a card (`/onsim port <id>`): the porting alert's card of src/porting/alerts.ts,
 // plus the dates only a look-up needs and a Share button.
 import type { KnownBlock } from '@slack/types';
-import { ACTION_SHARE, rerunValue } from '../commands/rerun.js';
 import type { Port } from '../onsim/porting.js';
 import { portParentMessage } from '../porting/alerts.js';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
 import { shareButton } from './card.js';
+import { ACTION_SHARE, rerunValue } from './rerun.js';
 
 export const BLOCK_PORT_ACTIONS = 'port_card_actions';
 

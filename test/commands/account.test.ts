@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION_SHARE, rerunValue } from '../../src/commands/rerun.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import {
   ACTION_ACCOUNT_BUNDLE,
@@ -8,6 +7,7 @@ import {
   ACTION_ACCOUNT_RECORDING,
   ACTION_ACCOUNT_SETTINGS,
 } from '../../src/views/action-ids.js';
+import { ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { waitFor } from '../support/wait.js';

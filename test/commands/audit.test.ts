@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACTION_PAGE } from '../../src/commands/rerun.js';
 import { auditLine } from '../../src/guard/audit.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import type { NewAuditEntry } from '../../src/store/types.js';
+import { ACTION_PAGE } from '../../src/views/rerun.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { STORE_ENGINES } from '../support/postgres.js';

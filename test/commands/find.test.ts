@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOOKUP_SHORTCUT_ID } from '../../src/commands/lookup-message.js';
-import { ACTION_OPEN, ACTION_PAGE } from '../../src/commands/rerun.js';
 import { identifiersIn, parseQuery } from '../../src/commands/search.js';
 import { luhnCheckDigit } from '../../src/onsim/identifiers.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
+import { ACTION_OPEN, ACTION_PAGE } from '../../src/views/rerun.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { waitFor } from '../support/wait.js';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/commands/rerun.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { csvCell, toCsv } from '../../src/views/csv.js';
 import { ACTION_LIST_CSV } from '../../src/views/list.js';
+import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { waitFor } from '../support/wait.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION_SHARE, rerunValue } from '../../src/commands/rerun.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
+import { ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { waitFor } from '../support/wait.js';

@@ -5,7 +5,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { SUBCOMMANDS } from '../../src/commands/index.js';
 import { LOOKUP_SHORTCUT_ID } from '../../src/commands/lookup-message.js';
-import { ACTION_OPEN, ACTION_PAGE, ACTION_SHARE } from '../../src/commands/rerun.js';
 import { createLogger } from '../../src/logger.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { createRoles } from '../../src/slack/roles.js';
@@ -20,6 +19,7 @@ import {
 } from '../../src/views/action-ids.js';
 import { ACTION_HOME_PROVISION } from '../../src/views/home.js';
 import { ACTION_LIST_CSV } from '../../src/views/list.js';
+import { ACTION_OPEN, ACTION_PAGE, ACTION_SHARE } from '../../src/views/rerun.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import { type FakeSlack, type RecordedCall, startFakeSlack } from '../support/fake-slack.js';
 import { STORE_ENGINES } from '../support/postgres.js';

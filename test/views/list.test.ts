@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/commands/rerun.js';
 import { badge, type Message } from '../../src/slack/message.js';
 import { ACTION_LIST_CSV, type ListRow, type ListSpec, listMessage, paginate } from '../../src/views/list.js';
+import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
 import { blockKitProblems } from '../support/block-kit-limits.js';
 
 type Btn = { action_id?: string; value?: string; text?: { text: string } };
