@@ -1,12 +1,18 @@
-// Delivers the outbox to Slack, oldest first, in order within each channel:
+// Delivers the outbox to Slack, oldest first, in order within each channel and each port:
 // - at most one post per channel per `channelPaceMs` (Slack allows about one per second);
-// - 429: the item waits Retry-After and the whole run stops (Slack limits per method and app);
-// - 5xx and network errors: retried with exponential backoff (2 s doubling, at most 5 min), until
-//   delivered; other `ok:false` answers get MAX_ATTEMPTS_UNKNOWN attempts;
-// - refusals no retry cures (channel_not_found, not_in_channel, is_archived, invalid_blocks…)
-//   are given up at once: marked delivered with the reason kept in lastError, and logged.
+// - Slack failing as a whole pauses ALL delivery, counting no attempt against any item, until
+//   Slack works again: 429 (for Retry-After), 5xx and network errors, and the answers no message
+//   can get past (invalid_auth, token_revoked, account_inactive, missing_scope, internal_error,
+//   service_unavailable…). The pause doubles from 2 s to at most 5 min while Slack keeps failing,
+//   is shown by `/onsim ports watching` (kv SLACK_PAUSED_KV) and ends with the first item Slack takes;
+// - refusals of one message no retry cures (channel_not_found, not_in_channel, is_archived,
+//   invalid_blocks…) give it up at once, other `ok:false` answers after MAX_ATTEMPTS_UNKNOWN
+//   attempts: it goes to the dead-letter list (`/onsim ports watching`, and an error log line);
+// - an item is marked delivered only with the ts of the message Slack posted or updated.
+// Of a channel's items about one port the store hands out only the oldest pending one, so a later
+// change is never posted before an earlier one still being retried (nor opens a second parent).
 // A port alert updates the parent message first (idempotent), then posts the thread reply, so a
-// retry never doubles a reply. A parent item only updates a parent message, if there is one.
+// retry never doubles a reply. A parent item only updates a parent message.
 // Before each item the poller lease is renewed (`stillHolding`): an instance that stalled and
 // lost it stops rather than post what the new holder posts. Slack answering but the process
 // dying before markOutboxDelivered is the one window left where a message can be posted twice.
@@ -47,10 +53,7 @@ export interface DeliveryOptions {
   metrics?: Metrics;
 }
 
-/**
- * Slack errors that no retry will cure: the message is given up (marked delivered, with the
- * error kept in lastError) so one bad channel does not hold the others back.
- */
+/** Refusals of one message that no retry will cure: it goes to the dead-letter list at once. */
 const PERMANENT_ERRORS = new Set([
   'channel_not_found',
   'not_in_channel',
@@ -64,36 +67,52 @@ const PERMANENT_ERRORS = new Set([
   'no_text',
   'too_many_attachments',
 ]);
+/** Answers no message can get past: Slack (or the app's token) is out of order for all of them. */
+export const SLACK_WIDE_ERRORS = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'missing_scope',
+  'ekm_access_denied',
+  'internal_error',
+  'service_unavailable',
+  'fatal_error',
+  'request_timeout',
+]);
 /** Parent messages that can no longer be updated: a new parent is posted instead. */
 const PARENT_GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
-/** Other `ok:false` answers (e.g. invalid_auth, missing_scope) get this many attempts. */
+/** Other `ok:false` answers get this many attempts before the item goes to the dead letters. */
 export const MAX_ATTEMPTS_UNKNOWN = 10;
+/** Where the lease holder says that Slack delivery is paused (JSON {since, reason}), for every instance. */
+export const SLACK_PAUSED_KV = 'porting.slack_paused';
 const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
 
 type Failure =
-  | { kind: 'rate_limited'; retryAfterMs: number; reason: string }
-  /** Slack or the network failed; retried until delivered. */
-  | { kind: 'transient'; reason: string }
-  /** Slack refused for a reason we do not know to be temporary: retried a bounded number of times. */
+  /** Slack as a whole failed: every item waits, none is charged an attempt. */
+  | { kind: 'slack_wide'; reason: string; retryAfterMs?: number }
+  /** Slack refused this message for a reason we do not know to be temporary: bounded attempts. */
   | { kind: 'unknown'; reason: string }
   | { kind: 'permanent'; reason: string };
 
 function failureOf(err: unknown): Failure {
   if (err instanceof WebAPIRateLimitedError) {
     return {
-      kind: 'rate_limited',
+      kind: 'slack_wide',
       retryAfterMs: Math.max(1, err.retryAfter) * 1000,
       reason: 'rate limited (429)',
     };
   }
-  if (err instanceof WebAPIHTTPError) return { kind: 'transient', reason: `HTTP ${err.statusCode}` };
+  if (err instanceof WebAPIHTTPError) return { kind: 'slack_wide', reason: `HTTP ${err.statusCode}` };
   if (err instanceof WebAPIRequestError)
-    return { kind: 'transient', reason: `network: ${err.original.message}` };
+    return { kind: 'slack_wide', reason: `network: ${err.original.message}` };
   if (err instanceof WebAPIPlatformError) {
     const code = err.data.error;
     if (PERMANENT_ERRORS.has(code)) return { kind: 'permanent', reason: code };
-    if (code === 'ratelimited') return { kind: 'rate_limited', retryAfterMs: 1000, reason: code };
+    if (code === 'ratelimited') return { kind: 'slack_wide', retryAfterMs: 1000, reason: code };
+    if (SLACK_WIDE_ERRORS.has(code)) return { kind: 'slack_wide', reason: code };
     return { kind: 'unknown', reason: code };
   }
   if (err instanceof ZodError)
@@ -131,7 +150,8 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
     return res.ts;
   }
 
-  async function deliverAlert(item: OutboxItem): Promise<void> {
+  /** Returns the ts of the reply, or of the new parent message. */
+  async function deliverAlert(item: OutboxItem): Promise<string> {
     const change = AlertPayload.parse(item.payload);
     const channel = item.channelId;
     let thread = await store.getAlertThread(channel, change.portId);
@@ -149,19 +169,22 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
     }
     if (thread) {
       const failed = change.kind === 'changed' && change.to?.toUpperCase() === 'FAILED';
-      await post(channel, portChangeReply(change), { ts: thread.ts, broadcast: failed });
-      return;
+      return post(channel, portChangeReply(change), { ts: thread.ts, broadcast: failed });
     }
     const ts = await post(channel, portParentMessage(change.port, { change, gone: change.kind === 'gone' }));
     await store.setAlertThread({ channelId: channel, portId: change.portId, ts });
+    return ts;
   }
 
-  /** Shows the port's current state in its parent message in the channel, if it has one. */
-  async function deliverParent(item: OutboxItem): Promise<void> {
+  /**
+   * Shows the port's current state in its parent message in the channel; returns that message's
+   * ts, or null when there is none to update any more (Slack lost it, or it was never posted).
+   */
+  async function deliverParent(item: OutboxItem): Promise<string | null> {
     const { portId, gone, port } = ParentPayload.parse(item.payload);
     const channel = item.channelId;
     const thread = await store.getAlertThread(channel, portId);
-    if (!thread) return;
+    if (!thread) return null;
     const parent = portParentMessage(port, { gone });
     try {
       await slack.chat.update({ channel, ts: thread.ts, text: parent.text, blocks: parent.blocks });
@@ -169,10 +192,13 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
       const code = platformCode(err);
       if (code === undefined || !PARENT_GONE.has(code)) throw err;
       log.info({ channel, portId, code }, 'alert parent is gone: nothing to update');
+      return null;
     }
+    return thread.ts;
   }
 
-  async function deliver(item: OutboxItem): Promise<void> {
+  /** The ts of what Slack posted or updated; null for a parent update with no message left to update. */
+  async function deliver(item: OutboxItem): Promise<string | null> {
     switch (item.kind) {
       case OUTBOX_KINDS.alert:
         return deliverAlert(item);
@@ -180,8 +206,7 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
         return deliverParent(item);
       case OUTBOX_KINDS.summary: {
         const summary = SummaryPayload.parse(item.payload);
-        await post(item.channelId, portSummaryMessage(summary.entries, summary.late));
-        return;
+        return post(item.channelId, portSummaryMessage(summary.entries, summary.late));
       }
       case OUTBOX_KINDS.notice: {
         const notice = NoticePayload.parse(item.payload);
@@ -189,12 +214,42 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
           notice.notice === 'paused'
             ? pausedNotice(notice.since, notice.reason)
             : resumedNotice(notice.since, notice.until);
-        await post(item.channelId, message);
-        return;
+        return post(item.channelId, message);
       }
       default:
         throw new Error(`unknown outbox item kind '${item.kind}'`);
     }
+  }
+
+  /** Slack failing as a whole: since when, why, and how many pauses in a row (for the backoff). */
+  let slackDown: { since: number; pauses: number; reason: string } | null = null;
+
+  async function pauseSlack(item: OutboxItem, failure: Failure & { kind: 'slack_wide' }, context: object) {
+    const at = now();
+    const pauses = (slackDown?.pauses ?? 0) + 1;
+    const waitMs = failure.retryAfterMs ?? backoffMs(pauses - 1);
+    slackBlockedUntil = at + waitMs;
+    if (slackDown === null) {
+      log.warn({ ...context, retryInMs: waitMs }, 'Slack is failing: all porting alert delivery paused');
+      await store.setKv(SLACK_PAUSED_KV, JSON.stringify({ since: at, reason: failure.reason }));
+    } else {
+      log.debug(
+        { ...context, retryInMs: waitMs },
+        'Slack still failing: porting alert delivery stays paused',
+      );
+    }
+    slackDown = { since: slackDown?.since ?? at, pauses, reason: failure.reason };
+    await store.markOutboxFailed(item.id, slackBlockedUntil, failure.reason, { countAttempt: false });
+  }
+
+  async function slackWorks(): Promise<void> {
+    if (slackDown === null) return;
+    log.info(
+      { since: slackDown.since, reason: slackDown.reason },
+      'Slack works again: porting alert delivery resumed',
+    );
+    slackDown = null;
+    await store.setKv(SLACK_PAUSED_KV, null);
   }
 
   async function recordFailure(item: OutboxItem, err: unknown): Promise<'stop' | 'skip_channel'> {
@@ -205,24 +260,22 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
       outboxId: item.id,
       channel: item.channelId,
       kind: item.kind,
+      portId: item.portId ?? undefined,
       attempt,
       reason: failure.reason,
     };
-    const giveUp =
-      failure.kind === 'permanent' || (failure.kind === 'unknown' && attempt >= MAX_ATTEMPTS_UNKNOWN);
-    if (giveUp) {
-      log.error(context, 'porting alert given up: Slack refused it');
-      await store.markOutboxFailed(item.id, at, `gave up: ${failure.reason}`);
-      await store.markOutboxDelivered(item.id, at);
-      opts.metrics?.alerts.inc({ outcome: 'failed' });
-      return 'skip_channel';
-    }
-    opts.metrics?.alerts.inc({ outcome: 'retry' });
-    if (failure.kind === 'rate_limited') {
-      slackBlockedUntil = at + failure.retryAfterMs;
-      log.warn({ ...context, retryAfterMs: failure.retryAfterMs }, 'Slack rate-limited the porting alerts');
-      await store.markOutboxFailed(item.id, slackBlockedUntil, failure.reason);
+    if (failure.kind === 'slack_wide') {
+      opts.metrics?.alerts.inc({ outcome: 'retry' });
+      await pauseSlack(item, failure, context);
       return 'stop';
+    }
+    const giveUp = failure.kind === 'permanent' || attempt >= MAX_ATTEMPTS_UNKNOWN;
+    opts.metrics?.alerts.inc({ outcome: giveUp ? 'failed' : 'retry' });
+    if (giveUp) {
+      log.error(context, 'porting alert given up: Slack refused it (kept in the dead letters)');
+      await store.markOutboxFailed(item.id, at, failure.reason);
+      await store.markOutboxDead(item.id, at, failure.reason);
+      return 'skip_channel';
     }
     const delay = backoffMs(item.attempts);
     log.warn({ ...context, retryInMs: delay }, 'porting alert not delivered: will retry');
@@ -249,14 +302,21 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
         log.info('porting lock lost while delivering: leaving the outbox to the new holder');
         break;
       }
+      let ts: string | null;
       try {
-        await deliver(item);
+        ts = await deliver(item);
       } catch (err) {
         if ((await recordFailure(item, err)) === 'stop') break;
         waiting.add(item.channelId);
         continue;
       }
-      await store.markOutboxDelivered(item.id, now());
+      await slackWorks();
+      if (ts === null) {
+        // A parent update with no message left to update: nothing was posted, so nothing is delivered.
+        await store.markOutboxDead(item.id, now(), 'no parent message to update');
+        continue;
+      }
+      await store.markOutboxDelivered(item.id, now(), ts);
       opts.metrics?.alerts.inc({ outcome: 'sent' });
       delivered++;
     }

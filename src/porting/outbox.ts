@@ -76,6 +76,7 @@ export function alertItem(channelId: string, event: PortEvent, late: LateReason 
   return {
     dedupeKey: `${channelId}:${eventKey(event)}`,
     channelId,
+    portId: event.portId,
     kind: OUTBOX_KINDS.alert,
     payload: { ...toChange(event, late) },
   };
@@ -109,6 +110,7 @@ export function parentItem(channelId: string, event: PortEvent): NewOutboxItem {
   return {
     dedupeKey: `${channelId}:parent:${eventKey(event)}`,
     channelId,
+    portId: event.portId,
     kind: OUTBOX_KINDS.parent,
     payload: { portId: event.portId, gone: event.kind === 'gone', port: { ...event.port } },
   };

@@ -137,6 +137,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX usage_watches_due ON usage_watches (next_check_at);
     `,
   },
+  {
+    version: 3,
+    name: 'outbox delivery record and dead letters',
+    // Items given up used to be marked delivered (their lastError began 'gave up:'): they move to
+    // the dead-letter list, so that delivered always means Slack answered with a ts.
+    up: (d) => `
+      ALTER TABLE outbox ADD COLUMN port_id TEXT;
+      ALTER TABLE outbox ADD COLUMN ts TEXT;
+      ALTER TABLE outbox ADD COLUMN dead_at ${d.time};
+      UPDATE outbox SET dead_at = delivered_at, delivered_at = NULL WHERE last_error LIKE 'gave up:%';
+      CREATE INDEX outbox_pending_port ON outbox (channel_id, port_id, id)
+        WHERE delivered_at IS NULL AND dead_at IS NULL;
+      CREATE INDEX outbox_dead ON outbox (dead_at, id) WHERE dead_at IS NOT NULL;
+    `,
+  },
 ];
 
 const SCHEMA_MIGRATIONS_TABLE = `

@@ -136,10 +136,13 @@ export interface OutboxRow {
   channel_id: string;
   kind: string;
   payload: string;
+  port_id: string | null;
   created_at: number;
   attempts: number;
   next_attempt_at: number;
   delivered_at: number | null;
+  ts: string | null;
+  dead_at: number | null;
   last_error: string | null;
 }
 
@@ -199,10 +202,13 @@ export function toOutboxItem(r: OutboxRow): OutboxItem {
     channelId: r.channel_id,
     kind: r.kind,
     payload: parseObject(r.payload),
+    portId: r.port_id,
     createdAt: r.created_at,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
     deliveredAt: r.delivered_at,
+    ts: r.ts,
+    deadAt: r.dead_at,
     lastError: r.last_error,
   };
 }

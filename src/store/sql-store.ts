@@ -212,30 +212,63 @@ class SqlStore implements Store {
   async dueOutbox(now: number, limit: number, perChannel = limit): Promise<OutboxItem[]> {
     const { rows } = await this.db.query<OutboxRow>(
       `SELECT * FROM (
-         SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY created_at, id) AS nth
-         FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?
+         SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.channel_id ORDER BY o.created_at, o.id) AS nth
+         FROM outbox o
+         WHERE o.delivered_at IS NULL AND o.dead_at IS NULL AND o.next_attempt_at <= ?
+           AND NOT EXISTS (
+             SELECT 1 FROM outbox earlier
+             WHERE earlier.channel_id = o.channel_id AND earlier.port_id = o.port_id AND earlier.id < o.id
+               AND earlier.delivered_at IS NULL AND earlier.dead_at IS NULL)
        ) due WHERE nth <= ? ORDER BY created_at, id LIMIT ?`,
       [now, perChannel, limit],
     );
     return rows.map(toOutboxItem);
   }
 
+  async markOutboxDelivered(id: number, now: number, ts: string): Promise<void> {
+    if (!ts) throw new Error(`outbox item ${id}: delivered needs the ts Slack answered with`);
+    await this.db.query('UPDATE outbox SET delivered_at = ?, ts = ? WHERE id = ?', [now, ts, id]);
+  }
+
   async outboxDepth(): Promise<number> {
     const { rows } = await this.db.query<{ n: number | string }>(
-      'SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL',
+      'SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL',
     );
     return Number(rows[0]?.n ?? 0);
   }
 
-  async markOutboxDelivered(id: number, now: number): Promise<void> {
-    await this.db.query('UPDATE outbox SET delivered_at = ? WHERE id = ?', [now, id]);
+  async markOutboxFailed(
+    id: number,
+    nextAttemptAt: number,
+    error: string,
+    opts: { countAttempt?: boolean } = {},
+  ): Promise<void> {
+    await this.db.query(
+      'UPDATE outbox SET attempts = attempts + ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
+      [opts.countAttempt === false ? 0 : 1, nextAttemptAt, error, id],
+    );
   }
 
-  async markOutboxFailed(id: number, nextAttemptAt: number, error: string): Promise<void> {
+  async markOutboxDead(id: number, now: number, reason: string): Promise<void> {
     await this.db.query(
-      'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?',
-      [nextAttemptAt, error, id],
+      'UPDATE outbox SET dead_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL',
+      [now, reason, id],
     );
+  }
+
+  async deadOutbox(opts: { channelId?: string; limit: number }): Promise<OutboxItem[]> {
+    const { rows } =
+      opts.channelId === undefined
+        ? await this.db.query<OutboxRow>(
+            'SELECT * FROM outbox WHERE dead_at IS NOT NULL ORDER BY dead_at DESC, id DESC LIMIT ?',
+            [opts.limit],
+          )
+        : await this.db.query<OutboxRow>(
+            `SELECT * FROM outbox WHERE dead_at IS NOT NULL AND channel_id = ?
+             ORDER BY dead_at DESC, id DESC LIMIT ?`,
+            [opts.channelId, opts.limit],
+          );
+    return rows.map(toOutboxItem);
   }
 
   async getAlertThread(channelId: string, portId: string): Promise<AlertThread | null> {
@@ -466,9 +499,17 @@ class SqlStore implements Store {
 async function insertOutbox(db: Db, items: readonly NewOutboxItem[], now: number): Promise<void> {
   for (const item of items) {
     await db.query(
-      `INSERT INTO outbox (dedupe_key, channel_id, kind, payload, created_at, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
-      [item.dedupeKey, item.channelId, item.kind, JSON.stringify(item.payload), now, now],
+      `INSERT INTO outbox (dedupe_key, channel_id, kind, payload, port_id, created_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+      [
+        item.dedupeKey,
+        item.channelId,
+        item.kind,
+        JSON.stringify(item.payload),
+        item.portId ?? null,
+        now,
+        now,
+      ],
     );
   }
 }

@@ -91,14 +91,22 @@ export interface OutboxItem {
   /** What to do, e.g. 'port_alert', 'port_summary', 'notice'; the payload is its data. */
   kind: string;
   payload: Record<string, unknown>;
+  /** The port the item is about, if one: a channel's items of one port are delivered in order. */
+  portId: string | null;
   createdAt: number;
   attempts: number;
   nextAttemptAt: number;
+  /** Set with `ts` only: delivered means Slack answered with the message's ts. */
   deliveredAt: number | null;
+  ts: string | null;
+  /** Given up for a reason of its own (kept in lastError): the dead-letter list. */
+  deadAt: number | null;
   lastError: string | null;
 }
 
-export type NewOutboxItem = Pick<OutboxItem, 'dedupeKey' | 'channelId' | 'kind' | 'payload'>;
+export type NewOutboxItem = Pick<OutboxItem, 'dedupeKey' | 'channelId' | 'kind' | 'payload'> & {
+  portId?: string | null;
+};
 
 /** Parent message of a port's alert thread in one channel. */
 export interface AlertThread {
@@ -222,14 +230,27 @@ export interface Store {
   /** `now` is the items' creation time (they are due at once); defaults to Date.now(). */
   enqueueOutbox(items: NewOutboxItem[], now?: number): Promise<void>;
   /**
-   * Undelivered items whose nextAttemptAt <= now, oldest first, at most `perChannel` of each
-   * channel (default: no cap), so one channel's backlog cannot hold the others' alerts back.
+   * Pending items (neither delivered nor dead) whose nextAttemptAt <= now, oldest first, at most
+   * `perChannel` of each channel (default: no cap), so one channel's backlog cannot hold the
+   * others' alerts back. Of a channel's pending items about one port only the oldest is ever
+   * due: a later change waits for an earlier one that is still being retried.
    */
   dueOutbox(now: number, limit: number, perChannel?: number): Promise<OutboxItem[]>;
-  markOutboxDelivered(id: number, now: number): Promise<void>;
-  /** Items not delivered yet, due or waiting for a retry (the `/metrics` outbox depth). */
+  /** Slack took the item: `ts` is the message it posted or updated (required). */
+  markOutboxDelivered(id: number, now: number, ts: string): Promise<void>;
+  /** Items neither delivered nor dead, due or waiting for a retry (the `/metrics` outbox depth). */
   outboxDepth(): Promise<number>;
-  markOutboxFailed(id: number, nextAttemptAt: number, error: string): Promise<void>;
+  /** Postpones the item; `countAttempt: false` when Slack as a whole failed, not this item. */
+  markOutboxFailed(
+    id: number,
+    nextAttemptAt: number,
+    error: string,
+    opts?: { countAttempt?: boolean },
+  ): Promise<void>;
+  /** Gives the item up for a reason of its own: it goes to the dead-letter list. */
+  markOutboxDead(id: number, now: number, reason: string): Promise<void>;
+  /** The dead-letter list, newest first (of one channel, or all). */
+  deadOutbox(opts: { channelId?: string; limit: number }): Promise<OutboxItem[]>;
 
   // Alert threads
   getAlertThread(channelId: string, portId: string): Promise<AlertThread | null>;

@@ -407,10 +407,13 @@ describe.each(engines)('$name store', (engine) => {
         channelId: 'C_X',
         kind: 'notice',
         payload: { text: 'hi' },
+        portId: null,
         createdAt: T0,
         attempts: 0,
         nextAttemptAt: T0,
         deliveredAt: null,
+        ts: null,
+        deadAt: null,
         lastError: null,
       });
       expect(second?.dedupeKey).toBe('b');
@@ -443,14 +446,70 @@ describe.each(engines)('$name store', (engine) => {
     it('no longer returns a delivered item', async () => {
       await store.enqueueOutbox([outboxItem('a'), outboxItem('b')], T0);
       const [a] = await store.dueOutbox(T0, 10);
-      await store.markOutboxDelivered(a!.id, T0 + 1);
+      await store.markOutboxDelivered(a!.id, T0 + 1, '1700000000.000100');
       expect((await store.dueOutbox(T0 + 1, 10)).map((i) => i.dedupeKey)).toEqual(['b']);
+    });
+
+    it('marks an item delivered only with the ts Slack answered with', async () => {
+      await store.enqueueOutbox([outboxItem('a')], T0);
+      const [a] = await store.dueOutbox(T0, 10);
+      await expect(store.markOutboxDelivered(a!.id, T0 + 1, '')).rejects.toThrow(/ts/);
+      expect(await store.dueOutbox(T0 + 1, 10)).toHaveLength(1);
+      await store.markOutboxDelivered(a!.id, T0 + 1, '1700000000.000100');
+      expect(await store.dueOutbox(T0 + 1, 10)).toEqual([]);
+      expect(await store.outboxDepth()).toBe(0);
+    });
+
+    it('hands out only the oldest pending item of a port in a channel, however due the later ones are', async () => {
+      await store.enqueueOutbox(
+        [
+          outboxItem('p1-first', { portId: 'P1' }),
+          outboxItem('p2', { portId: 'P2' }),
+          outboxItem('p1-second', { portId: 'P1' }),
+          outboxItem('p1-elsewhere', { portId: 'P1', channelId: 'C_OTHER' }),
+          outboxItem('summary'),
+        ],
+        T0,
+      );
+      const keys = async (at: number) => (await store.dueOutbox(at, 10)).map((i) => i.dedupeKey);
+      expect(await keys(T0)).toEqual(['p1-first', 'p2', 'p1-elsewhere', 'summary']);
+      const [first] = await store.dueOutbox(T0, 1);
+      await store.markOutboxFailed(first!.id, T0 + 60_000, 'HTTP 500');
+      expect(await keys(T0 + 1)).toEqual(['p2', 'p1-elsewhere', 'summary']);
+      expect(await keys(T0 + 60_000)).toEqual(['p1-first', 'p2', 'p1-elsewhere', 'summary']);
+      await store.markOutboxDelivered(first!.id, T0 + 60_000, '1.1');
+      expect(await keys(T0 + 60_000)).toEqual(['p2', 'p1-second', 'p1-elsewhere', 'summary']);
+    });
+
+    it('keeps given-up items in a dead-letter list, newest first, and hands them out no more', async () => {
+      await store.enqueueOutbox([outboxItem('a', { portId: 'P1' }), outboxItem('b', { portId: 'P1' })], T0);
+      await store.enqueueOutbox([outboxItem('c', { channelId: 'C_OTHER' })], T0);
+      const [a, c] = await store.dueOutbox(T0, 10);
+      await store.markOutboxDead(a!.id, T0 + 1, 'channel_not_found');
+      await store.markOutboxDead(c!.id, T0 + 2, 'is_archived');
+      expect((await store.dueOutbox(T0 + 2, 10)).map((i) => i.dedupeKey)).toEqual(['b']);
+      expect(await store.deadOutbox({ limit: 10 })).toMatchObject([
+        { dedupeKey: 'c', deadAt: T0 + 2, lastError: 'is_archived', deliveredAt: null },
+        { dedupeKey: 'a', deadAt: T0 + 1, lastError: 'channel_not_found', deliveredAt: null },
+      ]);
+      expect((await store.deadOutbox({ channelId: 'C_OPS', limit: 10 })).map((i) => i.dedupeKey)).toEqual([
+        'a',
+      ]);
+      expect(await store.outboxDepth()).toBe(1);
+    });
+
+    it('can postpone an item without counting an attempt (Slack as a whole failed)', async () => {
+      await store.enqueueOutbox([outboxItem('a')], T0);
+      const [item] = await store.dueOutbox(T0, 10);
+      await store.markOutboxFailed(item!.id, T0 + 2_000, 'invalid_auth', { countAttempt: false });
+      const [again] = await store.dueOutbox(T0 + 2_000, 10);
+      expect(again).toMatchObject({ attempts: 0, lastError: 'invalid_auth', nextAttemptAt: T0 + 2_000 });
     });
 
     it('keeps the first item even after it was delivered', async () => {
       await store.enqueueOutbox([outboxItem('a')], T0);
       const [a] = await store.dueOutbox(T0, 10);
-      await store.markOutboxDelivered(a!.id, T0 + 1);
+      await store.markOutboxDelivered(a!.id, T0 + 1, '1700000000.000100');
       await store.enqueueOutbox([outboxItem('a')], T0 + 2);
       expect(await store.dueOutbox(T0 + 2, 10)).toEqual([]);
     });
