@@ -120,6 +120,19 @@ function failureOf(err: unknown): Failure {
   return { kind: 'unknown', reason: err instanceof Error ? err.message : String(err) };
 }
 
+/** The pause recorded in SLACK_PAUSED_KV. */
+export function readPause(text: string): { since: number; reason: string } {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && 'since' in value && 'reason' in value) {
+      return { since: Number(value.since), reason: String(value.reason) };
+    }
+  } catch {
+    // not JSON: shown as it is
+  }
+  return { since: Number.NaN, reason: text };
+}
+
 export const backoffMs = (attempts: number): number =>
   Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempts, 20));
 
@@ -242,10 +255,19 @@ export function createOutboxDelivery(opts: DeliveryOptions): () => Promise<numbe
     await store.markOutboxFailed(item.id, slackBlockedUntil, failure.reason, { countAttempt: false });
   }
 
+  /** Whether a pause another instance (or an earlier run of this one) recorded was looked at. */
+  let recordedPauseChecked = false;
+
   async function slackWorks(): Promise<void> {
-    if (slackDown === null) return;
+    let pause = slackDown;
+    if (pause === null && !recordedPauseChecked) {
+      const recorded = await store.getKv(SLACK_PAUSED_KV);
+      if (recorded !== null) pause = { ...readPause(recorded), pauses: 0 };
+    }
+    recordedPauseChecked = true;
+    if (pause === null) return;
     log.info(
-      { since: slackDown.since, reason: slackDown.reason },
+      { since: pause.since, reason: pause.reason },
       'Slack works again: porting alert delivery resumed',
     );
     slackDown = null;

@@ -326,7 +326,12 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
 
     expect(slack.callsTo('chat.postMessage')).toHaveLength(4);
     expect(posts('C1')).toHaveLength(1);
-    expect(logLines.filter((l) => l.msg === 'porting alert not delivered: will retry')).toHaveLength(2);
+    const said = logLines.map((l) => l.msg);
+    expect(said.filter((m) => m === 'Slack is failing: all porting alert delivery paused')).toHaveLength(1);
+    expect(said.filter((m) => m === 'Slack still failing: porting alert delivery stays paused')).toHaveLength(
+      2,
+    );
+    expect(said.filter((m) => m === 'Slack works again: porting alert delivery resumed')).toHaveLength(1);
   });
 
   it('gives up an alert Slack refuses for good, and still alerts the other channels', async () => {
@@ -344,10 +349,70 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
     expect(slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual(['CGONE', 'C1']);
     expect(logLines).toContainEqual(
       expect.objectContaining({
-        msg: 'porting alert given up: Slack refused it',
+        msg: 'porting alert given up: Slack refused it (kept in the dead letters)',
         reason: 'channel_not_found',
       }),
     );
+    expect(await store.deadOutbox({ limit: 10 })).toMatchObject([
+      { channelId: 'CGONE', lastError: 'channel_not_found', deliveredAt: null, ts: null },
+    ]);
+  });
+
+  it('keeps every alert through 20 minutes of invalid_auth, charging none an attempt, and posts each once Slack works', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'C1');
+    await watch(store, 'C2');
+    await cycle(watcher);
+    slack.failNext('chat.postMessage', { error: 'invalid_auth', times: 1_000 });
+    sandbox.addPort();
+    await cycle(watcher);
+    for (let waited = 0; waited < 20 * 60_000; waited += 10_000) {
+      clock += 10_000;
+      expect(await watcher.deliverOnce()).toBe(0);
+    }
+    expect(await store.deadOutbox({ limit: 10 })).toEqual([]);
+    const pending = await store.dueOutbox(clock + 10 * 60_000, 10);
+    expect(pending.map((i) => [i.channelId, i.attempts, i.deliveredAt, i.deadAt])).toEqual([
+      ['C1', 0, null, null],
+      ['C2', 0, null, null],
+    ]);
+    expect(await store.getKv('porting.slack_paused')).toContain('invalid_auth');
+    // Slack tried about once per pause (at most 5 min), not for every item or every run.
+    expect(slack.callsTo('chat.postMessage').length).toBeLessThan(15);
+
+    slack.reset(); // the token works again
+    clock += 5 * 60_000;
+    await watcher.deliverOnce();
+    expect(posts('C1')).toHaveLength(1);
+    expect(posts('C2')).toHaveLength(1);
+    expect(await store.getKv('porting.slack_paused')).toBeNull();
+    expect(await store.outboxDepth()).toBe(0);
+    expect(
+      logLines.filter((l) => l.msg === 'Slack is failing: all porting alert delivery paused'),
+    ).toHaveLength(1);
+  });
+
+  it('never posts a later change of a port before an earlier one still being retried, so one parent only', async () => {
+    const { store, watcher } = await startInstance();
+    await watch(store, 'C1');
+    await cycle(watcher);
+    const port = sandbox.addPort();
+    slack.failNext('chat.postMessage', { error: 'mystery_error' }); // retried in 2 s
+    await cycle(watcher);
+    clock += 1_000;
+    sandbox.setPortStatus(port.trID, 'IN PROGRESS');
+    expect(await watcher.pollOnce()).toMatchObject({ status: 'polled', events: 1 });
+    expect(await watcher.deliverOnce()).toBe(0); // the later change waits for the first
+    clock += 1_000;
+    expect(await watcher.deliverOnce()).toBe(1);
+    expect(await watcher.deliverOnce()).toBe(1);
+
+    const [parent, reply, ...more] = posts('C1');
+    expect(parent?.threadTs).toBeUndefined();
+    expect(parent?.text).toContain('is INITIAL');
+    expect(reply?.threadTs).toBe(parent?.ts);
+    expect(reply?.text).toContain('INITIAL → IN PROGRESS');
+    expect(more).toEqual([]);
   });
 
   it('sends one paused and one resumed notice per channel however long ONSIM is down', async () => {
@@ -441,8 +506,12 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
     await cycle(online.watcher);
 
     expect(posts('C1')).toHaveLength(1);
-    const retries = logLines.filter((l) => l.msg === 'porting alert not delivered: will retry');
-    expect(retries.map((l) => String(l.reason).slice(0, 8))).toEqual(['network:', 'network:']);
+    const paused = logLines.filter((l) => String(l.msg).startsWith('Slack '));
+    expect(paused.map((l) => [l.msg, String(l.reason).slice(0, 8)])).toEqual([
+      ['Slack is failing: all porting alert delivery paused', 'network:'],
+      ['Slack still failing: porting alert delivery stays paused', 'network:'],
+      ['Slack works again: porting alert delivery resumed', 'network:'],
+    ]);
   });
 
   it('updates the parent a channel has for a port whose change arrives in a summary, without a reply', async () => {
