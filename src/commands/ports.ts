@@ -1,16 +1,25 @@
 // `/onsim ports [state …]` lists ports; `ports watch|unwatch|watching` manage this channel's
 // porting alerts (the watcher itself lives in src/porting/).
+import type { KnownBlock } from '@slack/types';
 import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
 import { authorize } from '../guard/authorize.js';
 import { PORT_STATES, type Port, type PortState } from '../onsim/porting.js';
 import { statusEmoji } from '../porting/alerts.js';
 import { normaliseStatus } from '../porting/diff.js';
-import { describeFilter, maskPac, parseWatchFilter, type WatchFilter } from '../porting/index.js';
+import {
+  describeFilter,
+  maskPac,
+  OUTBOX_KINDS,
+  parseWatchFilter,
+  readPause,
+  SLACK_PAUSED_KV,
+  type WatchFilter,
+} from '../porting/index.js';
 import { shownCode, slackErrorCode } from '../slack/error-code.js';
 import { badge, plain } from '../slack/message.js';
-import { echo, esc, formatMpn, mention } from '../slack/text.js';
-import type { PortWatch } from '../store/types.js';
+import { clip, echo, esc, formatMpn, mention } from '../slack/text.js';
+import type { OutboxItem, PortWatch } from '../store/types.js';
 import { listMessage } from '../views/list.js';
 import { type ListCommand, type ListOutcome, plural, runList } from './list-command.js';
 import type { Invocation, Subcommand } from './types.js';
@@ -308,21 +317,73 @@ async function watching(inv: Invocation, deps: AppDeps): Promise<void> {
     );
     return;
   }
-  const watches = await deps.store.listWatches(inv.channelId);
-  await inv.reply(
-    listMessage({
-      title: 'Porting alerts in this channel',
-      intro: `ONSIM is checked every ${interval(deps)}. Operators: ${WATCH_USAGE} adds a watch, \`/onsim ports unwatch\` stops them all.`,
-      rows: watches.map(
-        (w) => `• *${esc(describeFilter(w))}* — set up by ${mention(w.createdBy)} ${slackDate(w.createdAt)}`,
+  const [watches, dead, slackPaused] = await Promise.all([
+    deps.store.listWatches(inv.channelId),
+    deps.store.deadOutbox({ channelId: inv.channelId, limit: DEAD_SHOWN }),
+    deps.store.getKv(SLACK_PAUSED_KV),
+  ]);
+  const list = listMessage({
+    title: 'Porting alerts in this channel',
+    intro: `ONSIM is checked every ${interval(deps)}. Operators: ${WATCH_USAGE} adds a watch, \`/onsim ports unwatch\` stops them all.`,
+    rows: watches.map(
+      (w) => `• *${esc(describeFilter(w))}* — set up by ${mention(w.createdBy)} ${slackDate(w.createdAt)}`,
+    ),
+    noun: ['watch', 'watches'],
+    page: inv.page,
+    pageSize: 40,
+    commandText: inv.text,
+    empty: `This channel follows no ports. An operator can start with \`/onsim ports watch FAILED COMPLETE\` (or ${WATCH_USAGE}).`,
+  });
+  await inv.reply({ ...list, blocks: [...list.blocks, ...deliveryTrouble(dead, slackPaused)] });
+}
+
+const DEAD_SHOWN = 10;
+
+/** Alerts of the channel Slack refused for good, and a pause of all delivery, when there are any. */
+function deliveryTrouble(dead: readonly OutboxItem[], slackPaused: string | null): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (slackPaused !== null) {
+    const { since, reason } = readPause(slackPaused);
+    const when = Number.isFinite(since) ? ` since ${slackDate(since)}` : '';
+    blocks.push(
+      section(
+        `⏸️ *Slack is refusing every porting alert*${when} (${shownCode(reason)}): they are kept and will be posted, in order, as soon as Slack takes them again. An admin should check the bot's token and scopes.`,
       ),
-      noun: ['watch', 'watches'],
-      page: inv.page,
-      pageSize: 40,
-      commandText: inv.text,
-      empty: `This channel follows no ports. An operator can start with \`/onsim ports watch FAILED COMPLETE\` (or ${WATCH_USAGE}).`,
-    }),
-  );
+    );
+  }
+  if (dead.length > 0) {
+    const lines = dead.map(
+      (item) =>
+        `• ${esc(deadWhat(item))} — ${shownCode(clip(item.lastError ?? 'refused', 80))}, ${slackDate(item.deadAt ?? item.createdAt)}`,
+    );
+    blocks.push(
+      section(
+        clip(
+          `⚠️ *Alerts Slack refused for good* (latest ${dead.length}; the log has each one):\n${lines.join('\n')}`,
+          2900,
+        ),
+      ),
+    );
+  }
+  return blocks;
+}
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+function deadWhat(item: OutboxItem): string {
+  const port = item.portId ? ` of port ${item.portId}` : '';
+  switch (item.kind) {
+    case OUTBOX_KINDS.alert:
+      return `Alert${port}`;
+    case OUTBOX_KINDS.parent:
+      return `Update of the message${port}`;
+    case OUTBOX_KINDS.summary:
+      return 'Summary of port changes';
+    case OUTBOX_KINDS.notice:
+      return 'Notice about ONSIM';
+    default:
+      return item.kind;
+  }
 }
 
 export const ports: Subcommand = {

@@ -236,6 +236,30 @@ describe('/onsim ports watch, unwatch, watching', () => {
     expect(shown).toContain('2 watches');
   });
 
+  it('shows the alerts Slack refused for good in this channel, and a pause of all delivery', async () => {
+    await bot.store.enqueueOutbox([
+      { dedupeKey: 'dead-1', channelId: CHANNEL, kind: 'port_alert', payload: {}, portId: '1004' },
+      { dedupeKey: 'dead-2', channelId: 'COTHER', kind: 'port_alert', payload: {}, portId: '1005' },
+    ]);
+    for (const item of await bot.store.dueOutbox(Date.now() + 1, 10)) {
+      await bot.store.markOutboxDead(item.id, Date.UTC(2026, 10, 22, 8, 0), 'is_archived');
+    }
+    await bot.store.setKv(
+      'porting.slack_paused',
+      JSON.stringify({ since: Date.UTC(2026, 10, 22, 9, 0), reason: 'invalid_auth' }),
+    );
+
+    const { shown } = await ask('ports watching');
+    expect(shown).toContain('Alerts Slack refused for good');
+    expect(shown).toContain('Alert of port 1004 — `is_archived`, <!date^');
+    expect(shown).not.toContain('1005');
+    expect(shown).toContain('Slack is refusing every porting alert');
+    expect(shown).toContain('`invalid_auth`');
+
+    await bot.store.setKv('porting.slack_paused', null);
+    expect((await ask('ports watching')).shown).not.toContain('Slack is refusing');
+  });
+
   it('says so when the channel watches nothing', async () => {
     const { shown } = await ask('ports watching');
     expect(shown).toContain('This channel follows no ports');
