@@ -354,7 +354,7 @@ function deliveryTrouble(dead: readonly OutboxItem[], slackPaused: string | null
   if (dead.length > 0) {
     const lines = dead.map(
       (item) =>
-        `• ${esc(deadWhat(item))} — ${shownCode(clip(item.lastError ?? 'refused', 80))}, ${slackDate(item.deadAt ?? item.createdAt)}`,
+        `• ${esc(deadWhat(item))} — ${reasonText(item.lastError ?? 'refused')}, ${slackDate(item.deadAt ?? item.createdAt)}`,
     );
     blocks.push(
       section(
@@ -367,6 +367,10 @@ function deliveryTrouble(dead: readonly OutboxItem[], slackPaused: string | null
   }
   return blocks;
 }
+
+/** A Slack error code as code; any other reason as words. */
+const reasonText = (reason: string): string =>
+  /^[a-z0-9_.-]+$/i.test(reason) ? shownCode(reason) : esc(clip(reason, 120));
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
