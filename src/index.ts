@@ -11,6 +11,7 @@ import { settleAbandonedClaims } from './guard/abandoned-claims.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createOnsimClient } from './onsim/client.js';
+import { longestWriteMs } from './onsim/http.js';
 import { startSandbox } from './onsim/sandbox/server.js';
 import type { Playground } from './playground/index.js';
 import { playgroundLine, playgroundSettings } from './playground/settings.js';
@@ -166,11 +167,15 @@ async function main(): Promise<void> {
     stopping = true;
     ready = false;
     logger.info({ signal }, 'shutting down: finishing in-flight work');
-    const force = setTimeout(() => process.exit(1), 15_000);
+    // Long enough for the slowest write to finish (its outcome must not be lost), then a margin.
+    const drainMs = Math.max(10_000, longestWriteMs(config.onsim.timeoutMs) + 5_000);
+    const force = setTimeout(() => process.exit(1), drainMs + 10_000);
     force.unref();
     try {
       await app.stop(); // no new requests
-      if (!(await drain(10_000))) logger.warn('some Slack requests were still running after 10 s');
+      if (!(await drain(drainMs))) {
+        logger.warn({ drainMs }, 'some Slack requests were still running when the drain time was up');
+      }
       clearInterval(sweeper);
       clearInterval(rolesWarmer);
       await sweeping;

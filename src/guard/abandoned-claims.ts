@@ -8,7 +8,7 @@ import { audit } from './audit.js';
 const GRACE_MS = 5 * 60_000;
 
 /**
- * A confirmed action whose instance stopped mid-way (crash, kill) stays "claimed" for ever: it
+ * A confirmed action (or any write, see perform) whose instance stopped mid-way (crash, kill) stays "claimed" for ever: it
  * must never run again, yet nobody knows whether ONSIM did it. Say so — once, atomically, even
  * with several instances — in the audit trail and in the channel it was asked in.
  */
@@ -22,6 +22,8 @@ export async function settleAbandonedClaims(deps: AppDeps, client: WebClient): P
     }
     settled++;
     const why = 'the bot stopped while carrying it out';
+    // A write that needed no confirmation (src/guard/perform.ts) is tracked the same way.
+    const inFlight = c.payload.inFlight === true;
     await audit(deps, client, {
       userId: c.userId,
       channelId: c.channelId,
@@ -35,7 +37,7 @@ export async function settleAbandonedClaims(deps: AppDeps, client: WebClient): P
         deps,
         client,
         c.channelId,
-        `❓ *Outcome unknown*: ${esc(c.operation)} of \`${esc(c.target)}\`, confirmed by ${mention(c.userId)} — ${why}. ONSIM may or may not have done it: *check before retrying*.`,
+        `❓ *Outcome unknown*: ${esc(c.operation)} of \`${esc(c.target)}\`, ${inFlight ? 'asked' : 'confirmed'} by ${mention(c.userId)} — ${why}. ONSIM may or may not have done it: *check before retrying*.`,
       );
     }
   }

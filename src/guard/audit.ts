@@ -6,6 +6,7 @@ import type { AuditEntry, AuditEvent, NewAuditEntry } from '../store/types.js';
 
 const EVENT_ICON: Record<AuditEvent, string> = {
   requested: '📝',
+  started: '▶️',
   confirmed: '👍',
   cancelled: '↩️',
   refused: '⛔',

@@ -153,6 +153,7 @@ export async function runConfirmed<T>(
     client,
     { userId: c.userId, channelId: c.channelId, operation: c.operation, target: c.target, detail },
     action,
+    { confirmed: true },
   );
   try {
     await deps.store.finishConfirmation(c.id, outcome.kind);

@@ -69,6 +69,14 @@ const DEFAULT_WRITE: RetryPolicy = {
   totalBudgetMs: 20_000,
 };
 
+/**
+ * The longest one write may take: retries start within the budget, and the last attempt may
+ * then wait its whole timeout. A shutdown drains at least this long, so no write is cut off.
+ */
+export function longestWriteMs(timeoutMs: number, policy: Partial<RetryPolicy> = {}): number {
+  return { ...DEFAULT_WRITE, ...policy }.totalBudgetMs + timeoutMs;
+}
+
 /** Encodes one path segment (`IN PROGRESS` has a space). */
 export const seg = (value: string | number): string => encodeURIComponent(String(value));
 

@@ -36,6 +36,8 @@ export type ClaimResult =
 
 export type AuditEvent =
   | 'requested'
+  /** A write is about to be sent to ONSIM (its outcome follows; none means it never finished). */
+  | 'started'
   | 'confirmed'
   | 'cancelled'
   | 'refused'

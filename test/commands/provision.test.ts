@@ -187,12 +187,13 @@ describe('provisioning an ONSIM UC line', () => {
     const trail = await waitFor(
       async () => {
         const entries = await b.store.listAudit({ target: NEW_MPN, limit: 10 });
-        return entries.length >= 2 && entries;
+        return entries.length >= 3 && entries;
       },
       { what: 'the audit entries' },
     );
     expect(trail.map((e) => [e.operation, e.event]).sort()).toEqual([
       ['post QR', 'succeeded'],
+      ['provision', 'started'],
       ['provision', 'succeeded'],
     ]);
   });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { settleAbandonedClaims } from '../../src/guard/abandoned-claims.js';
 import { auditLine } from '../../src/guard/audit.js';
 import { perform } from '../../src/guard/perform.js';
 import { OnsimInputError, OnsimOutcomeUnknownError } from '../../src/onsim/errors.js';
@@ -27,6 +28,7 @@ describe.each(STORE_ENGINES)('perform and the audit trail (%s)', (_engine, datab
     expect(outcome).toEqual({ kind: 'succeeded', value: 'Bundle Successfully Updated' });
     expect(await bot.store.listAudit({ limit: 5 })).toEqual([
       expect.objectContaining({ ...CTX, event: 'succeeded', detail: 'to UNLIMITED' }),
+      expect.objectContaining({ ...CTX, event: 'started', detail: 'to UNLIMITED' }),
     ]);
   });
 
@@ -41,7 +43,7 @@ describe.each(STORE_ENGINES)('perform and the audit trail (%s)', (_engine, datab
 
     expect(unknown.kind).toBe('outcome_unknown');
     expect(failed.kind).toBe('failed');
-    const [second, first] = await bot.store.listAudit({ limit: 5 });
+    const [second, , first] = await bot.store.listAudit({ limit: 5 });
     expect(first).toMatchObject({
       event: 'outcome_unknown',
       detail: expect.stringContaining('the connection dropped'),
@@ -71,16 +73,55 @@ describe.each(STORE_ENGINES)('perform and the audit trail (%s)', (_engine, datab
     if (!entry) throw new Error('no entry');
     // Mirrored in the background, so a slow Slack never delays an ack.
     expect(await bot.drain(5_000)).toBe(true);
-    const mirrored = bot.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'CAUDIT');
-    expect(mirrored?.args.text).toBe(auditLine(entry));
+    const mirrored = bot.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'CAUDIT');
+    expect(mirrored.at(-1)?.args.text).toBe(auditLine(entry));
+    expect(mirrored).toHaveLength(2); // started, then succeeded
 
     bot.slack.failNext('chat.postMessage', { error: 'channel_not_found' });
     const again = await perform(bot.deps, bot.app.client, CTX, async () => 'ok');
     expect(again.kind).toBe('succeeded');
-    expect(await bot.store.listAudit({ limit: 5 })).toHaveLength(2);
+    expect(await bot.store.listAudit({ limit: 5 })).toHaveLength(4);
     await waitFor(() => bot.logs.some((l) => l.includes('could not mirror audit entry')), {
       what: 'the mirror failure in the log',
     });
+  });
+});
+
+describe.each(STORE_ENGINES)('a trace before every write (%s)', (_engine, databaseUrl) => {
+  let bot: TestBot;
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  it('audits "started" before ONSIM is asked, and a write cut off mid-way is reported as outcome unknown', async () => {
+    let clock = Date.now();
+    bot = await startTestBot({ databaseUrl: await databaseUrl(), now: () => clock });
+    // ONSIM takes the bundle change and never answers, as if the bot were killed meanwhile.
+    bot.sandbox.setFault({ hang: true, match: { method: 'POST', pathPrefix: '/account/' } });
+    await bot.driver.command('bundle 07700 900123 UNLIMITED', { user: USERS.operator });
+    await waitFor(() => bot.sandbox.requestsTo('POST', '/account/').length === 1, { what: 'the write' });
+    const trail = await bot.store.listAudit({ limit: 5 });
+    expect(trail.map((e) => [e.operation, e.event, e.userId, e.channelId])).toEqual([
+      ['change bundle', 'started', USERS.operator, 'C123'],
+    ]);
+
+    // The sweep at the next start-up (or every 5 minutes) finds the write nobody finished.
+    clock += 6 * 60_000;
+    expect(await settleAbandonedClaims(bot.deps, bot.app.client)).toBe(1);
+    expect(await settleAbandonedClaims(bot.deps, bot.app.client)).toBe(0);
+    const [last] = await bot.store.listAudit({ limit: 1 });
+    expect(last).toMatchObject({
+      operation: 'change bundle',
+      event: 'outcome_unknown',
+      target: '447700900123',
+    });
+    const record = await waitFor(
+      () => bot.slack.messages().find((m) => m.via === 'postMessage' && m.text.includes('Outcome unknown')),
+      { what: 'the outcome-unknown record in the channel' },
+    );
+    expect(record.channel).toBe('C123');
+    expect(record.text).toContain(`asked by <@${USERS.operator}>`);
+    bot.sandbox.setFault(null);
   });
 });
 
@@ -98,8 +139,9 @@ describe('audit mirroring', () => {
     await perform(bot.deps, bot.app.client, CTX, async () => 'second');
     // Had either waited for its mirror, this would take at least 2.5 s.
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(await bot.drain(10_000)).toBe(true);
-    const entries = (await bot.store.listAudit({ limit: 2 })).reverse();
+    // Four entries (started and succeeded, twice) mirrored one after another.
+    expect(await bot.drain(30_000)).toBe(true);
+    const entries = (await bot.store.listAudit({ limit: 4 })).reverse();
     const mirrored = bot.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'CAUDIT');
     expect(mirrored.map((c) => c.args.text)).toEqual(entries.map(auditLine));
   });
