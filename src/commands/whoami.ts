@@ -3,10 +3,10 @@ import { aRole } from '../slack/roles.js';
 import type { Subcommand } from './types.js';
 
 const WHAT_ROLE_ALLOWS = {
-  viewer: 'look things up (accounts, eSIMs, lists, ports).',
+  viewer: 'look things up (accounts, eSIMs, lists, ports, find).',
   operator:
-    'look things up, provision, change bundles and settings, post QR codes, refresh eSIM codes, switch recording on, add groups and numbers, and manage porting watches.',
-  admin: 'everything operators can, plus cease SIMs, switch recording off, and read the audit trail.',
+    'look things up, provision, change bundles and settings, post QR codes, refresh eSIM codes, switch recording on, add groups and numbers, and manage porting and data-usage watches.',
+  admin: 'do everything operators can, plus cease SIMs, switch recording off, and read the audit trail.',
 } as const;
 
 export const whoami: Subcommand = {

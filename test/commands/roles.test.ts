@@ -67,6 +67,8 @@ describe.each(STORE_ENGINES)('roles (%s)', (_engine, databaseUrl) => {
     const admin = await answer(bot, 'whoami', USERS.admin);
     expect(admin).toContain('You are an *admin*');
     expect(admin).toContain('cease SIMs');
+    // It reads as a sentence: "you can do everything operators can, plus …".
+    expect(admin).toMatch(/you can do everything operators can, plus /);
   });
 
   it('gives the roles of ADMINS and OPERATORS user groups to their members', async () => {
