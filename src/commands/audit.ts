@@ -1,8 +1,8 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { auditLine } from '../guard/audit.js';
-import { recogniseIdentifier } from '../onsim/identifiers.js';
+import { formatMpn, recogniseIdentifier } from '../onsim/identifiers.js';
 import { plain } from '../slack/message.js';
-import { clip, ECHO_MAX, esc, formatMpn } from '../slack/text.js';
+import { clip, ECHO_MAX, esc } from '../slack/text.js';
 import { AUDIT_PAGE_SIZE, auditMessage } from '../views/audit.js';
 import { ACTION_PAGE, rerunValue } from '../views/rerun.js';
 import type { Subcommand } from './types.js';

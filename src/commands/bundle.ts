@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import { BundleSku } from '../onsim/account.js';
-import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
+import { EXAMPLES, formatMpn, parseMpn } from '../onsim/identifiers.js';
 import type { CatalogueBundle } from '../onsim/reseller.js';
 import { ackTimeLeft } from '../slack/ack-budget.js';
 import { describeFailure } from '../slack/failure.js';
@@ -11,7 +11,7 @@ import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
 import { formNotOpened, openThenFill } from '../slack/modal.js';
 import { type Recipient, tellUser } from '../slack/tell.js';
-import { esc, formatMpn, mention } from '../slack/text.js';
+import { esc, mention } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
   BUNDLE_TITLE,

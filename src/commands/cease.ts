@@ -6,6 +6,7 @@ import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/c
 import type { Outcome } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import {
+  formatMpn,
   luhnCheckDigit,
   parseIccid,
   parseMpn,
@@ -17,7 +18,7 @@ import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
 import { openThenFill, showOutcome } from '../slack/modal.js';
 import { postRecord } from '../slack/record.js';
-import { esc, formatMpn } from '../slack/text.js';
+import { esc } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
   CEASE_TITLE,

@@ -1,7 +1,7 @@
 import { perform } from '../guard/perform.js';
-import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
+import { EXAMPLES, formatMpn, parseMpn } from '../onsim/identifiers.js';
 import { plain } from '../slack/message.js';
-import { echo, esc, formatMpn, mention } from '../slack/text.js';
+import { echo, esc, mention } from '../slack/text.js';
 import { SLASH_COMMAND } from '../views/rerun.js';
 import { isConflict, reportOutcome } from './change-flow.js';
 import type { Subcommand } from './types.js';

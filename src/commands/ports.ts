@@ -4,6 +4,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
 import { authorize } from '../guard/authorize.js';
+import { formatMpn } from '../onsim/identifiers.js';
 import { PORT_STATES, type Port, type PortState } from '../onsim/porting.js';
 import { statusEmoji } from '../porting/alerts.js';
 import { normaliseStatus } from '../porting/diff.js';
@@ -18,7 +19,7 @@ import {
 } from '../porting/index.js';
 import { shownCode, slackErrorCode } from '../slack/error-code.js';
 import { badge, plain } from '../slack/message.js';
-import { clip, echo, esc, formatMpn, mention } from '../slack/text.js';
+import { clip, echo, esc, mention } from '../slack/text.js';
 import type { OutboxItem, PortWatch } from '../store/types.js';
 import { listMessage } from '../views/list.js';
 import { type ListCommand, type ListOutcome, plural, runList } from './list-command.js';

@@ -13,6 +13,7 @@ import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
 import { perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
+import { formatMpn } from '../onsim/identifiers.js';
 import type { ProvisionResult } from '../onsim/reseller.js';
 import { postQr } from '../qr/post.js';
 import { ackTimeLeft } from '../slack/ack-budget.js';
@@ -24,7 +25,7 @@ import { badge, plain } from '../slack/message.js';
 import { openThenFill } from '../slack/modal.js';
 import { postRecord } from '../slack/record.js';
 import { tellUser } from '../slack/tell.js';
-import { echo, formatMpn } from '../slack/text.js';
+import { echo } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
   checkOnsimChoices,

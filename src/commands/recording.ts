@@ -8,13 +8,13 @@ import { claimConfirmation, requestConfirmation, runConfirmed } from '../guard/c
 import { type Outcome, perform } from '../guard/perform.js';
 import type { Logger } from '../logger.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
-import { EXAMPLES, parseMpn } from '../onsim/identifiers.js';
+import { EXAMPLES, formatMpn, parseMpn } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, SubmissionHandler } from '../slack/handlers.js';
 import { plain } from '../slack/message.js';
 import { openThenFill, showOutcome } from '../slack/modal.js';
 import { postRecord } from '../slack/record.js';
-import { echo, esc, formatMpn } from '../slack/text.js';
+import { echo, esc } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import { loadingModal, noticeModal } from '../views/confirm.js';
 import {

@@ -1,5 +1,6 @@
+import { formatMpn } from '../onsim/identifiers.js';
 import type { SimState, SimType } from '../onsim/sims.js';
-import { echo, esc, formatMpn } from '../slack/text.js';
+import { echo, esc } from '../slack/text.js';
 import { type ListCommand, type ListOutcome, runList, tally } from './list-command.js';
 import type { Subcommand } from './types.js';
 

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps.js';
+import { formatMpn } from '../onsim/identifiers.js';
 import type { Group, Subscriber } from '../onsim/reseller.js';
-import { echo, esc, formatMpn } from '../slack/text.js';
+import { echo, esc } from '../slack/text.js';
 import { type ListCommand, type ListOutcome, runList, tally } from './list-command.js';
 import { distance } from './suggest.js';
 import type { Subcommand } from './types.js';

@@ -122,8 +122,11 @@ function readPhoneNumber(text: string, defaultCountry: CountryCode): Reading {
   return { reason: validatePhoneNumberLength(text, defaultCountry) ?? 'INVALID_LENGTH' };
 }
 
-const display = (digits: string): string =>
-  parsePhoneNumberFromString(`+${digits}`)?.formatInternational() ?? `+${digits}`;
+/** How every MPN is shown to people: `447700900123` → `+44 7700 900123` (else `+digits`). */
+export function formatMpn(mpn: string | undefined): string {
+  if (!mpn) return '—';
+  return parsePhoneNumberFromString(`+${mpn}`)?.formatInternational() ?? `+${mpn}`;
+}
 
 /**
  * Normalises a phone number to E.164 digits without '+' (the MPN form ONSIM uses), e.g. '447700900123'.
@@ -172,7 +175,7 @@ export function parseMpn(input: string, defaultCountry: CountryCode = 'GB'): Par
     const valid = possible.filter((r) => r.valid);
     if (valid.length === 1 && valid[0]) return ok(valid[0].number);
     return fail(
-      `${quote(text)} could be ${display(first)} or ${display(second)}. Type it with a + and the country code, e.g. ${EXAMPLES.mpn}.`,
+      `${quote(text)} could be ${formatMpn(first)} or ${formatMpn(second)}. Type it with a + and the country code, e.g. ${EXAMPLES.mpn}.`,
     );
   }
 

@@ -1,9 +1,10 @@
 // Block Kit for porting alerts: pure functions from data to messages. Everything ONSIM sent is
 // escaped for mrkdwn before it is shown.
 import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
+import { formatMpn } from '../onsim/identifiers.js';
 import type { Port } from '../onsim/porting.js';
 import type { Message } from '../slack/message.js';
-import { clip, esc, formatMpn } from '../slack/text.js';
+import { clip, esc } from '../slack/text.js';
 import type { PortEventKind } from './diff.js';
 
 /** Why a change was noticed after the fact: the bot was down, or ONSIM could not be reached. */

@@ -1,6 +1,6 @@
-import { EXAMPLES, type Parsed, parseMpn } from '../onsim/identifiers.js';
+import { EXAMPLES, formatMpn, type Parsed, parseMpn } from '../onsim/identifiers.js';
 import { PORT_STATES, type PortState } from '../onsim/porting.js';
-import { formatMpn } from '../slack/text.js';
+
 import type { PortWatch } from '../store/types.js';
 import { normaliseStatus, type PortEvent } from './diff.js';
 

@@ -1,8 +1,9 @@
 import type { Button, KnownBlock, MrkdwnElement } from '@slack/types';
 import type { Account, DataBundle } from '../onsim/account.js';
+import { formatMpn } from '../onsim/identifiers.js';
 import type { Message } from '../slack/message.js';
 import { atLeast, type Role } from '../slack/roles.js';
-import { clip, esc, formatMpn } from '../slack/text.js';
+import { clip, esc } from '../slack/text.js';
 import {
   ACTION_ACCOUNT_BUNDLE,
   ACTION_ACCOUNT_CEASE,

@@ -2,8 +2,9 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { BundleSku } from '../onsim/account.js';
+import { formatMpn } from '../onsim/identifiers.js';
 import type { CatalogueBundle } from '../onsim/reseller.js';
-import { clip, esc, formatMpn } from '../slack/text.js';
+import { clip, esc } from '../slack/text.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
 

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { clip, esc, formatMpn, mention } from '../slack/text.js';
+import { formatMpn } from '../onsim/identifiers.js';
+import { clip, esc, mention } from '../slack/text.js';
 import { encodeConfirmationMetadata, slackTime } from './confirm.js';
 
 export const CEASE_CALLBACK_ID = 'cease_confirm';

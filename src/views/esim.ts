@@ -1,9 +1,9 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { EsimInfo, EsimQuery } from '../onsim/account.js';
-import { maskEsimCode } from '../onsim/identifiers.js';
+import { formatMpn, maskEsimCode } from '../onsim/identifiers.js';
 import type { Message } from '../slack/message.js';
 import { atLeast, type Role } from '../slack/roles.js';
-import { clip, esc, formatMpn } from '../slack/text.js';
+import { clip, esc } from '../slack/text.js';
 import { ACTION_ESIM_QR, ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from './action-ids.js';
 import { type ButtonRef, button, code, shareButton } from './card.js';
 

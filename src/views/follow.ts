@@ -2,8 +2,9 @@
 // updated in place, a thread note on time-out) and a line's data usage (alerts with a "Change
 // bundle" button). Pure: data in, Block Kit out.
 import type { KnownBlock } from '@slack/types';
+import { formatMpn } from '../onsim/identifiers.js';
 import type { Message } from '../slack/message.js';
-import { clip, esc, formatMpn, mention } from '../slack/text.js';
+import { clip, esc, mention } from '../slack/text.js';
 import { ACTION_ACCOUNT_BUNDLE } from './action-ids.js';
 import { button } from './card.js';
 

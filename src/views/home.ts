@@ -2,11 +2,12 @@
 // lines near their data limit), the caller's recent actions, and quick actions. Pure: data in,
 // Block Kit out. Each section says plainly when its data is missing or not yet in.
 import type { ActionsBlock, Button, HomeView, KnownBlock, ModalView } from '@slack/types';
+import { formatMpn } from '../onsim/identifiers.js';
 import type { Port } from '../onsim/porting.js';
 import { statusEmoji } from '../porting/alerts.js';
 import { SANDBOX_NOTE } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
-import { clip, esc, formatMpn } from '../slack/text.js';
+import { clip, esc } from '../slack/text.js';
 import type { AuditEntry } from '../store/types.js';
 import { button } from './card.js';
 

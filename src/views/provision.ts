@@ -5,10 +5,10 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
-import { mpnSchemaFor, parseGroupName } from '../onsim/identifiers.js';
+import { formatMpn, mpnSchemaFor, parseGroupName } from '../onsim/identifiers.js';
 import { HOME_LOCATIONS, MOBILE_DATA_OPTIONS, ProvisionOnsim, ProvisionOwnPbx } from '../onsim/reseller.js';
 import type { Message } from '../slack/message.js';
-import { clip, esc, formatMpn, mention } from '../slack/text.js';
+import { clip, esc, mention } from '../slack/text.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
 export const PROVISION_TITLE = 'Provision a SIM';

@@ -1,8 +1,9 @@
 // Texts and the "Delete QR" message that go with an eSIM QR image. Pure: data in, text/blocks out.
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
+import { formatMpn } from '../onsim/identifiers.js';
 import type { Message } from '../slack/message.js';
-import { clip, esc, formatMpn, mention } from '../slack/text.js';
+import { clip, esc, mention } from '../slack/text.js';
 
 export const ACTION_QR_DELETE = 'qr_delete';
 

@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { clip, esc, formatMpn, mention } from '../slack/text.js';
+import { formatMpn } from '../onsim/identifiers.js';
+import { clip, esc, mention } from '../slack/text.js';
 import { encodeConfirmationMetadata, slackTime } from './confirm.js';
 import { readForm } from './form-state.js';
 

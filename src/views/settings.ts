@@ -7,9 +7,9 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { type Account, MobileSettings } from '../onsim/account.js';
-import { parseMpn } from '../onsim/identifiers.js';
+import { formatMpn, parseMpn } from '../onsim/identifiers.js';
 import { OnOff } from '../onsim/shapes.js';
-import { clip, esc, formatMpn } from '../slack/text.js';
+import { clip, esc } from '../slack/text.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
 
