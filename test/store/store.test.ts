@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SQLITE } from '../../src/store/db.js';
 import {
   type NewAuditEntry,
   type NewConfirmation,
@@ -815,6 +816,35 @@ describe('migrations', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('migration 3 (outbox delivery record)', () => {
+  it('moves the items older versions marked delivered when they gave up to the dead letters', async () => {
+    const file = sqliteFile();
+    const db = new Database(file);
+    try {
+      db.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      for (const m of MIGRATIONS.filter((m) => m.version < 3)) {
+        db.exec(m.up(SQLITE));
+        db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, T0);
+      }
+      const insert = db.prepare(
+        `INSERT INTO outbox (dedupe_key, channel_id, kind, payload, created_at, next_attempt_at, delivered_at, last_error)
+         VALUES (?, 'C_OPS', 'port_alert', '{}', ?, ?, ?, ?)`,
+      );
+      insert.run('gave-up', T0, T0, T0 + 5, 'gave up: channel_not_found');
+      insert.run('posted', T0, T0, T0 + 6, null);
+    } finally {
+      db.close();
+    }
+    const store = await track(openSqliteStore(file));
+    expect(await store.deadOutbox({ limit: 10 })).toMatchObject([
+      { dedupeKey: 'gave-up', deadAt: T0 + 5, deliveredAt: null, lastError: 'gave up: channel_not_found' },
+    ]);
+    expect(await store.outboxDepth()).toBe(0);
   });
 });
 
