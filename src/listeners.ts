@@ -3,6 +3,7 @@
 import type { App } from '@slack/bolt';
 import { onBundleButton, onBundleSubmit } from './commands/bundle.js';
 import { onCeaseButton, onCeaseSubmit } from './commands/cease.js';
+import { cancelOnClose } from './commands/confirm-click.js';
 import { onCsvButton } from './commands/csv.js';
 import { onShowCodeButton } from './commands/esim.js';
 import { onEsimRefreshButton, onEsimRefreshCancel, onEsimRefreshConfirm } from './commands/esim-refresh.js';
@@ -19,7 +20,6 @@ import { onRecordingButton, onRecordingChooseSubmit, onRecordingOffSubmit } from
 import { onOpenButton, onPageButton, onShareButton, onSlashCommand } from './commands/router.js';
 import { onSettingsButton, onSettingsSubmit } from './commands/settings.js';
 import type { AppDeps } from './deps.js';
-import { cancelOnClose } from './guard/confirm-click.js';
 import {
   onHomeLookup,
   onHomeLookupOpen,

@@ -3,12 +3,6 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
-import {
-  type ConfirmationClick,
-  type ConfirmedResult,
-  cancelClick,
-  confirmClick,
-} from '../guard/confirm-click.js';
 import { requestConfirmation, runConfirmed } from '../guard/confirmations.js';
 import type { EsimInfo } from '../onsim/account.js';
 import { describeFailure } from '../slack/failure.js';
@@ -26,6 +20,7 @@ import {
   isInstalled,
 } from '../views/esim.js';
 import { esimRefreshedMessage, esimRefreshPrompt, esimRefreshRecord } from '../views/esim-refresh.js';
+import { type ConfirmationClick, type ConfirmedResult, cancelClick, confirmClick } from './confirm-click.js';
 import { readEsimRef } from './esim.js';
 import type { Subcommand } from './types.js';
 

@@ -1,6 +1,9 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
+import { audit } from '../guard/audit.js';
+import { authorize } from '../guard/authorize.js';
+import { cancelConfirmation, claimConfirmation } from '../guard/confirmations.js';
 import type { ViewClosedHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
 import { postRecord } from '../slack/record.js';
@@ -9,9 +12,6 @@ import type { Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
 import type { Confirmation } from '../store/types.js';
 import { decodeConfirmationMetadata } from '../views/confirm.js';
-import { audit } from './audit.js';
-import { authorize } from './authorize.js';
-import { cancelConfirmation, claimConfirmation } from './confirmations.js';
 
 /** A click on a confirm or cancel button of a confirmation message (its value is the confirmation id). */
 export interface ConfirmationClick {
