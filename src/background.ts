@@ -38,7 +38,10 @@ export function createBackground(logger: Logger, maxPending = BACKGROUND_MAX_PEN
     }
     running = false;
     if (dropped > 0) {
-      logger.warn({ dropped, maxPending }, `background queue overflowed: dropped the ${dropped} oldest tasks`);
+      logger.warn(
+        { dropped, maxPending },
+        `background queue overflowed: dropped the ${dropped} oldest tasks`,
+      );
       dropped = 0;
     }
     const done = waiters;
