@@ -824,6 +824,25 @@ describe('recorded requests and reset', () => {
     expect(z.array(z.object({ path: z.string() })).parse(await viaAdmin.json())).toHaveLength(3);
   });
 
+  it('keeps only the most recent requests, oldest dropped first', async () => {
+    const small = await startSandbox({ requestLogLimit: 3, portAdvanceMs: null });
+    try {
+      for (let i = 1; i <= 5; i++)
+        await fetch(`${small.url}/account/4477009000${i}0`, {
+          headers: { authorization: 'Bearer sandbox-key' },
+        });
+      expect(small.requests.map((r) => r.path)).toEqual([
+        '/account/447700900030',
+        '/account/447700900040',
+        '/account/447700900050',
+      ]);
+      const viaAdmin = await fetch(`${small.url}/__admin/requests`);
+      expect(z.array(z.object({ path: z.string() })).parse(await viaAdmin.json())).toHaveLength(3);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('goes back to the seed data, with faults and requests cleared', async () => {
     const before = JSON.stringify((await call('POST', '/reseller/subscribers', {})).json);
     await call('DELETE', '/account', { iccid: F.installedEsimIccid });

@@ -46,6 +46,8 @@ export interface SandboxOptions {
   portAdvanceMs?: number | null;
   /** Delay before every ONSIM answer. */
   latencyMs?: number;
+  /** How many recent requests `requests` keeps (oldest dropped first); default 1,000. */
+  requestLogLimit?: number;
   logger?: Logger;
 }
 
@@ -87,6 +89,7 @@ export interface Sandbox {
   /** 'http://127.0.0.1:PORT', no trailing slash: the ONSIM base URL. */
   url: string;
   apiKey: string;
+  /** The most recent requests, oldest first (at most `requestLogLimit`). */
   requests: RecordedRequest[];
   requestsTo(method: string, pathPrefix: string): RecordedRequest[];
   setFault(f: Fault | null): void;
@@ -164,6 +167,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const closing = new AbortController();
   const qrKey = randomBytes(32);
   const requests: RecordedRequest[] = [];
+  const requestLogLimit = opts.requestLogLimit ?? 1_000;
   const installTimers = new Set<NodeJS.Timeout>();
 
   let state = seedState(seed);
@@ -297,6 +301,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     const authorized = isAuthorized(req.headers.authorization, apiKey);
     requests.push({ method, path, rawPath, body, authorized, at: Date.now() });
+    // A long-running sandbox (the playground, a demo) must not keep every request it ever saw.
+    if (requests.length > requestLogLimit) requests.splice(0, requests.length - requestLogLimit);
 
     const signal = closing.signal;
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal, ref: false });
