@@ -17,9 +17,9 @@ import {
   BUNDLE_TITLE,
   bundleChoices,
   bundleLoadingModal,
+  bundleMetadata,
   bundleModal,
   DOCUMENTED_BUNDLES,
-  decodeBundleMetadata,
   FIELD_BUNDLE_SKU,
   normaliseSku,
   parseBundleSubmission,
@@ -145,7 +145,7 @@ export const onBundleSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client, context }) => {
     const form = await openSubmission(deps, client, submitted(body, view), {
       title: BUNDLE_TITLE,
-      metadata: decodeBundleMetadata,
+      metadata: bundleMetadata,
       again: `${SLASH_COMMAND} bundle`,
       nothing: 'changed',
       need: 'operator',

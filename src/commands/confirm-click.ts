@@ -11,7 +11,7 @@ import { answerClick } from '../slack/respond.js';
 import type { Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
 import type { Confirmation } from '../store/types.js';
-import { decodeConfirmationMetadata } from '../views/confirm.js';
+import { confirmationMetadata } from '../views/confirm.js';
 
 /** A click on a confirm or cancel button of a confirmation message (its value is the confirmation id). */
 export interface ConfirmationClick {
@@ -117,6 +117,6 @@ export const cancelOnClose =
   (deps: AppDeps): ViewClosedHandler =>
   async ({ ack, body, view, client }) => {
     await ack();
-    const id = decodeConfirmationMetadata(view.private_metadata);
+    const id = confirmationMetadata.decode(view.private_metadata);
     if (id) await cancelConfirmation(deps, client, id, body.user.id, null);
   };

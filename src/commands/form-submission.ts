@@ -8,10 +8,11 @@ import type { WebClient } from '@slack/web-api';
 import type { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { authorize } from '../guard/authorize.js';
+import type { JsonCodec } from '../slack/metadata.js';
 import type { Role } from '../slack/roles.js';
 import type { Recipient } from '../slack/tell.js';
 import type { Confirmation } from '../store/types.js';
-import { decodeConfirmationMetadata, noticeModal } from '../views/confirm.js';
+import { confirmationMetadata, noticeModal } from '../views/confirm.js';
 
 /** A view's parser's answer: its own fields when ok, else messages keyed by the block_id they go under. */
 type Parsed = { ok: true } | { ok: false; errors: Record<string, string> };
@@ -27,8 +28,8 @@ export const submitted = (
 export interface SubmissionSpec<M, P extends Parsed> {
   /** The modal's title, for the notice that replaces it when the submission stops. */
   title: string;
-  /** Reads the form's private_metadata; null when it is not this form's (outdated, forged). */
-  metadata: (raw: string) => M | null;
+  /** The form's private_metadata; it decodes to undefined when not this form's (outdated, forged). */
+  metadata: JsonCodec<M>;
   /** What to run again when the form is outdated, e.g. "/onsim bundle". */
   again: string;
   /** "changed", "added", "ceased": what did not happen. */
@@ -56,8 +57,8 @@ export async function openSubmission<M, P extends Parsed>(
     ok: false,
     answer: { response_action: 'update', view: noticeModal(spec.title, text) },
   });
-  const meta = spec.metadata(form.privateMetadata);
-  if (meta === null) {
+  const meta = spec.metadata.decode(form.privateMetadata);
+  if (meta === undefined) {
     return notice(
       `This form is outdated; nothing was ${spec.nothing}. Close it and run \`${spec.again}\` again.`,
     );
@@ -91,7 +92,7 @@ export async function loadConfirmationForm<P>(
   userId: string,
   expect: { operation: string; payload: z.ZodType<P>; need: Role },
 ): Promise<ConfirmationForm<P>> {
-  const id = decodeConfirmationMetadata(privateMetadata);
+  const id = confirmationMetadata.decode(privateMetadata);
   const c = id ? await deps.store.getConfirmation(id) : null;
   const parsed = c?.operation === expect.operation ? expect.payload.safeParse(c.payload) : null;
   if (!c || !parsed?.success) return { ok: false, stale: true };

@@ -10,13 +10,7 @@ import { formNotOpened } from '../slack/modal.js';
 import { type Recipient, tellUser } from '../slack/tell.js';
 import { echo, esc, mention } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
-import {
-  decodeGroupMetadata,
-  FIELD_NAME,
-  GROUP_TITLE,
-  groupModal,
-  parseGroupSubmission,
-} from '../views/group.js';
+import { FIELD_NAME, GROUP_TITLE, groupMetadata, groupModal, parseGroupSubmission } from '../views/group.js';
 import { SLASH_COMMAND } from '../views/rerun.js';
 import { isConflict, reportOutcome, within } from './change-flow.js';
 import { openSubmission, submitted } from './form-submission.js';
@@ -98,7 +92,7 @@ export const onGroupSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client, context }) => {
     const form = await openSubmission(deps, client, submitted(body, view), {
       title: GROUP_TITLE,
-      metadata: decodeGroupMetadata,
+      metadata: groupMetadata,
       again: `${SLASH_COMMAND} group add`,
       nothing: 'added',
       need: 'operator',

@@ -29,7 +29,6 @@ import { echo } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import {
   checkOnsimChoices,
-  decodeProvisionMetadata,
   FLAVOUR_LABEL,
   type ListsState,
   PROVISION_TITLE,
@@ -38,6 +37,7 @@ import {
   type ProvisionSubmission,
   parseProvisionSubmission,
   provisionedRecord,
+  provisionMetadata,
   provisionModal,
   provisionRefusedModal,
   sipCredentialsMessage,
@@ -420,7 +420,7 @@ export const onProvisionFlavour =
   async ({ ack, body, action, client }) => {
     await ack();
     const log = deps.logger.child({ name: 'provision', user: body.user.id });
-    const meta = decodeProvisionMetadata(body.view?.private_metadata);
+    const meta = provisionMetadata.decode(body.view?.private_metadata);
     const flavour = ProvisionFlavour.safeParse(selectedValue(action));
     if (!body.view || !meta || !flavour.success) {
       log.warn('flavour switch on a view that is not the provisioning form');
@@ -440,7 +440,7 @@ export const onProvisionRetry =
   async ({ ack, body, client }) => {
     await ack();
     const log = deps.logger.child({ name: 'provision', user: body.user.id });
-    const meta = decodeProvisionMetadata(body.view?.private_metadata);
+    const meta = provisionMetadata.decode(body.view?.private_metadata);
     if (!body.view || !meta) return;
     try {
       await showFlavour(deps, client, body.view, meta, log, true);
@@ -455,7 +455,7 @@ export const onProvisionSubmit = (deps: AppDeps): SubmissionHandler =>
     const log = deps.logger.child({ name: 'provision', user: userId });
     const form = await openSubmission(deps, client, submitted(body, view), {
       title: PROVISION_TITLE,
-      metadata: decodeProvisionMetadata,
+      metadata: provisionMetadata,
       again: '/onsim provision',
       nothing: 'provisioned',
       need: 'operator',

@@ -22,7 +22,7 @@ import type { ButtonHandler } from '../slack/handlers.js';
 import { type Message, plain } from '../slack/message.js';
 import { answerClick, clickChannel } from '../slack/respond.js';
 import { esc, mention } from '../slack/text.js';
-import { decodeQrDeleteValue, type QrSubject, qrDeletedMessage, qrSubjectLabel } from '../views/qr.js';
+import { type QrSubject, qrDeletedMessage, qrDeleteValue, qrSubjectLabel } from '../views/qr.js';
 import type { Subcommand } from './types.js';
 
 const OPERATION = 'post QR';
@@ -217,7 +217,7 @@ export const onQrDeleteButton =
     const userId = body.user.id;
     const channelId = clickChannel(body);
     const log = deps.logger.child({ name: 'qr', user: userId });
-    const ref = decodeQrDeleteValue(action.value);
+    const ref = qrDeleteValue.decode(action.value);
     if (!ref) {
       await answerClick(
         deps,

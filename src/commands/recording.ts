@@ -18,7 +18,7 @@ import { echo, esc } from '../slack/text.js';
 import { viewSubmission } from '../slack/view-submission.js';
 import { loadingModal, noticeModal } from '../views/confirm.js';
 import {
-  decodeChooseMetadata,
+  chooseMetadata,
   describeChoice,
   parseReason,
   parseRecordingChoice,
@@ -187,7 +187,7 @@ export const onRecordingChooseSubmit = (deps: AppDeps): SubmissionHandler =>
     // Switching on needs an operator, off an admin: the least of them to open the form.
     const form = await openSubmission(deps, client, submitted(body, view), {
       title: RECORDING_TITLE,
-      metadata: decodeChooseMetadata,
+      metadata: chooseMetadata,
       again: '/onsim recording',
       nothing: 'changed',
       need: 'operator',

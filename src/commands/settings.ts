@@ -14,12 +14,12 @@ import { viewSubmission } from '../slack/view-submission.js';
 import { noticeModal } from '../views/confirm.js';
 import { SLASH_COMMAND } from '../views/rerun.js';
 import {
-  decodeSettingsMetadata,
   describeSettingsChanges,
   parseSettingsSubmission,
   SETTINGS_TITLE,
   type SettingsChanges,
   settingsLoadingModal,
+  settingsMetadata,
   settingsModal,
   settingsPrefill,
 } from '../views/settings.js';
@@ -121,7 +121,7 @@ export const onSettingsSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client }) => {
     const form = await openSubmission(deps, client, submitted(body, view), {
       title: SETTINGS_TITLE,
-      metadata: decodeSettingsMetadata,
+      metadata: settingsMetadata,
       again: `${SLASH_COMMAND} settings`,
       nothing: 'changed',
       need: 'operator',

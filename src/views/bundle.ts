@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BundleSku } from '../onsim/account.js';
 import { formatMpn } from '../onsim/identifiers.js';
 import type { CatalogueBundle } from '../onsim/reseller.js';
+import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc } from '../slack/text.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
@@ -54,18 +55,7 @@ const BundleMetadata = z.object({
 });
 export type BundleMetadata = z.infer<typeof BundleMetadata>;
 
-export function encodeBundleMetadata(m: BundleMetadata): string {
-  return JSON.stringify(BundleMetadata.parse(m));
-}
-
-export function decodeBundleMetadata(text: string): BundleMetadata | null {
-  try {
-    const parsed = BundleMetadata.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+export const bundleMetadata = jsonCodec(BundleMetadata);
 
 export function bundleLoadingModal(mpn: string): ModalView {
   return loadingModal(BUNDLE_TITLE, `Reading ONSIM's bundle catalogue for ${esc(formatMpn(mpn))}…`);
@@ -129,7 +119,7 @@ export function bundleModal(input: BundleModalInput): ModalView {
     title: { type: 'plain_text', text: BUNDLE_TITLE },
     submit: { type: 'plain_text', text: 'Change bundle' },
     close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: encodeBundleMetadata(metadata),
+    private_metadata: bundleMetadata.encode(metadata),
     blocks,
   };
 }

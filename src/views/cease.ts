@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { formatMpn } from '../onsim/identifiers.js';
 import { clip, esc, mention } from '../slack/text.js';
-import { encodeConfirmationMetadata, slackTime } from './confirm.js';
+import { confirmationMetadata, slackTime } from './confirm.js';
 
 export const CEASE_CALLBACK_ID = 'cease_confirm';
 /** Typed check when the MPN is known: the user types it (any written form). */
@@ -78,7 +78,7 @@ export function ceaseModal(p: CeasePreview, c: { id: string; userId: string; exp
     submit: { type: 'plain_text', text: 'Cease SIM' },
     close: { type: 'plain_text', text: 'Keep the SIM' },
     notify_on_close: true,
-    private_metadata: encodeConfirmationMetadata(c.id),
+    private_metadata: confirmationMetadata.encode(c.id),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: CEASE_WARNING } },
       { type: 'section', text: { type: 'mrkdwn', text: '*You are about to cease:*' }, fields },

@@ -3,6 +3,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { Message } from '../slack/message.js';
+import { jsonCodec } from '../slack/metadata.js';
 import { clip, mention } from '../slack/text.js';
 
 export interface ConfirmationPrompt {
@@ -94,17 +95,9 @@ export function noticeModal(title: string, text: string, more: KnownBlock[] = []
 }
 
 /** What confirmation modals carry in private_metadata: only the confirmation's id. */
-const ConfirmationMetadata = z.object({ confirmation: z.string().min(1).max(100) });
-
-export function encodeConfirmationMetadata(confirmationId: string): string {
-  return JSON.stringify(ConfirmationMetadata.parse({ confirmation: confirmationId }));
-}
-
-export function decodeConfirmationMetadata(text: string): string | null {
-  try {
-    const parsed = ConfirmationMetadata.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data.confirmation : null;
-  } catch {
-    return null;
-  }
-}
+export const confirmationMetadata = jsonCodec(
+  z.codec(z.object({ confirmation: z.string().min(1).max(100) }), z.string().min(1).max(100), {
+    decode: (wire) => wire.confirmation,
+    encode: (confirmation) => ({ confirmation }),
+  }),
+);

@@ -3,6 +3,7 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/
 import { z } from 'zod';
 import { EXAMPLES } from '../onsim/identifiers.js';
 import { NewGroup } from '../onsim/reseller.js';
+import { jsonCodec } from '../slack/metadata.js';
 import { clip } from '../slack/text.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
@@ -33,18 +34,7 @@ export const GROUP_HOME_LOCATIONS = [
 const GroupMetadata = z.object({ channel: z.string().min(1).max(40).nullable() });
 export type GroupMetadata = z.infer<typeof GroupMetadata>;
 
-export function encodeGroupMetadata(m: GroupMetadata): string {
-  return JSON.stringify(GroupMetadata.parse(m));
-}
-
-export function decodeGroupMetadata(text: string): GroupMetadata | null {
-  try {
-    const parsed = GroupMetadata.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+export const groupMetadata = jsonCodec(GroupMetadata);
 
 const FIELDS: Record<
   TextField,
@@ -127,7 +117,7 @@ export function groupModal(input: { metadata: GroupMetadata; name?: string }): M
     title: { type: 'plain_text', text: GROUP_TITLE },
     submit: { type: 'plain_text', text: 'Add group' },
     close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: encodeGroupMetadata(input.metadata),
+    private_metadata: groupMetadata.encode(input.metadata),
     blocks,
   };
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { formatMpn, mpnSchemaFor, parseGroupName } from '../onsim/identifiers.js';
 import { HOME_LOCATIONS, MOBILE_DATA_OPTIONS, ProvisionOnsim, ProvisionOwnPbx } from '../onsim/reseller.js';
 import type { Message } from '../slack/message.js';
+import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
@@ -64,19 +65,12 @@ export interface ProvisionMetadata {
   flavour: ProvisionFlavour;
 }
 
-export function encodeProvisionMetadata(m: ProvisionMetadata): string {
-  return JSON.stringify({ c: m.channelId, f: m.flavour } satisfies z.input<typeof Metadata>);
-}
-
-/** Null when the metadata is not ours (an outdated or foreign view). */
-export function decodeProvisionMetadata(text: string | undefined): ProvisionMetadata | null {
-  try {
-    const parsed = Metadata.safeParse(JSON.parse(text ?? ''));
-    return parsed.success ? { channelId: parsed.data.c, flavour: parsed.data.f } : null;
-  } catch {
-    return null;
-  }
-}
+export const provisionMetadata = jsonCodec(
+  z.codec(Metadata, z.object({ channelId: z.string().nullable(), flavour: ProvisionFlavour }), {
+    decode: (w): ProvisionMetadata => ({ channelId: w.c, flavour: w.f }),
+    encode: (m) => ({ c: m.channelId, f: m.flavour }),
+  }),
+);
 
 // ---- The modal -----------------------------------------------------------------------------
 
@@ -364,7 +358,7 @@ export function provisionModal(state: ProvisionModalState): ModalView {
   return {
     type: 'modal',
     callback_id: PROVISION_CALLBACK_ID,
-    private_metadata: encodeProvisionMetadata({ channelId: state.channelId, flavour: state.flavour }),
+    private_metadata: provisionMetadata.encode({ channelId: state.channelId, flavour: state.flavour }),
     title: plainText(PROVISION_TITLE),
     close: plainText('Cancel'),
     ...(hasInputs ? { submit: plainText('Provision') } : {}),

@@ -3,6 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import { formatMpn } from '../onsim/identifiers.js';
 import type { Message } from '../slack/message.js';
+import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
 
 export const ACTION_QR_DELETE = 'qr_delete';
@@ -70,33 +71,23 @@ export interface QrDeleteRef {
   iAccount: string | null;
 }
 
-export function encodeQrDeleteValue(r: QrDeleteRef): string {
-  const value: z.input<typeof DeleteValue> = {
-    f: r.fileId,
-    p: r.posterId,
-    m: r.mpn,
-    i: r.iccid,
-    a: r.iAccount,
-  };
-  return JSON.stringify(value);
-}
-
-export function decodeQrDeleteValue(value: string | undefined): QrDeleteRef | null {
-  try {
-    const parsed = DeleteValue.safeParse(JSON.parse(value ?? ''));
-    return parsed.success
-      ? {
-          fileId: parsed.data.f,
-          posterId: parsed.data.p,
-          mpn: parsed.data.m,
-          iccid: parsed.data.i,
-          iAccount: parsed.data.a,
-        }
-      : null;
-  } catch {
-    return null;
-  }
-}
+/** The Delete button's value: short keys, as a button value holds at most 2,000 characters. */
+export const qrDeleteValue = jsonCodec(
+  z.codec(
+    DeleteValue,
+    z.object({
+      fileId: z.string(),
+      posterId: z.string(),
+      mpn: z.string().nullable(),
+      iccid: z.string().nullable(),
+      iAccount: z.string().nullable(),
+    }),
+    {
+      decode: (w): QrDeleteRef => ({ fileId: w.f, posterId: w.p, mpn: w.m, iccid: w.i, iAccount: w.a }),
+      encode: (r) => ({ f: r.fileId, p: r.posterId, m: r.mpn, i: r.iccid, a: r.iAccount }),
+    },
+  ),
+);
 
 /** Posted right after the image: the way to take it down once the eSIM is installed. */
 export function qrDeleteMessage(r: QrDeleteRef): Message {
@@ -117,7 +108,7 @@ export function qrDeleteMessage(r: QrDeleteRef): Message {
           action_id: ACTION_QR_DELETE,
           text: { type: 'plain_text', text: 'Delete QR' },
           style: 'danger',
-          value: encodeQrDeleteValue(r),
+          value: qrDeleteValue.encode(r),
           confirm: {
             title: { type: 'plain_text', text: 'Delete the QR?' },
             text: {

@@ -1,8 +1,9 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { formatMpn } from '../onsim/identifiers.js';
+import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
-import { encodeConfirmationMetadata, slackTime } from './confirm.js';
+import { confirmationMetadata, slackTime } from './confirm.js';
 import { readForm } from './form-state.js';
 
 export const RECORDING_CHOOSE_CALLBACK_ID = 'recording_choose';
@@ -56,15 +57,7 @@ function select(field: string, label: string, initial: OnOff | undefined): Known
 const ChooseMetadata = z.object({ mpn: z.string().regex(/^\d{8,15}$/), channel: z.string().nullable() });
 export type ChooseMetadata = z.infer<typeof ChooseMetadata>;
 
-export const encodeChooseMetadata = (m: ChooseMetadata): string => JSON.stringify(ChooseMetadata.parse(m));
-export function decodeChooseMetadata(text: string): ChooseMetadata | null {
-  try {
-    const parsed = ChooseMetadata.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+export const chooseMetadata = jsonCodec(ChooseMetadata);
 
 /** The small modal to choose both values (prefilled from the command and from ONSIM). */
 export function recordingChooseModal(p: {
@@ -84,7 +77,7 @@ export function recordingChooseModal(p: {
     title: { type: 'plain_text', text: RECORDING_TITLE },
     submit: { type: 'plain_text', text: 'Continue' },
     close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: encodeChooseMetadata({ mpn: p.mpn, channel: p.channelId }),
+    private_metadata: chooseMetadata.encode({ mpn: p.mpn, channel: p.channelId }),
     blocks: [
       {
         type: 'section',
@@ -135,7 +128,7 @@ export function recordingOffModal(p: {
     submit: { type: 'plain_text', text: 'Switch recording off' },
     close: { type: 'plain_text', text: 'Keep recording' },
     notify_on_close: true,
-    private_metadata: encodeConfirmationMetadata(p.confirmation.id),
+    private_metadata: confirmationMetadata.encode(p.confirmation.id),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: RECORDING_WARNING } },
       {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { type Account, MobileSettings } from '../onsim/account.js';
 import { formatMpn, parseMpn } from '../onsim/identifiers.js';
 import { OnOff } from '../onsim/shapes.js';
+import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc } from '../slack/text.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
@@ -70,18 +71,7 @@ const SettingsMetadata = z.object({
 });
 export type SettingsMetadata = z.infer<typeof SettingsMetadata>;
 
-export function encodeSettingsMetadata(m: SettingsMetadata): string {
-  return JSON.stringify(SettingsMetadata.parse(m));
-}
-
-export function decodeSettingsMetadata(text: string): SettingsMetadata | null {
-  try {
-    const parsed = SettingsMetadata.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+export const settingsMetadata = jsonCodec(SettingsMetadata);
 
 /**
  * The account's current values, where ONSIM gave them and they fit ONSIM's own rules (a value
@@ -194,7 +184,7 @@ export function settingsModal({ metadata, name }: SettingsModalInput): ModalView
     title: { type: 'plain_text', text: SETTINGS_TITLE },
     submit: { type: 'plain_text', text: 'Save changes' },
     close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: encodeSettingsMetadata(metadata),
+    private_metadata: settingsMetadata.encode(metadata),
     blocks,
   };
 }

@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openSubmission } from '../../src/commands/form-submission.js';
+import { jsonCodec } from '../../src/slack/metadata.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 
 type Meta = { channel: string; mpn: string };
+const GOOD = JSON.stringify({ channel: 'C123', mpn: '447700900123' });
 const SPEC = {
   title: 'Test form',
-  metadata: (raw: string): Meta | null => (raw === 'good' ? { channel: 'C123', mpn: '447700900123' } : null),
+  metadata: jsonCodec(z.object({ channel: z.string(), mpn: z.string() })),
   again: '/onsim test',
   nothing: 'changed',
   need: 'operator' as const,
@@ -36,7 +39,7 @@ describe('openSubmission', () => {
 
   it('refuses a submitter without the role before showing field errors, and audits the refusal', async () => {
     bot = await startTestBot();
-    const form = { userId: USERS.viewer, privateMetadata: 'good', values: 'invalid' };
+    const form = { userId: USERS.viewer, privateMetadata: GOOD, values: 'invalid' };
     const opened = await openSubmission(bot.deps, bot.app.client, form, SPEC);
     expect(!opened.ok && opened.answer.response_action).toBe('update');
     expect(JSON.stringify(!opened.ok && opened.answer)).toContain('needs the *operator* role');
@@ -46,7 +49,7 @@ describe('openSubmission', () => {
 
   it('answers field errors under their fields, then opens a valid submission', async () => {
     bot = await startTestBot();
-    const bad = { userId: USERS.operator, privateMetadata: 'good', values: 'invalid' };
+    const bad = { userId: USERS.operator, privateMetadata: GOOD, values: 'invalid' };
     expect(await openSubmission(bot.deps, bot.app.client, bad, SPEC)).toEqual({
       ok: false,
       answer: { response_action: 'errors', errors: { answer: 'Type a number, e.g. 42.' } },

@@ -35,7 +35,6 @@ const type = async (text: string) => {
   await box.fill(text);
   await box.press('Enter');
 };
-const lastMessage = () => page().locator('.main .message').last();
 const modal = () => page().locator('.overlay .modal').first();
 const field = (blockId: string) => modal().locator(`.b-input[data-block-id="${blockId}"]`);
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkOnsimChoices,
-  decodeProvisionMetadata,
-  encodeProvisionMetadata,
   type ProvisionModalState,
   parseProvisionSubmission,
   provisionedRecord,
+  provisionMetadata,
   provisionModal,
   sipCredentialsMessage,
 } from '../../src/views/provision.js';
@@ -84,15 +83,15 @@ describe('provisionModal', () => {
 
   it('keeps the channel and flavour in private_metadata', () => {
     const view = provisionModal(state({ flavour: 'pbx', channelId: null }));
-    expect(decodeProvisionMetadata(view.private_metadata)).toEqual({ flavour: 'pbx', channelId: null });
+    expect(provisionMetadata.decode(view.private_metadata)).toEqual({ flavour: 'pbx', channelId: null });
     expect(
-      decodeProvisionMetadata(encodeProvisionMetadata({ flavour: 'onsim', channelId: 'G42ABC' })),
+      provisionMetadata.decode(provisionMetadata.encode({ flavour: 'onsim', channelId: 'G42ABC' })),
     ).toEqual({
       flavour: 'onsim',
       channelId: 'G42ABC',
     });
-    expect(decodeProvisionMetadata('{"c":"not a channel","f":"onsim"}')).toBeNull();
-    expect(decodeProvisionMetadata('')).toBeNull();
+    expect(provisionMetadata.decode('{"c":"not a channel","f":"onsim"}')).toBeUndefined();
+    expect(provisionMetadata.decode('')).toBeUndefined();
   });
 });
 
