@@ -36,6 +36,8 @@ export interface OnsimHttpOptions {
   apiKey: string;
   logger: Logger;
   timeoutMs?: number;
+  /** Answers larger than this are refused unread (default 64 MiB). */
+  maxResponseBytes?: number;
   readRetry?: Partial<RetryPolicy>;
   writeRetry?: Partial<RetryPolicy>;
   /** For tests: replaces setTimeout-based waiting. */
@@ -77,12 +79,15 @@ export function longestWriteMs(timeoutMs: number, policy: Partial<RetryPolicy> =
   return { ...DEFAULT_WRITE, ...policy }.totalBudgetMs + timeoutMs;
 }
 
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 /** Encodes one path segment (`IN PROGRESS` has a space). */
 export const seg = (value: string | number): string => encodeURIComponent(String(value));
 
 export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
   const log = opts.logger.child({ name: 'onsim' });
   const timeout = opts.timeoutMs ?? 10_000;
+  const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const read = { ...DEFAULT_READ, ...opts.readRetry };
   const write = { ...DEFAULT_WRITE, ...opts.writeRetry };
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -93,7 +98,8 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
     // Retries are decided below, per call kind: a default here would repeat POST and DELETE too.
     retry: 0,
     ignoreResponseError: true,
-    responseType: 'text',
+    // Read by `readCapped`, so an endless or huge answer is cut off at the cap, never buffered whole.
+    responseType: 'stream',
   });
 
   return async function request<S extends z.ZodType>(req: OnsimRequest<S>): Promise<z.output<S>> {
@@ -106,11 +112,15 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
       let failure: OnsimError | undefined;
       let success: string | undefined;
       let retryAfterMs: number | undefined;
+      let tooLarge = false;
       try {
-        const fetchOpts: FetchOptions<'text'> = { method: req.method };
+        // Our own signal, not ofetch's `timeout`: that one stops at the headers, this one also bounds the body.
+        const fetchOpts: FetchOptions<'stream'> = { method: req.method, signal: AbortSignal.timeout(timeout) };
         if (req.body) fetchOpts.body = req.body;
-        const res = await api.raw<string, 'text'>(req.path, fetchOpts);
-        const text = typeof res._data === 'string' ? res._data : '';
+        const res = await api.raw<ReadableStream<Uint8Array>, 'stream'>(req.path, fetchOpts);
+        const body = await readCapped(res.body, res.headers.get('content-length'), maxBytes);
+        const text = body.text;
+        tooLarge = body.tooLarge;
         status = String(res.status);
         log.debug(
           {
@@ -124,7 +134,7 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
           'onsim call',
         );
         if (res.status >= 200 && res.status < 300) {
-          success = text;
+          if (!tooLarge) success = text;
         } else {
           const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
           failure = apiError(req.operation, res.status, text, res.headers.get('content-type'), retryAfter);
@@ -143,6 +153,12 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
       opts.metrics?.onsimCalls.inc({ operation: req.operation, status });
       // Parsed outside the try: an answer we cannot read is not a transport failure, and is not retried.
       if (success !== undefined) return parseSuccess(req, success);
+      if (tooLarge) {
+        throw new OnsimResponseError(
+          req.operation,
+          `${req.operation}: ONSIM's answer was larger than ${formatMb(maxBytes)} and was not read (raise ONSIM_MAX_RESPONSE_MB if it is expected)`,
+        );
+      }
       if (!failure) throw new OnsimResponseError(req.operation, `${req.operation}: no answer from ONSIM`);
 
       const retryable =
@@ -168,6 +184,38 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
       throw failure;
     }
   };
+}
+
+const formatMb = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+
+/**
+ * The body as text, reading at most `maxBytes`: a larger one (declared or streamed) is cancelled
+ * and flagged. An error body cut off at the cap still names its status, so only its text is lost.
+ */
+async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  contentLength: string | null,
+  maxBytes: number,
+): Promise<{ text: string; tooLarge: boolean }> {
+  if (!body) return { text: '', tooLarge: false };
+  if (contentLength !== null && Number(contentLength) > maxBytes) {
+    await body.cancel().catch(() => undefined);
+    return { text: '', tooLarge: true };
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return { text: '', tooLarge: true };
+    }
+    chunks.push(value);
+  }
+  return { text: Buffer.concat(chunks, size).toString('utf8'), tooLarge: false };
 }
 
 function backoff(policy: RetryPolicy, attempt: number): number {

@@ -29,11 +29,14 @@ let onsim: OnsimClient;
 let sleeps: number[];
 let logs: string[];
 
-function client(overrides: { apiKey?: string; baseUrl?: string; timeoutMs?: number } = {}): OnsimClient {
+function client(
+  overrides: { apiKey?: string; baseUrl?: string; timeoutMs?: number; maxResponseBytes?: number } = {},
+): OnsimClient {
   return createOnsimClient({
     baseUrl: overrides.baseUrl ?? sandbox.url,
     apiKey: overrides.apiKey ?? sandbox.apiKey,
     timeoutMs: overrides.timeoutMs ?? 1_500,
+    ...(overrides.maxResponseBytes === undefined ? {} : { maxResponseBytes: overrides.maxResponseBytes }),
     logger: createLogger({ level: 'debug', destination: { write: (l: string) => void logs.push(l) } }),
     // Record the waits instead of sleeping through them.
     sleep: async (ms) => {
@@ -559,6 +562,80 @@ describe('retries', () => {
   it('reports a refused connection as a connection error', async () => {
     const nowhere = client({ baseUrl: 'http://127.0.0.1:1' });
     expect(await rejection(nowhere.listGroups())).toBeInstanceOf(OnsimConnectionError);
+  });
+});
+
+describe('a cap on the size of ONSIM answers', () => {
+  /** A fake ONSIM answering every call with `answer`; counts the calls. */
+  async function fakeOnsim(answer: (res: import('node:http').ServerResponse) => void) {
+    let calls = 0;
+    const server = createServer((_req, res) => {
+      calls++;
+      answer(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      calls: () => calls,
+      close: () =>
+        new Promise((resolve) => server.close(resolve)).finally(() => server.closeAllConnections()),
+    };
+  }
+
+  it('stops reading an endless answer at the cap and says so, without retrying', async () => {
+    const endless = await fakeOnsim((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = `[${'"0000000000",'.repeat(5_000)}`;
+      const more = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on('drain', more);
+      more();
+    });
+    try {
+      // A generous timeout: only the cap can end this call.
+      const capped = client({ baseUrl: endless.url, maxResponseBytes: 1024 * 1024, timeoutMs: 60_000 });
+      const err = await rejection(capped.listGroups());
+      expect(err).toBeInstanceOf(OnsimResponseError);
+      expect((err as Error).message).toBe(
+        "group list: ONSIM's answer was larger than 1 MB and was not read (raise ONSIM_MAX_RESPONSE_MB if it is expected)",
+      );
+      expect(endless.calls()).toBe(1);
+    } finally {
+      await endless.close();
+    }
+  });
+
+  it('refuses an answer whose declared length is over the cap before reading it', async () => {
+    const declared = await fakeOnsim((res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024) });
+      res.write('[');
+    });
+    try {
+      const capped = client({ baseUrl: declared.url, maxResponseBytes: 1024 * 1024, timeoutMs: 60_000 });
+      expect(await rejection(capped.listGroups())).toBeInstanceOf(OnsimResponseError);
+    } finally {
+      await declared.close();
+    }
+  });
+
+  it('times out an answer whose body never ends, not only one whose headers never come', async () => {
+    const dripping = await fakeOnsim((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+    });
+    try {
+      const quick = client({ baseUrl: dripping.url, timeoutMs: 200 });
+      expect(await rejection(quick.listGroups())).toBeInstanceOf(OnsimTimeoutError);
+    } finally {
+      await dripping.close();
+    }
+  });
+
+  it('reads answers under the cap as before', async () => {
+    const roomy = client({ maxResponseBytes: 1024 * 1024 });
+    expect((await roomy.listGroups()).length).toBeGreaterThan(0);
   });
 });
 
