@@ -53,6 +53,8 @@ const EnvSchema = z.object({
       .default('https://api.onsimapp.com'),
   ),
   ONSIM_TIMEOUT_MS: intIn(100, 120_000, 10_000),
+  // 100,000 ports are about 25 MiB of JSON: the default leaves room for more than that.
+  ONSIM_MAX_RESPONSE_MB: intIn(1, 1024, 64),
   DATABASE_URL: z.preprocess(
     blankToUndefined,
     z
@@ -131,6 +133,8 @@ export interface Config {
     apiKey: string | undefined;
     baseUrl: string;
     timeoutMs: number;
+    /** ONSIM_MAX_RESPONSE_MB in bytes: a larger answer is refused unread. */
+    maxResponseBytes: number;
   };
   /** DATABASE_URL, else DEFAULT_DATABASE_URL for the real ONSIM or for the sandbox. */
   databaseUrl: string;
@@ -193,7 +197,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mode,
       port: e.PORT,
     },
-    onsim: { apiKey: e.ONSIM_API_KEY, baseUrl: e.ONSIM_BASE_URL, timeoutMs: e.ONSIM_TIMEOUT_MS },
+    onsim: {
+      apiKey: e.ONSIM_API_KEY,
+      baseUrl: e.ONSIM_BASE_URL,
+      timeoutMs: e.ONSIM_TIMEOUT_MS,
+      maxResponseBytes: e.ONSIM_MAX_RESPONSE_MB * 1024 * 1024,
+    },
     databaseUrl:
       e.DATABASE_URL ?? (e.ONSIM_API_KEY ? DEFAULT_DATABASE_URL.onsim : DEFAULT_DATABASE_URL.sandbox),
     admins: e.ADMINS,

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     baseUrl: sandbox?.url ?? config.onsim.baseUrl,
     apiKey: sandbox?.apiKey ?? config.onsim.apiKey ?? '',
     timeoutMs: config.onsim.timeoutMs,
+    maxResponseBytes: config.onsim.maxResponseBytes,
     logger,
     metrics,
   });

@@ -25,6 +25,16 @@ describe('loadConfig', () => {
     expect(c.defaultCountry).toBe('GB');
     expect(c.qrDelivery).toBe('channel');
     expect(c.admins).toEqual([]);
+    expect(c.onsim.maxResponseBytes).toBe(64 * 1024 * 1024);
+  });
+
+  it('takes the ONSIM answer cap in MiB, and refuses one that is not a whole number of them', () => {
+    expect(loadConfig({ ...base, ONSIM_MAX_RESPONSE_MB: '128' }).onsim.maxResponseBytes).toBe(
+      128 * 1024 * 1024,
+    );
+    expect(problemsOf({ ...base, ONSIM_MAX_RESPONSE_MB: '0.5' }).join('\n')).toContain(
+      'ONSIM_MAX_RESPONSE_MB',
+    );
   });
 
   it('keeps the real ONSIM in sqlite:./data/onsim-bot.db and the sandbox in a file of its own', () => {

@@ -115,7 +115,10 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
       let tooLarge = false;
       try {
         // Our own signal, not ofetch's `timeout`: that one stops at the headers, this one also bounds the body.
-        const fetchOpts: FetchOptions<'stream'> = { method: req.method, signal: AbortSignal.timeout(timeout) };
+        const fetchOpts: FetchOptions<'stream'> = {
+          method: req.method,
+          signal: AbortSignal.timeout(timeout),
+        };
         if (req.body) fetchOpts.body = req.body;
         const res = await api.raw<ReadableStream<Uint8Array>, 'stream'>(req.path, fetchOpts);
         const body = await readCapped(res.body, res.headers.get('content-length'), maxBytes);
