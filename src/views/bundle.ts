@@ -1,11 +1,12 @@
 // The "Change bundle" modal: a list of BASE, UNLIMITED and the catalogue's bundles, or a typed SKU.
-import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import { BundleSku } from '../onsim/account.js';
 import { formatMpn } from '../onsim/identifiers.js';
 import type { CatalogueBundle } from '../onsim/reseller.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc } from '../slack/text.js';
+import { option } from './blocks.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
 
@@ -61,10 +62,8 @@ export function bundleLoadingModal(mpn: string): ModalView {
   return loadingModal(BUNDLE_TITLE, `Reading ONSIM's bundle catalogue for ${esc(formatMpn(mpn))}…`);
 }
 
-const option = (b: BundleChoice): PlainTextOption => ({
-  text: { type: 'plain_text', text: clip(b.name && b.name !== b.sku ? `${b.sku} — ${b.name}` : b.sku, 75) },
-  value: b.sku,
-});
+const bundleOption = (b: BundleChoice) =>
+  option(b.name && b.name !== b.sku ? `${b.sku} — ${b.name}` : b.sku, b.sku);
 
 export interface BundleModalInput {
   metadata: BundleMetadata;
@@ -92,7 +91,7 @@ export function bundleModal(input: BundleModalInput): ModalView {
         type: 'static_select',
         action_id: FIELD_BUNDLE,
         placeholder: { type: 'plain_text', text: 'Choose a bundle' },
-        options: choices.map(option),
+        options: choices.map(bundleOption),
       },
     },
     {

@@ -1,10 +1,11 @@
 // The "Add a group" modal: ONSIM's group fields, checked with ONSIM's rules on submission.
-import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import { EXAMPLES } from '../onsim/identifiers.js';
 import { NewGroup } from '../onsim/reseller.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip } from '../slack/text.js';
+import { option, textInput } from './blocks.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
 export const GROUP_CALLBACK_ID = 'group_add';
@@ -60,28 +61,18 @@ const FIELDS: Record<
   description: { label: 'Description', optional: true, max: 200, placeholder: 'e.g. Acme Ltd, sales team' },
 };
 
-function textInput(field: TextField, initial?: string): InputBlock {
+function fieldInput(field: TextField, initial?: string) {
   const f = FIELDS[field];
-  return {
-    type: 'input',
-    block_id: field,
+  return textInput(field, f.label, {
     optional: f.optional,
-    label: { type: 'plain_text', text: f.label },
-    ...(f.hint ? { hint: { type: 'plain_text' as const, text: f.hint } } : {}),
-    element: {
-      type: 'plain_text_input',
-      action_id: field,
-      max_length: f.max,
-      ...(initial ? { initial_value: clip(initial, f.max) } : {}),
-      ...(f.placeholder ? { placeholder: { type: 'plain_text' as const, text: f.placeholder } } : {}),
-    },
-  };
+    hint: f.hint,
+    placeholder: f.placeholder,
+    maxLength: f.max,
+    initial: initial ? clip(initial, f.max) : undefined,
+  });
 }
 
-const homeOption = (o: (typeof GROUP_HOME_LOCATIONS)[number]): PlainTextOption => ({
-  text: { type: 'plain_text', text: o.text },
-  value: o.value,
-});
+const homeOption = (o: (typeof GROUP_HOME_LOCATIONS)[number]) => option(o.text, o.value);
 
 export function groupModal(input: { metadata: GroupMetadata; name?: string }): ModalView {
   const blocks: KnownBlock[] = [
@@ -92,7 +83,7 @@ export function groupModal(input: { metadata: GroupMetadata; name?: string }): M
         text: 'A group is a customer company at ONSIM; subscribers are provisioned into it.',
       },
     },
-    textInput('name', input.name),
+    fieldInput('name', input.name),
     {
       type: 'input',
       block_id: FIELD_HOME_LOCATION,
@@ -104,12 +95,12 @@ export function groupModal(input: { metadata: GroupMetadata; name?: string }): M
         options: GROUP_HOME_LOCATIONS.map(homeOption),
       },
     },
-    textInput('address_line_1'),
-    textInput('address_line_2'),
-    textInput('city'),
-    textInput('post_code'),
-    textInput('country'),
-    textInput('description'),
+    fieldInput('address_line_1'),
+    fieldInput('address_line_2'),
+    fieldInput('city'),
+    fieldInput('post_code'),
+    fieldInput('country'),
+    fieldInput('description'),
   ];
   return {
     type: 'modal',

@@ -10,6 +10,7 @@ import { HOME_LOCATIONS, MOBILE_DATA_OPTIONS, ProvisionOnsim, ProvisionOwnPbx } 
 import type { Message } from '../slack/message.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
+import { option, plainText, textInput } from './blocks.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
 export const PROVISION_TITLE = 'Provision a SIM';
@@ -103,39 +104,6 @@ export interface ProvisionModalState {
 }
 
 const MAX_OPTIONS = 100;
-const plainText = (text: string) => ({ type: 'plain_text' as const, text });
-const option = (text: string, value: string, description?: string): PlainTextOption => ({
-  text: plainText(clip(text, 75)),
-  value,
-  ...(description ? { description: plainText(clip(description, 75)) } : {}),
-});
-
-function textInput(
-  field: string,
-  label: string,
-  opts: { placeholder?: string; hint?: string; optional?: boolean; email?: boolean; maxLength?: number } = {},
-): KnownBlock {
-  return {
-    type: 'input',
-    block_id: field,
-    label: plainText(label),
-    optional: opts.optional ?? false,
-    ...(opts.hint ? { hint: plainText(opts.hint) } : {}),
-    element: opts.email
-      ? {
-          type: 'email_text_input',
-          action_id: field,
-          ...(opts.placeholder ? { placeholder: plainText(opts.placeholder) } : {}),
-        }
-      : {
-          type: 'plain_text_input',
-          action_id: field,
-          ...(opts.maxLength ? { max_length: opts.maxLength } : {}),
-          ...(opts.placeholder ? { placeholder: plainText(opts.placeholder) } : {}),
-        },
-  };
-}
-
 function selectInput(
   field: string,
   label: string,

@@ -1,8 +1,9 @@
-import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import { formatMpn } from '../onsim/identifiers.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
+import { option } from './blocks.js';
 import { confirmationMetadata, slackTime } from './confirm.js';
 import { readForm } from './form-state.js';
 
@@ -33,10 +34,7 @@ export const turnsOff = (c: RecordingChoice): boolean =>
 export const describeChoice = (c: RecordingChoice): string =>
   `voice ${c.voice_recording}, sms ${c.sms_recording}`;
 
-const option = (v: OnOff): PlainTextOption => ({
-  text: { type: 'plain_text', text: v === 'ON' ? 'On — record' : 'Off — do not record' },
-  value: v,
-});
+const onOffOption = (v: OnOff) => option(v === 'ON' ? 'On — record' : 'Off — do not record', v);
 
 function select(field: string, label: string, initial: OnOff | undefined): KnownBlock {
   return {
@@ -46,8 +44,8 @@ function select(field: string, label: string, initial: OnOff | undefined): Known
     element: {
       type: 'static_select',
       action_id: field,
-      options: [option('ON'), option('OFF')],
-      ...(initial ? { initial_option: option(initial) } : {}),
+      options: [onOffOption('ON'), onOffOption('OFF')],
+      ...(initial ? { initial_option: onOffOption(initial) } : {}),
       placeholder: { type: 'plain_text', text: 'On or off' },
     },
   };

@@ -3,7 +3,7 @@
 // are sent; the prefilled values travel in private_metadata to tell what changed (never the
 // password, which is never prefilled).
 
-import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { type Account, MobileSettings } from '../onsim/account.js';
@@ -11,6 +11,7 @@ import { formatMpn, parseMpn } from '../onsim/identifiers.js';
 import { OnOff } from '../onsim/shapes.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc } from '../slack/text.js';
+import { option, textInput } from './blocks.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
 
@@ -101,32 +102,12 @@ export function settingsLoadingModal(mpn: string): ModalView {
   return loadingModal(SETTINGS_TITLE, `Reading the settings of ${esc(formatMpn(mpn))} from ONSIM…`);
 }
 
-const onOffOption = (value: 'ON' | 'OFF'): PlainTextOption => ({
-  text: { type: 'plain_text', text: value === 'ON' ? 'On' : 'Off' },
-  value,
-});
+const onOffOption = (value: 'ON' | 'OFF') => option(value === 'ON' ? 'On' : 'Off', value);
 
-function textInput(
+const fieldInput = (
   field: NameField | 'mpn' | 'pbx_user' | 'pbx_password',
   opts: { initial?: string; placeholder?: string; hint?: string; maxLength: number },
-): InputBlock {
-  const element =
-    field === 'email'
-      ? { type: 'email_text_input' as const, action_id: field }
-      : { type: 'plain_text_input' as const, action_id: field, max_length: opts.maxLength };
-  return {
-    type: 'input',
-    block_id: field,
-    optional: true,
-    label: { type: 'plain_text', text: LABELS[field] },
-    ...(opts.hint ? { hint: { type: 'plain_text' as const, text: opts.hint } } : {}),
-    element: {
-      ...element,
-      ...(opts.initial ? { initial_value: opts.initial } : {}),
-      ...(opts.placeholder ? { placeholder: { type: 'plain_text' as const, text: opts.placeholder } } : {}),
-    },
-  };
-}
+) => textInput(field, LABELS[field], { ...opts, optional: true, email: field === 'email' });
 
 function serviceInput(field: ServiceField, current: 'ON' | 'OFF' | undefined): InputBlock {
   return {
@@ -159,21 +140,21 @@ export function settingsModal({ metadata, name }: SettingsModalInput): ModalView
   const blocks: KnownBlock[] = [
     heading(`Settings of ${who}. Only what you change is sent to ONSIM.`),
     heading('*Subscriber*'),
-    textInput('first_name', { initial: p.first_name, maxLength: 50 }),
-    textInput('last_name', { initial: p.last_name, maxLength: 50 }),
-    textInput('email', { initial: p.email, placeholder: 'e.g. j.smith@example.com', maxLength: 254 }),
+    fieldInput('first_name', { initial: p.first_name, maxLength: 50 }),
+    fieldInput('last_name', { initial: p.last_name, maxLength: 50 }),
+    fieldInput('email', { initial: p.email, placeholder: 'e.g. j.smith@example.com', maxLength: 254 }),
     { type: 'divider' },
     heading('*Services*'),
     ...SERVICE_FIELDS.map((f) => serviceInput(f, p[f])),
     { type: 'divider' },
     heading('*Number and SIP* — leave empty to keep'),
-    textInput('mpn', {
+    fieldInput('mpn', {
       placeholder: 'e.g. +44 7700 900201',
       hint: 'Moves this line to another of your numbers.',
       maxLength: 30,
     }),
-    textInput('pbx_user', { placeholder: 'e.g. USER12345', maxLength: 64 }),
-    textInput('pbx_password', {
+    fieldInput('pbx_user', { placeholder: 'e.g. USER12345', maxLength: 64 }),
+    fieldInput('pbx_password', {
       hint: '8 to 64 characters. Sent to ONSIM only: never shown in the channel, never kept by the bot.',
       maxLength: 64,
     }),
