@@ -2,6 +2,7 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { createBackground } from './background.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
+import { createReadLimiter } from './guard/read-limit.js';
 import { healthRoutes } from './health.js';
 import { registerListeners } from './listeners.js';
 import { type Logger, maskTheseValues } from './logger.js';
@@ -105,6 +106,7 @@ export function createApp(opts: CreateAppOptions): BuiltApp {
     sandbox: opts.sandbox,
     now: opts.now ?? Date.now,
     background: createBackground(logger),
+    readLimiter: createReadLimiter(config.userReadsPerMinute, opts.now ?? Date.now),
     metrics,
     roles: createRoles({
       admins: config.admins,

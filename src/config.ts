@@ -55,6 +55,7 @@ const EnvSchema = z.object({
   ONSIM_TIMEOUT_MS: intIn(100, 120_000, 10_000),
   // 100,000 ports are about 25 MiB of JSON: the default leaves room for more than that.
   ONSIM_MAX_RESPONSE_MB: intIn(1, 1024, 64),
+  USER_READS_PER_MINUTE: intIn(0, 10_000, 30),
   DATABASE_URL: z.preprocess(
     blankToUndefined,
     z
@@ -153,6 +154,8 @@ export interface Config {
   /** Hosts ONSIM's QR image links may point at (`*.` = any host under it). */
   qrImageHosts: string[];
   auditChannel: string | undefined;
+  /** Look-ups one user may make per minute (a token bucket); 0 = no limit. */
+  userReadsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -216,5 +219,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     qrDelivery: e.QR_DELIVERY,
     qrImageHosts: e.QR_IMAGE_HOSTS,
     auditChannel: e.AUDIT_CHANNEL,
+    userReadsPerMinute: e.USER_READS_PER_MINUTE,
   };
 }

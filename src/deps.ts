@@ -1,5 +1,6 @@
 import type { Background } from './background.js';
 import type { Config } from './config.js';
+import type { ReadLimiter } from './guard/read-limit.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { OnsimClient } from './onsim/client.js';
@@ -18,5 +19,7 @@ export interface AppDeps {
   now: () => number;
   /** Ordered work that must not delay an answer to Slack; a shutdown waits for it. */
   background: Background;
+  /** Per-user budget for the look-ups that ask ONSIM. */
+  readLimiter: ReadLimiter;
   metrics: Metrics;
 }

@@ -148,6 +148,18 @@ async function dispatch(
       return;
     }
   }
+  if (sub.role === 'viewer') {
+    const permit = deps.readLimiter.take(base.userId);
+    if (!permit.ok) {
+      deps.metrics.commands.inc({ subcommand: sub.name, outcome: 'refused' });
+      await base.reply(
+        plain(
+          `🐢 Slow down: you have made many look-ups in the last minute, and ONSIM limits the whole team's key. Try again in ${permit.retryInSeconds} s.`,
+        ),
+      );
+      return;
+    }
+  }
   if (markWorking) timer = setTimeout(() => void markWorking().catch(() => {}), WORKING_NOTE_AFTER_MS);
   try {
     await sub.run(inv, deps);
