@@ -55,7 +55,7 @@ const EnvSchema = z.object({
   ONSIM_TIMEOUT_MS: intIn(100, 120_000, 10_000),
   // 100,000 ports are about 25 MiB of JSON: the default leaves room for more than that.
   ONSIM_MAX_RESPONSE_MB: intIn(1, 1024, 64),
-  USER_READS_PER_MINUTE: intIn(0, 10_000, 30),
+  USER_READS_PER_MINUTE: intIn(0, 10_000, 60),
   DATABASE_URL: z.preprocess(
     blankToUndefined,
     z

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     expect(c.qrDelivery).toBe('channel');
     expect(c.admins).toEqual([]);
     expect(c.onsim.maxResponseBytes).toBe(64 * 1024 * 1024);
+    expect(c.userReadsPerMinute).toBe(60);
   });
 
   it('takes the ONSIM answer cap in MiB, and refuses one that is not a whole number of them', () => {
