@@ -1,9 +1,9 @@
 import type { Background } from './background.js';
 import type { Config } from './config.js';
-import type { ReadLimiter } from './guard/read-limit.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { OnsimClient } from './onsim/client.js';
+import type { ReadLimiter } from './read-limit.js';
 import type { Roles } from './slack/roles.js';
 import type { Store } from './store/types.js';
 

@@ -12,6 +12,7 @@ const LAYERS: Record<string, number> = {
   logger: 0,
   metrics: 1,
   background: 1,
+  'read-limit': 1,
   store: 2,
   onsim: 2,
   slack: 3,
