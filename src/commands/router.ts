@@ -17,6 +17,9 @@ import { closest } from './suggest.js';
 import { splitArgs } from './typed-text.js';
 import type { Invocation, Subcommand } from './types.js';
 
+/** Viewer subcommands that never call ONSIM, so the per-user read limit leaves them alone. */
+const ASKS_NO_ONSIM: ReadonlySet<string> = new Set(['help', 'whoami']);
+
 export { ACTION_OPEN, ACTION_PAGE, ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../views/rerun.js';
 export { cleanSlackText, splitArgs } from './typed-text.js';
 
@@ -148,7 +151,13 @@ async function dispatch(
       return;
     }
   }
-  if (sub.role === 'viewer') {
+  // Only viewers' look-ups that ask ONSIM are limited: operators and admins are named by the
+  // team itself, and help/whoami never reach ONSIM.
+  if (
+    sub.role === 'viewer' &&
+    !ASKS_NO_ONSIM.has(sub.name) &&
+    (await deps.roles.roleOf(base.userId)) === 'viewer'
+  ) {
     const permit = deps.readLimiter.take(base.userId);
     if (!permit.ok) {
       deps.metrics.commands.inc({ subcommand: sub.name, outcome: 'refused' });

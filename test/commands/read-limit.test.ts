@@ -38,4 +38,14 @@ describe('a per-user limit on look-ups', () => {
     expect(await ask(lookup, USERS.viewer)).not.toContain('Slow down');
     expect(await ask(lookup, USERS.viewer)).toContain('Try again in 30 s');
   });
+
+  it('limits only viewers, and only look-ups that ask ONSIM', async () => {
+    bot = await startTestBot({ env: { USER_READS_PER_MINUTE: '2' }, now: () => Date.now() });
+    const lookup = `account ${F.installedEsimMpn}`;
+    for (const user of [USERS.operator, USERS.admin]) {
+      for (let i = 0; i < 3; i++) expect(await ask(lookup, user)).not.toContain('Slow down');
+    }
+    for (let i = 0; i < 3; i++) expect(await ask('whoami', USERS.viewer)).not.toContain('Slow down');
+    expect(await ask(lookup, USERS.viewer)).not.toContain('Slow down');
+  });
 });
