@@ -1,8 +1,20 @@
 // The Block Kit pieces every form is made of, built one way (Slack's limits applied here).
-import type { InputBlock, PlainTextElement, PlainTextOption } from '@slack/types';
+import type { InputBlock, KnownBlock, PlainTextElement, PlainTextOption } from '@slack/types';
 import { clip } from '../slack/text.js';
 
 export const plainText = (text: string): PlainTextElement => ({ type: 'plain_text', text });
+
+/** A mrkdwn section, clipped to Slack's 3,000 characters. */
+export const section = (text: string): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, 3000) },
+});
+
+/** A one-element mrkdwn context line, clipped to Slack's 3,000 characters. */
+export const context = (text: string): KnownBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: clip(text, 3000) }],
+});
 
 /** A select option; Slack refuses option texts and descriptions over 75 characters. */
 export const option = (text: string, value: string, description?: string): PlainTextOption => ({

@@ -4,8 +4,9 @@
 import type { KnownBlock } from '@slack/types';
 import { formatMpn } from '../onsim/identifiers.js';
 import type { Message } from '../slack/message.js';
-import { clip, esc, mention } from '../slack/text.js';
+import { esc, mention } from '../slack/text.js';
 import { ACTION_ACCOUNT_BUNDLE } from './action-ids.js';
+import { context, section } from './blocks.js';
 import { button } from './card.js';
 
 /** `<!date…>` shows the time in each reader's own time zone; the fallback is UTC. */
@@ -22,15 +23,6 @@ export interface EsimSubject {
 
 export const subjectLabel = (s: EsimSubject): string =>
   s.mpn ? formatMpn(s.mpn) : s.iccid ? `SIM ${s.iccid}` : s.iAccount ? `account ${s.iAccount}` : 'this eSIM';
-
-const section = (text: string): KnownBlock => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text: clip(text, 3000) },
-});
-const context = (text: string): KnownBlock => ({
-  type: 'context',
-  elements: [{ type: 'mrkdwn', text: clip(text, 3000) }],
-});
 
 /** The line added under a posted QR while the bot follows the installation. */
 export function followingNote(hours: number): KnownBlock {

@@ -9,6 +9,7 @@ import { SANDBOX_NOTE } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
 import { clip, esc } from '../slack/text.js';
 import type { AuditEntry } from '../store/types.js';
+import { context, section } from './blocks.js';
 import { button } from './card.js';
 
 export const ACTION_HOME_PROVISION = 'home_provision';
@@ -68,14 +69,6 @@ export interface HomeData {
 const header = (text: string): KnownBlock => ({
   type: 'header',
   text: { type: 'plain_text', text, emoji: true },
-});
-const section = (text: string): KnownBlock => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text: clip(text, 3000) },
-});
-const context = (text: string): KnownBlock => ({
-  type: 'context',
-  elements: [{ type: 'mrkdwn', text: clip(text, 3000) }],
 });
 
 /** `<!date…>` shows the time in each reader's own time zone; the fallback is UTC. */
