@@ -1,4 +1,5 @@
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { accessGate } from './access-gate.js';
 import { createBackground } from './background.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
@@ -8,7 +9,6 @@ import { type Logger, maskTheseValues } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { OnsimClient } from './onsim/client.js';
 import { createReadLimiter } from './read-limit.js';
-import { accessGate } from './slack/access-gate.js';
 import { markArrival } from './slack/ack-budget.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { rateLimitCountingFetch } from './slack/rate-limit-count.js';

@@ -1,9 +1,9 @@
 // The gate in front of every listener: guests, people of other workspaces and (when VIEWERS is
 // set) anyone not named in a role get a refusal and nothing else — no look-up, no form, no Home.
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { AppDeps } from '../deps.js';
-import { audit } from '../guard/audit.js';
-import { refusalHome, refusalModal, refusalText } from '../views/access.js';
+import type { AppDeps } from './deps.js';
+import { audit } from './guard/audit.js';
+import { refusalHome, refusalModal, refusalText } from './views/access.js';
 
 /** The person behind an incoming request, when it has one the gate must check. */
 function requester(args: AnyMiddlewareArgs): string | undefined {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/commands/router.js';
-import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
-import { ACTION_LIST_CSV } from '../../src/views/list.js';
-import { PROVISION_SHORTCUT_ID } from '../../src/views/provision.js';
-import { startTestBot, type TestBot, USERS } from '../support/bot.js';
-import { waitFor } from '../support/wait.js';
+import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../src/commands/router.js';
+import { SANDBOX_FIXTURES as F } from '../src/onsim/sandbox/server.js';
+import { ACTION_LIST_CSV } from '../src/views/list.js';
+import { PROVISION_SHORTCUT_ID } from '../src/views/provision.js';
+import { startTestBot, type TestBot, USERS } from './support/bot.js';
+import { waitFor } from './support/wait.js';
 
 const GUEST = 'UGUEST';
 const VISITOR = 'UVISITOR';
