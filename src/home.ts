@@ -119,7 +119,7 @@ export function createHomePublisher(deps: AppDeps, sources: HomeSources = {}) {
       });
       return;
     }
-    const live = deps.onsim.listPorts('ALL').then(
+    const live = deps.onsim.porting.list('ALL').then(
       (ports) => ({ ok: true as const, ports }),
       (err: unknown) => ({ ok: false as const, err }),
     );
@@ -221,7 +221,7 @@ export const onHomePortDetails =
         loadingModal(title, 'Asking ONSIM for this port…'),
         async () => {
           try {
-            const card = portCard(await deps.onsim.getPort(id), `port ${id}`);
+            const card = portCard(await deps.onsim.porting.get(id), `port ${id}`);
             const blocks = card.blocks.filter((b) => b.block_id !== BLOCK_PORT_ACTIONS);
             const [first, ...more] = blocks;
             const text = first?.type === 'section' && first.text ? first.text.text : card.text;
@@ -272,7 +272,7 @@ async function lookupAnswer(deps: AppDeps, query: string, log: Logger): Promise<
     /^[\d\s-]+$/.test(query) && digits.startsWith('89') && digits.length >= 19 ? parseIccid(digits) : null;
   try {
     if (iccid?.ok) {
-      const subscribers = await deps.onsim.listSubscribers({ state: 'PROVISIONED' });
+      const subscribers = await deps.onsim.reseller.listSubscribers({ state: 'PROVISIONED' });
       const found = subscribers.find((s) => s.iccid?.replace(/^ONSIM/i, '') === iccid.value);
       if (!found?.mpn) return [note(`🔍 No subscriber has the SIM \`${esc(iccid.value)}\`.`)];
       return await cardOf(found.mpn);
@@ -281,7 +281,7 @@ async function lookupAnswer(deps: AppDeps, query: string, log: Logger): Promise<
     if (mpn?.ok) return await cardOf(mpn.value);
     const q = parseQuery(query, country);
     if (!q.ok) return [note(`⚠️ Give a number, an ICCID or at least 2 letters of a name.`)];
-    const matches = searchSubscribers(q, await deps.onsim.listSubscribers({ state: 'PROVISIONED' }));
+    const matches = searchSubscribers(q, await deps.onsim.reseller.listSubscribers({ state: 'PROVISIONED' }));
     const only = matches.length === 1 ? matches[0] : undefined;
     if (only?.mpn) return await cardOf(only.mpn);
     if (matches.length === 0) return [note(`🔍 No subscriber matches “${esc(query)}”.`)];

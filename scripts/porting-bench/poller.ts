@@ -106,7 +106,9 @@ const handlers = {
     const onsim = createOnsimClient({ baseUrl: onsimUrl, apiKey: onsimKey, logger, timeoutMs: 120_000 });
     watcher = createPortWatcher({
       store,
-      onsim: { listPorts: clock.wrap('onsim', (state?: PortStateFilter) => onsim.listPorts(state)) },
+      onsim: {
+        porting: { list: clock.wrap('onsim', (state?: PortStateFilter) => onsim.porting.list(state)) },
+      },
       slack: new WebClient('xoxb-bench', {
         slackApiUrl: opts.slackUrl,
         retryConfig: { retries: 0 },

@@ -31,7 +31,7 @@ export async function cardFor(
   const shown = formatMpn(mpn);
   let info: Account;
   try {
-    info = await deps.onsim.getAccount(mpn);
+    info = await deps.onsim.account.get(mpn);
   } catch (err) {
     if (err instanceof OnsimNotFoundError) {
       return plain(

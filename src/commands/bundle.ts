@@ -52,7 +52,7 @@ async function resolveSku(
   if (DOCUMENTED_BUNDLES.some((b) => b.sku === sku)) return { ok: true, sku };
   let bundles: CatalogueBundle[];
   try {
-    bundles = (await deps.onsim.getCatalogue()).bundles;
+    bundles = (await deps.onsim.reseller.getCatalogue()).bundles;
   } catch (err) {
     return {
       ok: false,
@@ -88,7 +88,7 @@ async function changeBundle(
     deps,
     client,
     { ...who, operation: BUNDLE_OPERATION, target: mpn, detail: `to ${sku}` },
-    () => deps.onsim.updateBundle(mpn, sku),
+    () => deps.onsim.account.updateBundle(mpn, sku),
   );
   if (outcome.kind === 'succeeded')
     deps.logger.info({ mpn, bundle: sku, user: who.userId }, 'bundle changed');
@@ -117,7 +117,7 @@ async function openBundleForm(
   await openThenFill(client, log, at.triggerId, bundleLoadingModal(at.mpn), async () => {
     const metadata = { mpn: at.mpn, channel: at.channelId };
     try {
-      const { bundles } = await deps.onsim.getCatalogue();
+      const { bundles } = await deps.onsim.reseller.getCatalogue();
       return bundleModal({ metadata, choices: bundleChoices(bundles) });
     } catch (err) {
       log.warn({ err }, 'could not read the catalogue for the bundle form');

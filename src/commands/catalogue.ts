@@ -12,7 +12,7 @@ export const catalogueList: ListCommand = {
         message: `⚠️ \`catalogue\` takes no arguments (got ${echo(args.join(' '))}). It lists every product and bundle. Example: \`/onsim catalogue\``,
       };
     }
-    const { products, bundles } = await deps.onsim.getCatalogue();
+    const { products, bundles } = await deps.onsim.reseller.getCatalogue();
     const about = (description: string | undefined) => (description ? ` — ${esc(description)}` : '');
     return {
       ok: true,

@@ -54,10 +54,10 @@ const iccidOf = (raw: string | undefined) => {
 /** Finds what will be ceased: the account for an MPN, the subscriber list for an ICCID. */
 async function lookUp(deps: AppDeps, ref: SubscriberRef): Promise<Lookup> {
   if (ref.kind === 'mpn') {
-    const account = await deps.onsim.getAccount(ref.value);
+    const account = await deps.onsim.account.get(ref.value);
     let iccid = iccidOf(account.sim);
     if (!iccid) {
-      const subscribers = await deps.onsim.listSubscribers();
+      const subscribers = await deps.onsim.reseller.listSubscribers();
       iccid = iccidOf(subscribers.find((s) => s.mpn === ref.value)?.iccid);
     }
     if (!iccid) {
@@ -77,7 +77,7 @@ async function lookUp(deps: AppDeps, ref: SubscriberRef): Promise<Lookup> {
       },
     };
   }
-  const subscribers = await deps.onsim.listSubscribers();
+  const subscribers = await deps.onsim.reseller.listSubscribers();
   const s = subscribers.find((x) => iccidOf(x.iccid) === ref.value);
   const mpn = s?.mpn ? parseMpn(s.mpn, deps.config.defaultCountry) : null;
   return {
@@ -241,7 +241,7 @@ export const onCeaseSubmit = (deps: AppDeps): SubmissionHandler =>
       view: loadingModal(CEASE_TITLE, `Ceasing ${esc(sim)} at ONSIM…`),
     });
     const outcome = await runConfirmed(deps, client, claim.confirmation, sim, () =>
-      deps.onsim.ceaseAccount(p.iccid),
+      deps.onsim.account.cease(p.iccid),
     );
     const { text, record } = describeOutcome(outcome, p, userId);
     await showOutcome(

@@ -72,7 +72,7 @@ async function refresh(deps: AppDeps, client: WebClient, c: Confirmation): Promi
   if (!ref)
     return { reply: plain('⚠️ This confirmation is damaged and was not carried out. Run the refresh again.') };
   const outcome = await runConfirmed(deps, client, c, describeEsimRef(ref), async () => {
-    const info = await deps.onsim.refreshEsimCode(esimQuery(ref));
+    const info = await deps.onsim.account.refreshEsimCode(esimQuery(ref));
     if (!wasRefreshed(info.refresh_code)) throw new EsimRefreshRefusedError(info);
     return info.esim_status;
   });

@@ -67,7 +67,7 @@ export const esim: Subcommand = {
     }
     let info: EsimInfo;
     try {
-      info = await deps.onsim.getEsim(esimQuery(ref.value));
+      info = await deps.onsim.account.getEsim(esimQuery(ref.value));
     } catch (err) {
       if (err instanceof OnsimNotFoundError) {
         await inv.reply(plain(notFoundText(ref.value)));
@@ -111,7 +111,7 @@ export const onShowCodeButton = (deps: AppDeps): ButtonHandler => {
     const shown = esc(describeEsimRef(ref));
     let info: EsimInfo;
     try {
-      info = await deps.onsim.getEsim(esimQuery(ref));
+      info = await deps.onsim.account.getEsim(esimQuery(ref));
     } catch (err) {
       log.warn({ err, ref }, 'could not fetch the eSIM code');
       await audit(deps, client, {

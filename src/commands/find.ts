@@ -45,7 +45,7 @@ export const find: Subcommand = {
     }
     let all: Subscriber[];
     try {
-      all = await deps.onsim.listSubscribers({ state: 'PROVISIONED' });
+      all = await deps.onsim.reseller.listSubscribers({ state: 'PROVISIONED' });
     } catch (err) {
       inv.log.warn({ err }, 'subscriber search failed');
       await inv.reply(plain(describeFailure(err, 'search the subscribers')));

@@ -37,7 +37,7 @@ async function existingGroup(
   waitMs: number,
 ): Promise<string | undefined> {
   try {
-    const answer = await within(waitMs, deps.onsim.listGroups());
+    const answer = await within(waitMs, deps.onsim.reseller.listGroups());
     if (answer.timedOut) {
       log.info('group list too slow for the duplicate check; ONSIM will refuse a duplicate itself');
       return undefined;
@@ -66,7 +66,7 @@ async function addGroup(deps: AppDeps, client: WebClient, who: Recipient, group:
       target: group.name,
       detail: `home location ${group.home_location}`,
     },
-    () => deps.onsim.addGroup(group),
+    () => deps.onsim.reseller.addGroup(group),
   );
   // The provisioning form's group menu must offer the new group at once, not in 5 minutes.
   if (outcome.kind !== 'failed') forgetProvisionLists(deps.onsim);

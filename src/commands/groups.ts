@@ -18,7 +18,7 @@ export const groupsList: ListCommand = {
           : `⚠️ \`groups\` takes no arguments (got ${echo(args.join(' '))}). For one group's subscribers: \`/onsim subscribers ACME_LOGISTICS\``,
       };
     }
-    const groups = [...(await deps.onsim.listGroups())].sort((a, b) =>
+    const groups = [...(await deps.onsim.reseller.listGroups())].sort((a, b) =>
       a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }),
     );
     return {

@@ -57,7 +57,7 @@ export async function lookUpMessage(
     if (id.kind === 'iccid') {
       if (subscribers === null) {
         try {
-          subscribers = await deps.onsim.listSubscribers({ state: 'PROVISIONED' });
+          subscribers = await deps.onsim.reseller.listSubscribers({ state: 'PROVISIONED' });
         } catch (err) {
           opts.log.warn({ err }, 'subscriber list failed during a message look-up');
           subscribers = [];

@@ -41,7 +41,7 @@ export const number: Subcommand = {
       deps,
       inv.client,
       { ...who, operation: NUMBER_OPERATION, target: mpn.value },
-      () => deps.onsim.addNumber(mpn.value),
+      () => deps.onsim.numbers.add(mpn.value),
     );
     if (outcome.kind === 'succeeded') inv.log.info({ mpn: mpn.value }, 'number added');
     await reportOutcome(

@@ -27,7 +27,7 @@ export const numbersList: ListCommand = {
         message: `⚠️ ${echo(wrong ?? '')} is not a number state. Valid: \`active\` (default) or \`reserved\` (free to provision). Example: ${EXAMPLE}`,
       };
     }
-    const numbers = await deps.onsim.listNumbers(state);
+    const numbers = await deps.onsim.numbers.list(state);
     const stateWord = state === 'ACTIVE' ? 'Active' : 'Reserved';
     return {
       ok: true,

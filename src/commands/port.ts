@@ -29,7 +29,7 @@ export const port: Subcommand = {
       return;
     }
     try {
-      const found = await deps.onsim.getPort(id);
+      const found = await deps.onsim.porting.get(id);
       await inv.reply(portCard(found, inv.text));
     } catch (err) {
       inv.log.warn({ err, portId: id }, 'port look-up failed');

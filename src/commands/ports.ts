@@ -81,11 +81,11 @@ export function parsePortSelection(
 
 /** One ONSIM call: the state itself when only one is asked for, else ALL, filtered here. */
 async function fetchPorts(selection: PortSelection, deps: AppDeps): Promise<Port[]> {
-  if (selection.kind === 'all') return deps.onsim.listPorts('ALL');
+  if (selection.kind === 'all') return deps.onsim.porting.list('ALL');
   const wanted = selection.kind === 'open' ? OPEN_STATES : selection.states;
   const [only] = wanted;
-  if (wanted.length === 1 && only) return deps.onsim.listPorts(only);
-  const all = await deps.onsim.listPorts('ALL');
+  if (wanted.length === 1 && only) return deps.onsim.porting.list(only);
+  const all = await deps.onsim.porting.list('ALL');
   return all.filter((p) => (wanted as readonly string[]).includes(normaliseStatus(p.status)));
 }
 

@@ -42,7 +42,10 @@ export function loadProvisionLists(
   if (entry.inflight) return entry.inflight;
   const load = (async () => {
     try {
-      const [groups, catalogue] = await Promise.all([onsim.listGroups(), onsim.getCatalogue()]);
+      const [groups, catalogue] = await Promise.all([
+        onsim.reseller.listGroups(),
+        onsim.reseller.getCatalogue(),
+      ]);
       const value: ProvisionLists = {
         groups: [...new Set(groups.map((g) => g.name.trim()).filter(Boolean))].sort((a, b) =>
           a.localeCompare(b),

@@ -243,8 +243,8 @@ async function provisionAndReport(
     { userId, channelId, operation: OPERATION, target: mpn, detail: auditDetail(submission) },
     () =>
       submission.flavour === 'onsim'
-        ? deps.onsim.provisionOnsim(submission.input)
-        : deps.onsim.provisionOwnPbx(submission.input),
+        ? deps.onsim.reseller.provisionOnsim(submission.input)
+        : deps.onsim.reseller.provisionOwnPbx(submission.input),
   );
   const what = `provision ${shown} (${FLAVOUR_LABEL[submission.flavour]})`;
   if (outcome.kind === 'outcome_unknown') {

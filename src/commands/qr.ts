@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
 import { authorize } from '../guard/authorize.js';
 import type { Logger } from '../logger.js';
+import type { EsimInfo } from '../onsim/account.js';
 import { OnsimError, OnsimNotFoundError } from '../onsim/errors.js';
 import {
   EXAMPLES,
@@ -71,9 +72,9 @@ export async function qrFor(
   if (ref.kind === 'esim_code') {
     code = ref.value;
   } else {
-    let info: Awaited<ReturnType<AppDeps['onsim']['getEsim']>>;
+    let info: EsimInfo;
     try {
-      info = await deps.onsim.getEsim({ [ref.kind]: ref.value });
+      info = await deps.onsim.account.getEsim({ [ref.kind]: ref.value });
     } catch (err) {
       who.log.warn({ err }, 'eSIM query for QR failed');
       return plain(describeFailure(err, `get the eSIM activation code of ${esc(label)}`));

@@ -87,7 +87,7 @@ async function openChooser(
   await openThenFill(client, log, at.triggerId, loading, async () => {
     let current: Partial<RecordingChoice> = {};
     try {
-      const account = await deps.onsim.getAccount(at.mpn);
+      const account = await deps.onsim.account.get(at.mpn);
       current = { voice_recording: account.voice_recording, sms_recording: account.sms_recording };
     } catch (err) {
       if (err instanceof OnsimNotFoundError) {
@@ -160,7 +160,7 @@ async function switchOn(
     deps,
     client,
     { ...who, operation: RECORDING_ON_OPERATION, target: mpn, detail: describeChoice(choice) },
-    () => deps.onsim.setRecording(mpn, choice),
+    () => deps.onsim.account.setRecording(mpn, choice),
   );
   return describeOutcome(outcome, mpn, choice, who.userId);
 }
@@ -269,7 +269,7 @@ export const onRecordingOffSubmit = (deps: AppDeps): SubmissionHandler =>
       client,
       claim.confirmation,
       `${describeChoice(choice)} — reason: ${reason.value}`,
-      () => deps.onsim.setRecording(mpn, choice),
+      () => deps.onsim.account.setRecording(mpn, choice),
     );
     const result = describeOutcome(outcome, mpn, choice, userId, reason.value);
     await showOutcome(

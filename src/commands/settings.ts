@@ -44,7 +44,7 @@ async function openSettingsForm(
   const shown = esc(formatMpn(at.mpn));
   await openThenFill(client, log, at.triggerId, settingsLoadingModal(at.mpn), async () => {
     try {
-      const account = await deps.onsim.getAccount(at.mpn);
+      const account = await deps.onsim.account.get(at.mpn);
       const name = [account.first_name, account.last_name]
         .map((s) => s?.trim())
         .filter(Boolean)
@@ -81,7 +81,7 @@ async function changeSettings(
     deps,
     client,
     { ...who, operation: SETTINGS_OPERATION, target: mpn, detail: auditDetail(changes) },
-    () => deps.onsim.updateMobileSettings(mpn, changes),
+    () => deps.onsim.account.updateMobileSettings(mpn, changes),
   );
   if (outcome.kind === 'succeeded') {
     deps.logger.info({ mpn, fields: Object.keys(changes), user: who.userId }, 'mobile settings changed');

@@ -46,7 +46,7 @@ export const simsList: ListCommand = {
     const parsed = parseSimArgs(args);
     if (!parsed.ok) return parsed;
     const { state, type } = parsed;
-    const sims = await deps.onsim.listSims(state, type);
+    const sims = await deps.onsim.sims.list(state, type);
     const kind = type === 'ALL' ? 'SIMs' : `${type}s`;
     const stateWord = state === 'ACTIVE' ? 'Active' : 'Reserved';
     return {

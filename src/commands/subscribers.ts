@@ -77,7 +77,7 @@ async function fetchSubscribers(args: string[], deps: AppDeps): Promise<ListOutc
   let group: string | undefined;
   if (filter.group !== undefined) {
     const typed = filter.group;
-    const groups = await deps.onsim.listGroups();
+    const groups = await deps.onsim.reseller.listGroups();
     group = groups.find((g) => g.name.toLowerCase() === typed.toLowerCase())?.name;
     if (group === undefined) {
       const near = closestGroups(typed, groups);
@@ -93,7 +93,7 @@ async function fetchSubscribers(args: string[], deps: AppDeps): Promise<ListOutc
     }
   }
 
-  const found = await deps.onsim.listSubscribers({
+  const found = await deps.onsim.reseller.listSubscribers({
     state: 'PROVISIONED',
     ...(group === undefined ? {} : { group }),
     ...(filter.recorded === undefined ? {} : { is_recorded: filter.recorded }),

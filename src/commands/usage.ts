@@ -88,7 +88,7 @@ async function watch(inv: Invocation, deps: AppDeps): Promise<void> {
   // The line must exist; its current usage goes in the answer.
   let now = '';
   try {
-    const current = usageOf(await deps.onsim.getAccount(mpn));
+    const current = usageOf(await deps.onsim.account.get(mpn));
     now = current
       ? ` It is at ${Math.floor(current.percent)}% of ${esc(current.bundle ?? 'its bundle')} now.`
       : ' ONSIM shows no data allowance for it yet, so there is nothing to measure until it has one.';

@@ -90,7 +90,7 @@ export async function stepEsimFollowUp(ctx: FollowContext, f: EsimFollowUp): Pro
 
   let info: EsimInfo;
   try {
-    info = await ctx.onsim.getEsim(queryOf(f));
+    info = await ctx.onsim.account.getEsim(queryOf(f));
   } catch (err) {
     if (!(err instanceof OnsimNotFoundError)) throw err;
     // ONSIM no longer knows the eSIM: the SIM was ceased. Stop, and say so where the QR is.

@@ -7,7 +7,7 @@
 import type { WebClient } from '@slack/web-api';
 import { WebAPIRateLimitedError } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import type { OnsimClient } from '../onsim/client.js';
+import type { OnsimAccount } from '../onsim/client.js';
 import { OnsimInputError, OnsimRateLimitedError } from '../onsim/errors.js';
 import type { EsimFollowUp, Store, UsageWatch } from '../store/types.js';
 import type { FollowContext } from './context.js';
@@ -22,7 +22,7 @@ const BACKOFF_MAX_MS = 60 * 60_000;
 
 export interface FollowPollerOptions {
   store: Store;
-  onsim: Pick<OnsimClient, 'getEsim' | 'getAccount'>;
+  onsim: { account: Pick<OnsimAccount, 'getEsim' | 'get'> };
   /** Should have `retryConfig: { retries: 0 }` and `rejectRateLimitedCalls: true`. */
   slack: WebClient;
   logger: Logger;

@@ -64,7 +64,7 @@ async function post(
 export async function stepUsageWatch(ctx: FollowContext, watch: UsageWatch): Promise<void> {
   let account: Account;
   try {
-    account = await ctx.onsim.getAccount(watch.mpn);
+    account = await ctx.onsim.account.get(watch.mpn);
   } catch (err) {
     if (!(err instanceof OnsimNotFoundError)) throw err;
     // The line is gone (ceased, number changed): keep the watch, check again much later.

@@ -6,7 +6,15 @@ export type {
   MobileSettings,
   RecordingSettings,
 } from './account.js';
-export { createOnsimClient, type OnsimClient } from './client.js';
+export {
+  createOnsimClient,
+  type OnsimAccount,
+  type OnsimClient,
+  type OnsimNumbers,
+  type OnsimPorting,
+  type OnsimReseller,
+  type OnsimSims,
+} from './client.js';
 export * from './errors.js';
 export type { NumberEntry, NumberState } from './numbers.js';
 export { PORT_STATES, type Port, type PortState, type PortStateFilter } from './porting.js';

@@ -18,7 +18,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
-import type { OnsimClient } from '../onsim/client.js';
+import type { OnsimPorting } from '../onsim/client.js';
 import { errorSummary, OnsimError, OnsimInputError } from '../onsim/errors.js';
 import type { Port } from '../onsim/porting.js';
 import type { NewOutboxItem, PortWatch, Store } from '../store/types.js';
@@ -40,7 +40,7 @@ export const KV = {
 
 export interface PortWatcherOptions {
   store: Store;
-  onsim: Pick<OnsimClient, 'listPorts'>;
+  onsim: { porting: Pick<OnsimPorting, 'list'> };
   /** Should have `retryConfig: { retries: 0 }` and `rejectRateLimitedCalls: true`: the outbox retries. */
   slack: WebClient;
   logger: Logger;
@@ -157,7 +157,7 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     const since = lease;
     let ports: Port[];
     try {
-      ports = await onsim.listPorts('ALL');
+      ports = await onsim.porting.list('ALL');
     } catch (err) {
       if (err instanceof OnsimError && !(err instanceof OnsimInputError))
         return pause(errorSummary(err), err);

@@ -72,7 +72,7 @@ async function qrImage(
   log: AppDeps['logger'],
 ): Promise<{ png: Buffer; localReason: string | null }> {
   try {
-    const url = await deps.onsim.generateQr(code);
+    const url = await deps.onsim.account.generateQr(code);
     const policy: QrLinkPolicy = {
       hosts: deps.config.qrImageHosts,
       trustedOrigin: deps.sandbox ? new URL(url).origin : deps.config.onsim.baseUrl,

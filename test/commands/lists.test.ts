@@ -109,7 +109,10 @@ describe('/onsim subscribers', () => {
     expect(posts.map((r) => r.body)).toEqual([
       { state: 'PROVISIONED', group: 'ACME_LOGISTICS', is_recorded: true },
     ]);
-    const expected = await bot.deps.onsim.listSubscribers({ group: 'ACME_LOGISTICS', is_recorded: true });
+    const expected = await bot.deps.onsim.reseller.listSubscribers({
+      group: 'ACME_LOGISTICS',
+      is_recorded: true,
+    });
     expect(expected.length).toBeGreaterThan(0);
     expect(shown).toContain('Subscribers of ACME_LOGISTICS · recorded');
     expect(shownMpns(shown).sort()).toEqual(expected.map((s) => s.mpn).sort());
@@ -184,7 +187,7 @@ describe('/onsim subscribers', () => {
       });
       all.push(...shownMpns(JSON.stringify((await answerAt(c.responseUrl ?? '')).body.blocks)));
     }
-    const everyone = await bot.deps.onsim.listSubscribers();
+    const everyone = await bot.deps.onsim.reseller.listSubscribers();
     expect(all.sort()).toEqual(everyone.map((s) => s.mpn).sort());
   });
 
@@ -239,7 +242,7 @@ describe('/onsim subscribers', () => {
       'recorded',
       'state',
     ]);
-    const everyone = await bot.deps.onsim.listSubscribers();
+    const everyone = await bot.deps.onsim.reseller.listSubscribers();
     expect(data).toHaveLength(60);
     const byMpn = new Map(data.map((r) => [r[2], r]));
     for (const s of everyone) {
@@ -303,7 +306,7 @@ describe('/onsim sims', () => {
     expect(bot.sandbox.requestsTo('GET', '/sims/').map((r) => r.path)).toEqual(['/sims/ACTIVE/ALL']);
     expect(shown).toContain('Active SIMs');
     expect(shown).toContain('60 SIMs');
-    const [first] = await bot.deps.onsim.listSims('ACTIVE', 'ALL');
+    const [first] = await bot.deps.onsim.sims.list('ACTIVE', 'ALL');
     expect(shown).toContain(`\`${first?.iccid}\` · ${first?.type} · ACTIVE · +44 7700 900101`);
     expect(shown).toContain('Page 1 of 4');
   });
@@ -352,7 +355,7 @@ describe('/onsim numbers', () => {
 
 describe('/onsim csv', () => {
   it('neutralises spreadsheet formulas and quotes what needs quoting in the uploaded file', async () => {
-    await bot.deps.onsim.addGroup({
+    await bot.deps.onsim.reseller.addGroup({
       name: 'Evil-Co',
       address_line_1: '1 High Street, Leeds',
       home_location: 'GBR',

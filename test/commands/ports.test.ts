@@ -42,7 +42,7 @@ describe('/onsim ports', () => {
     const { body, shown } = await ask('ports');
 
     expect(portPaths()).toEqual(['/port/all/ALL']);
-    const all = await bot.deps.onsim.listPorts('ALL');
+    const all = await bot.deps.onsim.porting.list('ALL');
     const open = all.filter((p) => p.status === 'INITIAL' || p.status === 'IN PROGRESS');
     expect(open).toHaveLength(6);
     expect(shownIds(shown).sort()).toEqual(open.map((p) => p.trID).sort());
@@ -59,7 +59,7 @@ describe('/onsim ports', () => {
 
   it('masks every PAC to its last 3 characters', async () => {
     const { shown } = await ask('ports all');
-    const all = await bot.deps.onsim.listPorts('ALL');
+    const all = await bot.deps.onsim.porting.list('ALL');
     expect(shownIds(shown)).toHaveLength(all.length);
     for (const p of all) {
       const pac = p.PAC ?? '';
@@ -92,7 +92,7 @@ describe('/onsim ports', () => {
     const { shown } = await ask('ports complete closed');
     expect(portPaths()).toEqual(['/port/all/ALL']);
     expect(shownIds(shown).sort()).toEqual(
-      (await bot.deps.onsim.listPorts('ALL'))
+      (await bot.deps.onsim.porting.list('ALL'))
         .filter((p) => p.status === 'COMPLETE' || p.status === 'CLOSED')
         .map((p) => p.trID)
         .sort(),
@@ -119,7 +119,7 @@ describe('/onsim ports', () => {
 describe('/onsim port', () => {
   it('shows one port as a card: status, numbers, masked PAC, dates and a Share button', async () => {
     const { body, shown } = await ask(`port ${F.failedPortId}`);
-    const port = await bot.deps.onsim.getPort(F.failedPortId);
+    const port = await bot.deps.onsim.porting.get(F.failedPortId);
 
     expect(bot.sandbox.requestsTo('GET', `/port/${F.failedPortId}`)).toHaveLength(2);
     expect(shown).toContain('Port failed');

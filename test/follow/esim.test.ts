@@ -232,7 +232,7 @@ describe('eSIM install follow-up', () => {
     expect(waiting?.nextCheckAt).toBeGreaterThan(clock + POLL_MS);
     bot.sandbox.setFault(null);
 
-    await bot.deps.onsim.ceaseAccount(F.readyEsimIccid);
+    await bot.deps.onsim.account.cease(F.readyEsimIccid);
     clock += 10 * POLL_MS;
     await poller.tickOnce();
     const ceased = bot.slack.callsTo('chat.update').filter((c) => c.args.ts === ts);

@@ -69,7 +69,7 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 
 describe('the 18 operations against the sandbox', () => {
   it('1. gets account info, with services and the data bundle', async () => {
-    const a = await onsim.getAccount('+44 7700 900123');
+    const a = await onsim.account.get('+44 7700 900123');
     expect(a.mpn).toBe(F.installedEsimMpn);
     expect(a.sim).toBe(F.installedEsimIccid);
     expect(a.services.mobile_voice).toMatch(/^(ON|OFF)$/);
@@ -80,9 +80,9 @@ describe('the 18 operations against the sandbox', () => {
   });
 
   it('2. queries an eSIM by MPN, ICCID or i_account without refreshing it', async () => {
-    const byMpn = await onsim.getEsim({ mpn: F.installedEsimMpn });
-    const byIccid = await onsim.getEsim({ iccid: F.installedEsimIccid });
-    const byAccount = await onsim.getEsim({ i_account: F.installedEsimAccount });
+    const byMpn = await onsim.account.getEsim({ mpn: F.installedEsimMpn });
+    const byIccid = await onsim.account.getEsim({ iccid: F.installedEsimIccid });
+    const byAccount = await onsim.account.getEsim({ i_account: F.installedEsimAccount });
     expect(byMpn.esim_status).toBe('installed');
     expect(byIccid.esim_code).toBe(byMpn.esim_code);
     expect(byAccount.esim_code).toBe(byMpn.esim_code);
@@ -90,8 +90,8 @@ describe('the 18 operations against the sandbox', () => {
   });
 
   it('2. refreshes the code of an eSIM that is not installed yet', async () => {
-    const before = await onsim.getEsim({ mpn: F.readyEsimMpn });
-    const after = await onsim.refreshEsimCode({ mpn: F.readyEsimMpn });
+    const before = await onsim.account.getEsim({ mpn: F.readyEsimMpn });
+    const after = await onsim.account.refreshEsimCode({ mpn: F.readyEsimMpn });
     expect(after.refresh_code).toBe('esim code refreshed');
     expect(after.esim_code).not.toBe(before.esim_code);
     expect(sandbox.requestsTo('POST', '/account/esim').at(-1)?.body).toEqual({
@@ -101,22 +101,22 @@ describe('the 18 operations against the sandbox', () => {
   });
 
   it('3. generates a QR image URL that serves a PNG', async () => {
-    const { esim_code } = await onsim.getEsim({ mpn: F.readyEsimMpn });
-    const url = await onsim.generateQr(esim_code!);
+    const { esim_code } = await onsim.account.getEsim({ mpn: F.readyEsimMpn });
+    const url = await onsim.account.generateQr(esim_code!);
     const png = Buffer.from(await (await fetch(url)).arrayBuffer());
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 
   it('4. updates the bundle through the path', async () => {
-    await onsim.updateBundle('07700 900123', 'UNLIMITED');
+    await onsim.account.updateBundle('07700 900123', 'UNLIMITED');
     expect(sandbox.requestsTo('POST', '/account/')[0]?.path).toBe(
       `/account/${F.installedEsimMpn}/bundle/UNLIMITED`,
     );
-    expect((await onsim.getAccount(F.installedEsimMpn)).bundles.data?.bundle_name).toMatch(/unlimited/i);
+    expect((await onsim.account.get(F.installedEsimMpn)).bundles.data?.bundle_name).toMatch(/unlimited/i);
   });
 
   it('5. sends both recording values', async () => {
-    await onsim.setRecording(F.installedEsimMpn, { voice_recording: 'ON', sms_recording: 'OFF' });
+    await onsim.account.setRecording(F.installedEsimMpn, { voice_recording: 'ON', sms_recording: 'OFF' });
     expect(sandbox.requestsTo('POST', `/account/${F.installedEsimMpn}/recording`)[0]?.body).toEqual({
       voice_recording: 'ON',
       sms_recording: 'OFF',
@@ -124,7 +124,7 @@ describe('the 18 operations against the sandbox', () => {
   });
 
   it('6. sends only the mobile settings given', async () => {
-    await onsim.updateMobileSettings(F.installedEsimMpn, { mobile_hotspot: 'ON', first_name: 'Ada' });
+    await onsim.account.updateMobileSettings(F.installedEsimMpn, { mobile_hotspot: 'ON', first_name: 'Ada' });
     expect(sandbox.requestsTo('POST', '/account/pbxinfo/')[0]?.body).toEqual({
       mobile_hotspot: 'ON',
       first_name: 'Ada',
@@ -133,14 +133,14 @@ describe('the 18 operations against the sandbox', () => {
 
   it('7. ceases by the 19-digit ICCID in a DELETE body, from the printed 20-digit form', async () => {
     const printed = `${F.psimIccid}${luhn(F.psimIccid)}`;
-    await onsim.ceaseAccount(printed);
+    await onsim.account.cease(printed);
     const req = sandbox.requestsTo('DELETE', '/account')[0];
     expect(req?.body).toEqual({ iccid: F.psimIccid });
-    await expect(onsim.getAccount(F.psimMpn)).rejects.toBeInstanceOf(OnsimNotFoundError);
+    await expect(onsim.account.get(F.psimMpn)).rejects.toBeInstanceOf(OnsimNotFoundError);
   });
 
   it('8. provisions with an own PBX, sending only what was given', async () => {
-    const res = await onsim.provisionOwnPbx({ mpn: F.reservedNumber });
+    const res = await onsim.reseller.provisionOwnPbx({ mpn: F.reservedNumber });
     expect(sandbox.requestsTo('POST', '/reseller/provision')[0]?.body).toEqual({ mpn: F.reservedNumber });
     expect(res.iccid).toMatch(/^ONSIM89\d{17}$/);
     expect(res.pbx_password).toBeTruthy();
@@ -158,19 +158,19 @@ describe('the 18 operations against the sandbox', () => {
       product: F.productId,
       mobile_data: '2GB' as const,
     };
-    await onsim.provisionOnsim(input);
+    await onsim.reseller.provisionOnsim(input);
     expect(sandbox.requestsTo('POST', '/reseller/provision-onsim')[0]?.body).toEqual(input);
   });
 
   it('10. lists the catalogue', async () => {
-    const c = await onsim.getCatalogue();
+    const c = await onsim.reseller.getCatalogue();
     expect(c.products.map((p) => p.id)).toContain(F.productId);
     expect(c.bundles.map((b) => b.sku)).toEqual(expect.arrayContaining(['BASE', 'UNLIMITED']));
   });
 
   it('11. lists subscribers with filters, always naming the state', async () => {
-    const all = await onsim.listSubscribers();
-    const recorded = await onsim.listSubscribers({ is_recorded: true, group: F.groupName });
+    const all = await onsim.reseller.listSubscribers();
+    const recorded = await onsim.reseller.listSubscribers({ is_recorded: true, group: F.groupName });
     expect(all.length).toBeGreaterThanOrEqual(50);
     expect(recorded.length).toBeGreaterThan(0);
     expect(recorded.every((s) => s.group === F.groupName)).toBe(true);
@@ -182,65 +182,70 @@ describe('the 18 operations against the sandbox', () => {
   });
 
   it('12/13. lists groups and adds one', async () => {
-    await onsim.addGroup({ name: 'new-group_1', address_line_1: '1 High Street', home_location: 'GBR,USA' });
-    const groups = await onsim.listGroups();
+    await onsim.reseller.addGroup({
+      name: 'new-group_1',
+      address_line_1: '1 High Street',
+      home_location: 'GBR,USA',
+    });
+    const groups = await onsim.reseller.listGroups();
     expect(groups.map((g) => g.name)).toContain('new-group_1');
   });
 
   it('14. lists ports by state, URL-encoding the space of IN PROGRESS', async () => {
-    const ports = await onsim.listPorts('IN PROGRESS');
+    const ports = await onsim.porting.list('IN PROGRESS');
     expect(ports.length).toBeGreaterThan(0);
     expect(ports.every((p) => p.status === 'IN PROGRESS')).toBe(true);
     expect(sandbox.requests[0]?.rawPath).toBe('/port/all/IN%20PROGRESS');
   });
 
   it('15. looks up one port', async () => {
-    const p = await onsim.getPort(F.failedPortId);
+    const p = await onsim.porting.get(F.failedPortId);
     expect(p.trID).toBe(F.failedPortId);
     expect(p.status).toBe('FAILED');
   });
 
   it('16. lists SIMs by state and type', async () => {
-    const esims = await onsim.listSims('RESERVED', 'eSIM');
+    const esims = await onsim.sims.list('RESERVED', 'eSIM');
     expect(esims.map((s) => s.iccid)).toContain(F.reservedEsimIccid);
     expect(sandbox.requests[0]?.path).toBe('/sims/RESERVED/eSIM');
   });
 
   it('17/18. lists numbers and adds one', async () => {
-    await onsim.addNumber('+44 7700 900555');
-    const reserved = await onsim.listNumbers('RESERVED');
+    await onsim.numbers.add('+44 7700 900555');
+    const reserved = await onsim.numbers.list('RESERVED');
     expect(reserved.map((n) => n.mpn)).toContain('447700900555');
   });
 });
 
 describe('input validation happens before any request', () => {
   const cases: Array<[string, (c: OnsimClient) => Promise<unknown>, string]> = [
-    ['a letter in an MPN', (c) => c.getAccount('07700 9OO123'), 'mpn'],
-    ['an MPN that is too short', (c) => c.addNumber('12345'), 'mpn'],
+    ['a letter in an MPN', (c) => c.account.get('07700 9OO123'), 'mpn'],
+    ['an MPN that is too short', (c) => c.numbers.add('12345'), 'mpn'],
     [
       'a printed ICCID with a wrong check digit',
-      (c) => c.ceaseAccount(`${F.psimIccid}${(luhn(F.psimIccid) + 1) % 10}`),
+      (c) => c.account.cease(`${F.psimIccid}${(luhn(F.psimIccid) + 1) % 10}`),
       'iccid',
     ],
-    ['an ICCID of 12 digits', (c) => c.getEsim({ iccid: '894453010000' }), 'iccid'],
-    ['an eSIM query with no identifier', (c) => c.getEsim({}), 'mpn'],
-    ['a QR for a code not starting LPA:1', (c) => c.generateQr('XYZ:1$a$b'), 'esim_code'],
-    ['a bundle SKU with a space', (c) => c.updateBundle(F.installedEsimMpn, 'TEN GB'), 'bundle'],
+    ['an ICCID of 12 digits', (c) => c.account.getEsim({ iccid: '894453010000' }), 'iccid'],
+    ['an eSIM query with no identifier', (c) => c.account.getEsim({}), 'mpn'],
+    ['a QR for a code not starting LPA:1', (c) => c.account.generateQr('XYZ:1$a$b'), 'esim_code'],
+    ['a bundle SKU with a space', (c) => c.account.updateBundle(F.installedEsimMpn, 'TEN GB'), 'bundle'],
     [
       'a recording value other than ON/OFF',
-      (c) => c.setRecording(F.installedEsimMpn, { voice_recording: 'MAYBE' as 'ON', sms_recording: 'ON' }),
+      (c) =>
+        c.account.setRecording(F.installedEsimMpn, { voice_recording: 'MAYBE' as 'ON', sms_recording: 'ON' }),
       'voice_recording',
     ],
     [
       'a settings email without @',
-      (c) => c.updateMobileSettings(F.installedEsimMpn, { email: 'john.example.com' }),
+      (c) => c.account.updateMobileSettings(F.installedEsimMpn, { email: 'john.example.com' }),
       'email',
     ],
-    ['settings with nothing to change', (c) => c.updateMobileSettings(F.installedEsimMpn, {}), 'mpn'],
+    ['settings with nothing to change', (c) => c.account.updateMobileSettings(F.installedEsimMpn, {}), 'mpn'],
     [
       'a provision with an unknown mobile_data',
       (c) =>
-        c.provisionOnsim({
+        c.reseller.provisionOnsim({
           mpn: F.reservedNumber,
           group_name: F.groupName,
           home_location: 'GBR',
@@ -255,7 +260,7 @@ describe('input validation happens before any request', () => {
     [
       'a provision with a bad email',
       (c) =>
-        c.provisionOnsim({
+        c.reseller.provisionOnsim({
           mpn: F.reservedNumber,
           group_name: F.groupName,
           home_location: 'GBR',
@@ -269,28 +274,28 @@ describe('input validation happens before any request', () => {
     ],
     [
       'an own-PBX provision with a short password',
-      (c) => c.provisionOwnPbx({ mpn: F.reservedNumber, pbx_password: 'abc' }),
+      (c) => c.reseller.provisionOwnPbx({ mpn: F.reservedNumber, pbx_password: 'abc' }),
       'pbx_password',
     ],
     [
       'a group name with a space',
-      (c) => c.addGroup({ name: 'acme sales', address_line_1: 'x', home_location: 'GBR' }),
+      (c) => c.reseller.addGroup({ name: 'acme sales', address_line_1: 'x', home_location: 'GBR' }),
       'name',
     ],
     [
       'a group name without letters',
-      (c) => c.addGroup({ name: '12345', address_line_1: 'x', home_location: 'GBR' }),
+      (c) => c.reseller.addGroup({ name: '12345', address_line_1: 'x', home_location: 'GBR' }),
       'name',
     ],
     [
       'a group home location of FRA',
-      (c) => c.addGroup({ name: 'acme', address_line_1: 'x', home_location: 'FRA' as 'GBR' }),
+      (c) => c.reseller.addGroup({ name: 'acme', address_line_1: 'x', home_location: 'FRA' as 'GBR' }),
       'home_location',
     ],
-    ['an unknown port state', (c) => c.listPorts('DONE' as 'ALL'), 'input'],
-    ['an unknown SIM type', (c) => c.listSims('ACTIVE', 'nano' as 'ALL'), 'type'],
-    ['an unknown number state', (c) => c.listNumbers('FREE' as 'ACTIVE'), 'input'],
-    ['a port id with a slash', (c) => c.getPort('../1'), 'input'],
+    ['an unknown port state', (c) => c.porting.list('DONE' as 'ALL'), 'input'],
+    ['an unknown SIM type', (c) => c.sims.list('ACTIVE', 'nano' as 'ALL'), 'type'],
+    ['an unknown number state', (c) => c.numbers.list('FREE' as 'ACTIVE'), 'input'],
+    ['a port id with a slash', (c) => c.porting.get('../1'), 'input'],
   ];
   it.each(cases)('rejects %s, naming the field, and sends nothing', async (_name, call, field) => {
     const err = await rejection(call(onsim));
@@ -321,67 +326,71 @@ const GROUP = { name: 'acme-sales', address_line_1: '1 High Street', home_locati
 describe("every input rule of ONSIM's documentation is checked before anything is sent", () => {
   // [rule, call, field named]: one bad input per documented rule, by operation number.
   const rules: Array<[string, (c: OnsimClient) => Promise<unknown>, string]> = [
-    ['1. an empty MPN', (c) => c.getAccount(''), 'mpn'],
-    ['2. an i_account that is not digits', (c) => c.getEsim({ i_account: 'abc' }), 'i_account'],
-    ['2. an eSIM query by a malformed MPN', (c) => c.getEsim({ mpn: '07700' }), 'mpn'],
-    ['2. an ICCID not starting 89', (c) => c.getEsim({ iccid: '1234567890123456789' }), 'iccid'],
-    ['2. a refresh naming no eSIM', (c) => c.refreshEsimCode({}), 'mpn'],
-    ['3. an empty activation code', (c) => c.generateQr(''), 'esim_code'],
-    ['3. an activation code in lower-case lpa:2', (c) => c.generateQr('LPA:2$a$b'), 'esim_code'],
-    ['4. an empty bundle', (c) => c.updateBundle(F.installedEsimMpn, ''), 'bundle'],
-    ['4. a bundle for a malformed MPN', (c) => c.updateBundle('12', 'UNLIMITED'), 'mpn'],
+    ['1. an empty MPN', (c) => c.account.get(''), 'mpn'],
+    ['2. an i_account that is not digits', (c) => c.account.getEsim({ i_account: 'abc' }), 'i_account'],
+    ['2. an eSIM query by a malformed MPN', (c) => c.account.getEsim({ mpn: '07700' }), 'mpn'],
+    ['2. an ICCID not starting 89', (c) => c.account.getEsim({ iccid: '1234567890123456789' }), 'iccid'],
+    ['2. a refresh naming no eSIM', (c) => c.account.refreshEsimCode({}), 'mpn'],
+    ['3. an empty activation code', (c) => c.account.generateQr(''), 'esim_code'],
+    ['3. an activation code in lower-case lpa:2', (c) => c.account.generateQr('LPA:2$a$b'), 'esim_code'],
+    ['4. an empty bundle', (c) => c.account.updateBundle(F.installedEsimMpn, ''), 'bundle'],
+    ['4. a bundle for a malformed MPN', (c) => c.account.updateBundle('12', 'UNLIMITED'), 'mpn'],
     [
       '5. a missing sms_recording',
-      (c) => c.setRecording(F.installedEsimMpn, { voice_recording: 'ON' } as RecordingSettings),
+      (c) => c.account.setRecording(F.installedEsimMpn, { voice_recording: 'ON' } as RecordingSettings),
       'sms_recording',
     ],
     [
       '5. recording for a malformed MPN',
-      (c) => c.setRecording('abc', { voice_recording: 'ON', sms_recording: 'ON' }),
+      (c) => c.account.setRecording('abc', { voice_recording: 'ON', sms_recording: 'ON' }),
       'mpn',
     ],
-    ['6. a malformed new MPN', (c) => c.updateMobileSettings(F.installedEsimMpn, { mpn: '123' }), 'mpn'],
+    [
+      '6. a malformed new MPN',
+      (c) => c.account.updateMobileSettings(F.installedEsimMpn, { mpn: '123' }),
+      'mpn',
+    ],
     [
       '6. a SIP username with a space',
-      (c) => c.updateMobileSettings(F.installedEsimMpn, { pbx_user: 'john smith' }),
+      (c) => c.account.updateMobileSettings(F.installedEsimMpn, { pbx_user: 'john smith' }),
       'pbx_user',
     ],
     [
       '6. a SIP password under 8 characters',
-      (c) => c.updateMobileSettings(F.installedEsimMpn, { pbx_password: 'short' }),
+      (c) => c.account.updateMobileSettings(F.installedEsimMpn, { pbx_password: 'short' }),
       'pbx_password',
     ],
     [
       '6. an empty first name',
-      (c) => c.updateMobileSettings(F.installedEsimMpn, { first_name: '  ' }),
+      (c) => c.account.updateMobileSettings(F.installedEsimMpn, { first_name: '  ' }),
       'first_name',
     ],
     [
       '6. mobile_data other than ON/OFF',
-      (c) => c.updateMobileSettings(F.installedEsimMpn, { mobile_data: 'YES' as 'ON' }),
+      (c) => c.account.updateMobileSettings(F.installedEsimMpn, { mobile_data: 'YES' as 'ON' }),
       'mobile_data',
     ],
     [
       '6. mobile_voice, mobile_sms or mobile_hotspot other than ON/OFF',
-      (c) => c.updateMobileSettings(F.installedEsimMpn, { mobile_sms: 'on' as 'ON' }),
+      (c) => c.account.updateMobileSettings(F.installedEsimMpn, { mobile_sms: 'on' as 'ON' }),
       'mobile_sms',
     ],
     [
       '6. settings for a malformed MPN',
-      (c) => c.updateMobileSettings('+44 7700', { mobile_hotspot: 'ON' }),
+      (c) => c.account.updateMobileSettings('+44 7700', { mobile_hotspot: 'ON' }),
       'mpn',
     ],
-    ['7. an empty ICCID', (c) => c.ceaseAccount(''), 'iccid'],
-    ['7. an ICCID with letters', (c) => c.ceaseAccount('8944ABC'), 'iccid'],
-    ['8. a provision without an MPN', (c) => c.provisionOwnPbx({ mpn: '' }), 'mpn'],
+    ['7. an empty ICCID', (c) => c.account.cease(''), 'iccid'],
+    ['7. an ICCID with letters', (c) => c.account.cease('8944ABC'), 'iccid'],
+    ['8. a provision without an MPN', (c) => c.reseller.provisionOwnPbx({ mpn: '' }), 'mpn'],
     [
       '8. a provision with a malformed ICCID',
-      (c) => c.provisionOwnPbx({ mpn: F.reservedNumber, iccid: '8944' }),
+      (c) => c.reseller.provisionOwnPbx({ mpn: F.reservedNumber, iccid: '8944' }),
       'iccid',
     ],
     [
       '8. a SIP username with a space',
-      (c) => c.provisionOwnPbx({ mpn: F.reservedNumber, pbx_user: 'a b c' }),
+      (c) => c.reseller.provisionOwnPbx({ mpn: F.reservedNumber, pbx_user: 'a b c' }),
       'pbx_user',
     ],
     ...(
@@ -397,49 +406,53 @@ describe("every input rule of ONSIM's documentation is checked before anything i
       ] as const
     ).map((field): [string, (c: OnsimClient) => Promise<unknown>, string] => [
       `9. an ONSIM UC provision without ${field}`,
-      (c) => c.provisionOnsim(withoutField(field)),
+      (c) => c.reseller.provisionOnsim(withoutField(field)),
       field,
     ]),
     [
       '9. a home location other than GBR, USA or FRA',
-      (c) => c.provisionOnsim({ ...UC, home_location: 'DEU' as 'GBR' }),
+      (c) => c.reseller.provisionOnsim({ ...UC, home_location: 'DEU' as 'GBR' }),
       'home_location',
     ],
-    ['9. a product that is not a number', (c) => c.provisionOnsim({ ...UC, product: 'abc' }), 'product'],
-    ['9. a product that is not whole', (c) => c.provisionOnsim({ ...UC, product: 1.5 }), 'product'],
-    ['9. a malformed ICCID', (c) => c.provisionOnsim({ ...UC, iccid: '89' }), 'iccid'],
+    [
+      '9. a product that is not a number',
+      (c) => c.reseller.provisionOnsim({ ...UC, product: 'abc' }),
+      'product',
+    ],
+    ['9. a product that is not whole', (c) => c.reseller.provisionOnsim({ ...UC, product: 1.5 }), 'product'],
+    ['9. a malformed ICCID', (c) => c.reseller.provisionOnsim({ ...UC, iccid: '89' }), 'iccid'],
     [
       '11. a subscriber state other than PROVISIONED',
-      (c) => c.listSubscribers({ state: 'ACTIVE' as 'PROVISIONED' }),
+      (c) => c.reseller.listSubscribers({ state: 'ACTIVE' as 'PROVISIONED' }),
       'state',
     ],
     [
       '11. is_recorded that is not a boolean',
       // What a caller without types could send: a string where ONSIM wants a boolean.
-      (c) => c.listSubscribers(Object.assign({ is_recorded: true }, { is_recorded: 'yes' })),
+      (c) => c.reseller.listSubscribers(Object.assign({ is_recorded: true }, { is_recorded: 'yes' })),
       'is_recorded',
     ],
-    ['11. an empty group', (c) => c.listSubscribers({ group: ' ' }), 'group'],
-    ['13. a group name of 2 characters', (c) => c.addGroup({ ...GROUP, name: 'ab' }), 'name'],
+    ['11. an empty group', (c) => c.reseller.listSubscribers({ group: ' ' }), 'group'],
+    ['13. a group name of 2 characters', (c) => c.reseller.addGroup({ ...GROUP, name: 'ab' }), 'name'],
     [
       '13. a group name of 46 characters',
-      (c) => c.addGroup({ ...GROUP, name: `a${'b'.repeat(45)}` }),
+      (c) => c.reseller.addGroup({ ...GROUP, name: `a${'b'.repeat(45)}` }),
       'name',
     ],
-    ['13. a group name starting with _', (c) => c.addGroup({ ...GROUP, name: '_acme' }), 'name'],
-    ['13. a group name with !', (c) => c.addGroup({ ...GROUP, name: 'acme!' }), 'name'],
+    ['13. a group name starting with _', (c) => c.reseller.addGroup({ ...GROUP, name: '_acme' }), 'name'],
+    ['13. a group name with !', (c) => c.reseller.addGroup({ ...GROUP, name: 'acme!' }), 'name'],
     [
       '13. a group without address_line_1',
-      (c) => c.addGroup({ ...GROUP, address_line_1: '' }),
+      (c) => c.reseller.addGroup({ ...GROUP, address_line_1: '' }),
       'address_line_1',
     ],
     [
       '13. a group post code that is too long',
-      (c) => c.addGroup({ ...GROUP, post_code: 'X'.repeat(17) }),
+      (c) => c.reseller.addGroup({ ...GROUP, post_code: 'X'.repeat(17) }),
       'post_code',
     ],
-    ['16. an unknown SIM state', (c) => c.listSims('FREE' as 'ACTIVE'), 'state'],
-    ['18. a number with letters', (c) => c.addNumber('07700 TAXI'), 'mpn'],
+    ['16. an unknown SIM state', (c) => c.sims.list('FREE' as 'ACTIVE'), 'state'],
+    ['18. a number with letters', (c) => c.numbers.add('07700 TAXI'), 'mpn'],
   ];
   it.each(rules)('rejects %s, in words, naming the field, and sends nothing', async (_rule, call, field) => {
     const err = await rejection(call(onsim));
@@ -460,7 +473,7 @@ describe("every input rule of ONSIM's documentation is checked before anything i
 describe('retries', () => {
   it('retries a read answered 503, then succeeds', async () => {
     sandbox.setFault({ status: 503, times: 2 });
-    const groups = await onsim.listGroups();
+    const groups = await onsim.reseller.listGroups();
     expect(groups.length).toBeGreaterThan(0);
     expect(sandbox.requestsTo('GET', '/reseller/groups')).toHaveLength(3);
     expect(sleeps).toHaveLength(2);
@@ -468,21 +481,21 @@ describe('retries', () => {
 
   it('retries a read answered 429, waiting as long as Retry-After says', async () => {
     sandbox.setFault({ status: 429, retryAfter: 2, times: 1 });
-    await onsim.listNumbers('ACTIVE');
+    await onsim.numbers.list('ACTIVE');
     expect(sandbox.requestsTo('GET', '/numbers/ACTIVE')).toHaveLength(2);
     expect(sleeps).toEqual([2000]);
   });
 
   it('waits as long as Retry-After says after a 503 too', async () => {
     sandbox.setFault({ status: 503, retryAfter: 3, times: 1 });
-    await onsim.getPort(F.openPortId);
+    await onsim.porting.get(F.openPortId);
     expect(sandbox.requestsTo('GET', `/port/${F.openPortId}`)).toHaveLength(2);
     expect(sleeps).toEqual([3000]);
   });
 
   it('gives up at once when Retry-After asks for longer than the retry budget, saying when to try again', async () => {
     sandbox.setFault({ status: 429, retryAfter: 600 });
-    const err = await rejection(onsim.listGroups());
+    const err = await rejection(onsim.reseller.listGroups());
     expect(err).toBeInstanceOf(OnsimRateLimitedError);
     expect((err as OnsimRateLimitedError).retryAfterSeconds).toBe(600);
     expect(sandbox.requestsTo('GET', '/reseller/groups')).toHaveLength(1);
@@ -497,7 +510,7 @@ describe('retries', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const err = await rejection(client({ baseUrl: `http://127.0.0.1:${port}` }).listGroups());
+      const err = await rejection(client({ baseUrl: `http://127.0.0.1:${port}` }).reseller.listGroups());
       expect(err).toBeInstanceOf(OnsimRateLimitedError);
       // Whole seconds: the date has no milliseconds, so 4 or 5 s remain.
       expect(sleeps[0]).toBeGreaterThanOrEqual(4_000);
@@ -509,20 +522,20 @@ describe('retries', () => {
 
   it('retries the subscriber list (a read sent as POST) on 500', async () => {
     sandbox.setFault({ status: 500, times: 1 });
-    await onsim.listSubscribers();
+    await onsim.reseller.listSubscribers();
     expect(sandbox.requestsTo('POST', '/reseller/subscribers')).toHaveLength(2);
   });
 
   it('gives up on a read after the bounded attempts with a server error', async () => {
     sandbox.setFault({ status: 502 });
-    const err = await rejection(onsim.listGroups());
+    const err = await rejection(onsim.reseller.listGroups());
     expect(err).toBeInstanceOf(OnsimServerError);
     expect(sandbox.requestsTo('GET', '/reseller/groups')).toHaveLength(4);
   });
 
   it('does not retry a provision answered 503: the outcome is unknown', async () => {
     sandbox.setFault({ status: 503, match: { pathPrefix: '/reseller/provision' } });
-    const err = await rejection(onsim.provisionOwnPbx({ mpn: F.reservedNumber }));
+    const err = await rejection(onsim.reseller.provisionOwnPbx({ mpn: F.reservedNumber }));
     expect(err).toBeInstanceOf(OnsimOutcomeUnknownError);
     expect(sandbox.requestsTo('POST', '/reseller/provision')).toHaveLength(1);
     expect(sleeps).toHaveLength(0);
@@ -530,14 +543,14 @@ describe('retries', () => {
 
   it('retries a write answered 429: the gateway refused it before ONSIM saw it', async () => {
     sandbox.setFault({ status: 429, retryAfter: 1, times: 1 });
-    await onsim.addNumber('447700900556');
+    await onsim.numbers.add('447700900556');
     expect(sandbox.requestsTo('POST', '/numbers/447700900556')).toHaveLength(2);
     expect(sleeps).toEqual([1000]);
   });
 
   it('reports rate limiting once the attempts are used up', async () => {
     sandbox.setFault({ status: 429, retryAfter: 1 });
-    const err = await rejection(onsim.addNumber('447700900557'));
+    const err = await rejection(onsim.numbers.add('447700900557'));
     expect(err).toBeInstanceOf(OnsimRateLimitedError);
     expect((err as OnsimRateLimitedError).retryAfterSeconds).toBe(1);
   });
@@ -545,23 +558,23 @@ describe('retries', () => {
   it('times out a hanging read, retries it, and reports a timeout', async () => {
     const quick = client({ timeoutMs: 200 });
     sandbox.setFault({ hang: true, times: 1 });
-    await quick.listGroups();
+    await quick.reseller.listGroups();
     expect(sandbox.requestsTo('GET', '/reseller/groups')).toHaveLength(2);
     sandbox.setFault({ hang: true });
-    expect(await rejection(quick.listGroups())).toBeInstanceOf(OnsimTimeoutError);
+    expect(await rejection(quick.reseller.listGroups())).toBeInstanceOf(OnsimTimeoutError);
   });
 
   it('turns a hanging write into outcome unknown without retrying it', async () => {
     const quick = client({ timeoutMs: 200 });
     sandbox.setFault({ hang: true });
-    const err = await rejection(quick.ceaseAccount(F.psimIccid));
+    const err = await rejection(quick.account.cease(F.psimIccid));
     expect(err).toBeInstanceOf(OnsimOutcomeUnknownError);
     expect(sandbox.requestsTo('DELETE', '/account')).toHaveLength(1);
   });
 
   it('reports a refused connection as a connection error', async () => {
     const nowhere = client({ baseUrl: 'http://127.0.0.1:1' });
-    expect(await rejection(nowhere.listGroups())).toBeInstanceOf(OnsimConnectionError);
+    expect(await rejection(nowhere.reseller.listGroups())).toBeInstanceOf(OnsimConnectionError);
   });
 });
 
@@ -596,7 +609,7 @@ describe('a cap on the size of ONSIM answers', () => {
     try {
       // A generous timeout: only the cap can end this call.
       const capped = client({ baseUrl: endless.url, maxResponseBytes: 1024 * 1024, timeoutMs: 60_000 });
-      const err = await rejection(capped.listGroups());
+      const err = await rejection(capped.reseller.listGroups());
       expect(err).toBeInstanceOf(OnsimResponseError);
       expect((err as Error).message).toBe(
         "group list: ONSIM's answer was larger than 1 MB and was not read (raise ONSIM_MAX_RESPONSE_MB if it is expected)",
@@ -614,7 +627,7 @@ describe('a cap on the size of ONSIM answers', () => {
     });
     try {
       const capped = client({ baseUrl: declared.url, maxResponseBytes: 1024 * 1024, timeoutMs: 60_000 });
-      expect(await rejection(capped.listGroups())).toBeInstanceOf(OnsimResponseError);
+      expect(await rejection(capped.reseller.listGroups())).toBeInstanceOf(OnsimResponseError);
     } finally {
       await declared.close();
     }
@@ -627,7 +640,7 @@ describe('a cap on the size of ONSIM answers', () => {
     });
     try {
       const quick = client({ baseUrl: dripping.url, timeoutMs: 200 });
-      expect(await rejection(quick.listGroups())).toBeInstanceOf(OnsimTimeoutError);
+      expect(await rejection(quick.reseller.listGroups())).toBeInstanceOf(OnsimTimeoutError);
     } finally {
       await dripping.close();
     }
@@ -635,20 +648,20 @@ describe('a cap on the size of ONSIM answers', () => {
 
   it('reads answers under the cap as before', async () => {
     const roomy = client({ maxResponseBytes: 1024 * 1024 });
-    expect((await roomy.listGroups()).length).toBeGreaterThan(0);
+    expect((await roomy.reseller.listGroups()).length).toBeGreaterThan(0);
   });
 });
 
 describe('errors in words', () => {
   it('reads a 404 problem body as not found', async () => {
-    const err = await rejection(onsim.getAccount(F.unknownMpn));
+    const err = await rejection(onsim.account.get(F.unknownMpn));
     expect(err).toBeInstanceOf(OnsimNotFoundError);
     expect((err as OnsimApiError).title.length).toBeGreaterThan(0);
   });
 
   it('reads a wrong API key as unauthorized, without retrying', async () => {
     const wrong = client({ apiKey: 'wrong-key' });
-    expect(await rejection(wrong.listGroups())).toBeInstanceOf(OnsimUnauthorizedError);
+    expect(await rejection(wrong.reseller.listGroups())).toBeInstanceOf(OnsimUnauthorizedError);
     expect(sandbox.requests).toHaveLength(1);
   });
 
@@ -660,7 +673,7 @@ describe('errors in words', () => {
     ['html', 'Bad Request', undefined],
   ] as const)('pulls the words out of a %s error body, saying nothing twice', async (body, title, detail) => {
     sandbox.setFault({ status: 400, body });
-    const err = await rejection(onsim.listGroups());
+    const err = await rejection(onsim.reseller.listGroups());
     expect(err).toBeInstanceOf(OnsimApiError);
     const e = err as OnsimApiError;
     expect({ status: e.status, title: e.title, detail: e.detail }).toEqual({ status: 400, title, detail });
@@ -726,7 +739,7 @@ describe('errors in words', () => {
 
   it('reports malformed JSON as an answer it could not understand', async () => {
     sandbox.setFault({ malformed: true, times: 1 });
-    expect(await rejection(onsim.getPort(F.openPortId))).toBeInstanceOf(OnsimResponseError);
+    expect(await rejection(onsim.porting.get(F.openPortId))).toBeInstanceOf(OnsimResponseError);
   });
 });
 
@@ -787,9 +800,14 @@ describe('tolerant parsing of what the docs leave open', () => {
 describe('secrets in logs', () => {
   it('keeps the API key, the SIP password and the eSIM code out of the log of a failing provision', async () => {
     sandbox.setFault({ status: 503, match: { pathPrefix: '/reseller/provision' } });
-    await rejection(onsim.provisionOwnPbx({ mpn: F.reservedNumber, pbx_password: 'Sup3r-Secret-99' }));
+    await rejection(
+      onsim.reseller.provisionOwnPbx({ mpn: F.reservedNumber, pbx_password: 'Sup3r-Secret-99' }),
+    );
     sandbox.setFault(null);
-    const ok = await onsim.provisionOwnPbx({ mpn: '447700900202', pbx_password: 'An0ther-Secret-1' });
+    const ok = await onsim.reseller.provisionOwnPbx({
+      mpn: '447700900202',
+      pbx_password: 'An0ther-Secret-1',
+    });
     const out = logs.join('\n');
     expect(logs.length).toBeGreaterThan(0);
     expect(out).not.toContain(sandbox.apiKey);

@@ -889,38 +889,47 @@ describe('the bot client against the sandbox', () => {
       apiKey: sb.apiKey,
       logger: pino({ level: 'silent' }),
     });
-    expect((await onsim.getAccount(F.installedEsimMpn)).sim).toBe(F.installedEsimIccid);
-    const code = (await onsim.getEsim({ mpn: F.readyEsimMpn })).esim_code!;
-    expect((await onsim.refreshEsimCode({ mpn: F.readyEsimMpn })).esim_code).not.toBe(code);
-    expect(await onsim.generateQr((await onsim.getEsim({ iccid: F.installedEsimIccid })).esim_code!)).toMatch(
-      /^http:/,
+    expect((await onsim.account.get(F.installedEsimMpn)).sim).toBe(F.installedEsimIccid);
+    const code = (await onsim.account.getEsim({ mpn: F.readyEsimMpn })).esim_code!;
+    expect((await onsim.account.refreshEsimCode({ mpn: F.readyEsimMpn })).esim_code).not.toBe(code);
+    expect(
+      await onsim.account.generateQr(
+        (await onsim.account.getEsim({ iccid: F.installedEsimIccid })).esim_code!,
+      ),
+    ).toMatch(/^http:/);
+    expect(await onsim.account.updateBundle(F.installedEsimMpn, 'DATA-20GB')).toBe(
+      'Bundle Successfully Updated',
     );
-    expect(await onsim.updateBundle(F.installedEsimMpn, 'DATA-20GB')).toBe('Bundle Successfully Updated');
-    await onsim.setRecording(F.installedEsimMpn, { voice_recording: 'ON', sms_recording: 'ON' });
-    await onsim.updateMobileSettings(F.installedEsimMpn, { mobile_hotspot: 'ON' });
-    expect(await onsim.ceaseAccount(F.psimIccid)).toBe('Account Successfully Ceased');
-    expect((await onsim.provisionOwnPbx({ mpn: F.reservedNumber })).iccid).toBe(
+    await onsim.account.setRecording(F.installedEsimMpn, { voice_recording: 'ON', sms_recording: 'ON' });
+    await onsim.account.updateMobileSettings(F.installedEsimMpn, { mobile_hotspot: 'ON' });
+    expect(await onsim.account.cease(F.psimIccid)).toBe('Account Successfully Ceased');
+    expect((await onsim.reseller.provisionOwnPbx({ mpn: F.reservedNumber })).iccid).toBe(
       `ONSIM${F.reservedEsimIccid}`,
     );
     expect(
-      (await onsim.provisionOnsim({ ...onsimProvision, mpn: '447700900202', mobile_data: 'UNLIMITED' }))
-        .pbx_password,
+      (
+        await onsim.reseller.provisionOnsim({
+          ...onsimProvision,
+          mpn: '447700900202',
+          mobile_data: 'UNLIMITED',
+        })
+      ).pbx_password,
     ).toBeTruthy();
-    expect((await onsim.getCatalogue()).products.map((p) => p.id)).toContain(F.productId);
-    expect(await onsim.listSubscribers({ is_recorded: true })).not.toHaveLength(0);
-    expect(await onsim.addGroup(newGroup)).toBe('New Group Successfully Added');
-    expect((await onsim.listGroups()).map((g) => g.name)).toContain(newGroup.name);
+    expect((await onsim.reseller.getCatalogue()).products.map((p) => p.id)).toContain(F.productId);
+    expect(await onsim.reseller.listSubscribers({ is_recorded: true })).not.toHaveLength(0);
+    expect(await onsim.reseller.addGroup(newGroup)).toBe('New Group Successfully Added');
+    expect((await onsim.reseller.listGroups()).map((g) => g.name)).toContain(newGroup.name);
     for (const state of ['ALL', 'INITIAL', 'IN PROGRESS', 'FAILED', 'COMPLETE', 'CLOSED'] as const) {
-      expect(await onsim.listPorts(state)).not.toHaveLength(0);
+      expect(await onsim.porting.list(state)).not.toHaveLength(0);
     }
-    expect((await onsim.getPort(F.completePortId)).status).toBe('COMPLETE');
+    expect((await onsim.porting.get(F.completePortId)).status).toBe('COMPLETE');
     for (const state of ['ACTIVE', 'RESERVED'] as const) {
       for (const type of ['ALL', 'eSIM', 'pSIM'] as const)
-        expect(await onsim.listSims(state, type)).not.toHaveLength(0);
-      expect(await onsim.listNumbers(state)).not.toHaveLength(0);
+        expect(await onsim.sims.list(state, type)).not.toHaveLength(0);
+      expect(await onsim.numbers.list(state)).not.toHaveLength(0);
     }
-    expect(await onsim.addNumber('447700900558')).toBe('Number added');
-    await expect(onsim.getAccount(F.unknownMpn)).rejects.toBeInstanceOf(OnsimNotFoundError);
+    expect(await onsim.numbers.add('447700900558')).toBe('Number added');
+    await expect(onsim.account.get(F.unknownMpn)).rejects.toBeInstanceOf(OnsimNotFoundError);
     expect(sb.requests.every((r) => r.authorized)).toBe(true);
   });
 });
