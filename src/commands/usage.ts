@@ -7,7 +7,8 @@ import { authorize } from '../guard/authorize.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
 import { EXAMPLES, formatMpn, recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
-import { badge, plain } from '../slack/message.js';
+import { plain } from '../slack/message.js';
+import { postRecord } from '../slack/record.js';
 import { echo, esc, mention } from '../slack/text.js';
 import { listMessage } from '../views/list.js';
 import { SLASH_COMMAND } from '../views/rerun.js';
@@ -66,14 +67,12 @@ function parseWatch(
   return { ok: true, mpn: mpn.value.value, threshold };
 }
 
-async function postRecord(inv: Invocation, deps: AppDeps, text: string): Promise<string> {
-  try {
-    await inv.client.chat.postMessage({ channel: inv.channelId, ...badge(plain(text), deps.sandbox) });
-    return '';
-  } catch (err) {
-    inv.log.warn({ err, channel: inv.channelId }, 'could not post the usage watch record');
-    return '\n⚠️ I cannot post in this channel, so alerts cannot arrive here yet: add me to the channel (`/invite`) first.';
-  }
+/** Said when the channel refuses the record: the alerts would be refused too. */
+const CANNOT_POST_HERE =
+  '\n⚠️ I cannot post in this channel, so alerts cannot arrive here yet: add me to the channel (`/invite`) first.';
+
+async function recordInChannel(inv: Invocation, deps: AppDeps, text: string): Promise<string> {
+  return (await postRecord(deps, inv.client, inv.channelId, text)) ? '' : CANNOT_POST_HERE;
 }
 
 async function watch(inv: Invocation, deps: AppDeps): Promise<void> {
@@ -116,7 +115,7 @@ async function watch(inv: Invocation, deps: AppDeps): Promise<void> {
     event: 'succeeded',
     detail: `${created ? 'watching' : 'threshold changed to'} ${threshold}% in ${inv.channelId}`,
   });
-  const warning = await postRecord(
+  const warning = await recordInChannel(
     inv,
     deps,
     `📶 ${mention(inv.userId)} set this channel to be told when *${shown}* passes ${threshold}% of its data, and again at 100%.`,
@@ -155,7 +154,7 @@ async function unwatch(inv: Invocation, deps: AppDeps): Promise<void> {
     event: 'succeeded',
     detail: `stopped in ${inv.channelId}`,
   });
-  const warning = await postRecord(
+  const warning = await recordInChannel(
     inv,
     deps,
     `📶 ${mention(inv.userId)} stopped the data-usage alerts of *${shown}* here.`,

@@ -162,6 +162,18 @@ describe('/onsim usage', () => {
     ).toEqual(['usage unwatch succeeded', 'usage watch succeeded', 'usage watch refused']);
   });
 
+  it('keeps the watch but warns that alerts cannot arrive when the bot cannot post in the channel', async () => {
+    bot.slack.failNext('chat.postMessage', { error: 'not_in_channel' });
+    const answer = await ask('usage watch 07700 900123');
+    expect(answer).toContain('Watching *+44 7700 900123* at 80%');
+    expect(answer).toContain('alerts cannot arrive here yet');
+    expect(await bot.store.listUsageWatches('C123')).toHaveLength(1);
+
+    const again = await ask('usage unwatch 07700 900123');
+    expect(again).toContain('Stopped watching');
+    expect(again).not.toContain('alerts cannot arrive here yet');
+  });
+
   it('"Change bundle" on an alert opens the bundle form', async () => {
     const clicked = await bot.driver.blockAction({
       actionId: ACTION_ACCOUNT_BUNDLE,
