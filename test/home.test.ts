@@ -113,6 +113,23 @@ describe('App Home dashboard', () => {
     expect(shown(admin!)).toContain(`<@${USERS.operator}>`);
   });
 
+  it('names a channel-wide action by its channel, never by a raw channel id as its target', async () => {
+    await start();
+    await bot.store.appendAudit({
+      at: 3,
+      userId: USERS.operator,
+      channelId: 'C0PORT001',
+      operation: 'ports watch',
+      target: 'C0PORT001',
+      event: 'succeeded',
+      detail: 'ports reaching FAILED',
+    });
+    const [admin] = await openHome(USERS.admin);
+    expect(shown(admin!)).toContain('*ports watch* · succeeded');
+    expect(shown(admin!)).toContain('in <#C0PORT001>');
+    expect(shown(admin!)).not.toContain('`C0PORT001`');
+  });
+
   it('publishes at once when ONSIM takes 5 s, saying the ports are on their way, then says what is missing', async () => {
     await start();
     bot.sandbox.setLatency(5_000);

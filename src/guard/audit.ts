@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { maskSecrets } from '../logger.js';
 import { esc, mention } from '../slack/text.js';
 import type { AuditEntry, AuditEvent, NewAuditEntry } from '../store/types.js';
+import { auditTarget } from '../views/audit.js';
 
 const EVENT_ICON: Record<AuditEvent, string> = {
   requested: '📝',
@@ -18,10 +19,9 @@ const EVENT_ICON: Record<AuditEvent, string> = {
 
 export function auditLine(e: AuditEntry): string {
   const when = new Date(e.at).toISOString().replace('T', ' ').slice(0, 19);
-  const target = e.target ? ` \`${esc(e.target)}\`` : '';
   const where = e.channelId ? ` in <#${e.channelId}>` : '';
   const detail = e.detail ? ` — ${esc(e.detail)}` : '';
-  return `${EVENT_ICON[e.event]} ${when} UTC · *${esc(e.operation)}*${target} · ${e.event.replace('_', ' ')} · ${mention(e.userId)}${where}${detail}`;
+  return `${EVENT_ICON[e.event]} ${when} UTC · *${esc(e.operation)}*${auditTarget(e)} · ${e.event.replace('_', ' ')} · ${mention(e.userId)}${where}${detail}`;
 }
 
 /**

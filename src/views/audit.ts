@@ -1,8 +1,18 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
+import type { AuditEntry } from '../store/types.js';
 
 export const AUDIT_PAGE_SIZE = 20;
+
+/**
+ * An entry's target as code (` `+447700900123``), or nothing when the target is the channel the
+ * entry already names ("in #ops", as for a ports watch): a raw channel id means nothing to a reader.
+ */
+export function auditTarget(e: Pick<AuditEntry, 'target' | 'channelId'>, max = 200): string {
+  if (!e.target || e.target === e.channelId) return '';
+  return ` \`${esc(clip(e.target, max))}\``;
+}
 /** One entry's line at most; a page is at most AUDIT_PAGE_SIZE of them (well inside Slack's limits). */
 const LINE_MAX = 400;
 const SECTION_MAX = 3000;

@@ -9,6 +9,7 @@ import { SANDBOX_NOTE } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
 import { clip, esc } from '../slack/text.js';
 import type { AuditEntry } from '../store/types.js';
+import { auditTarget } from './audit.js';
 import { context, section } from './blocks.js';
 import { button } from './card.js';
 
@@ -181,12 +182,11 @@ function auditSection(audit: HomeData['audit']): KnownBlock[] {
     );
   }
   for (const e of audit.items.slice(0, HOME_AUDIT_MAX)) {
-    const target = e.target ? ` \`${esc(clip(e.target, 60))}\`` : '';
     const who = audit.everyone ? ` · <@${e.userId}>` : '';
     const where = e.channelId ? ` in <#${e.channelId}>` : '';
     blocks.push(
       context(
-        `${slackTime(e.at)} · *${esc(e.operation)}*${target} · ${e.event.replace('_', ' ')}${who}${where}`,
+        `${slackTime(e.at)} · *${esc(e.operation)}*${auditTarget(e, 60)} · ${e.event.replace('_', ' ')}${who}${where}`,
       ),
     );
   }
