@@ -790,11 +790,19 @@ describe('faults', () => {
     problemDetail(await call('GET', `/account/${F.psimMpn}`), 404);
   });
 
-  it('delays answers by the latency, and faults never touch /__admin or /qr', async () => {
-    sb.setLatency(60);
-    const t0 = Date.now();
-    await call('GET', '/reseller/groups');
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(55);
+  /** Starts the call and tells whether it has been answered yet. */
+  function watched(answer: Promise<Answer>): { answered: () => boolean; answer: Promise<Answer> } {
+    let done = false;
+    return { answered: () => done, answer: answer.finally(() => (done = true)) };
+  }
+
+  it('delays answers by the latency (/__admin, asked meanwhile, answers first), and faults never touch /__admin or /qr', async () => {
+    sb.setLatency(300);
+    const slow = watched(call('GET', '/reseller/groups'));
+    await waitFor(() => sb.requests.length === 1, { what: 'the call to arrive' });
+    expect((await fetch(`${sb.url}/__admin/requests`)).status).toBe(200);
+    expect(slow.answered()).toBe(false);
+    expect((await slow.answer).status).toBe(200);
     sb.setLatency(0);
 
     const { esim_code } = await esimOf({ mpn: F.installedEsimMpn });
@@ -802,6 +810,31 @@ describe('faults', () => {
     sb.setFault({ status: 500 } satisfies Fault);
     expect((await fetch(url)).status).toBe(200);
     expect((await fetch(`${sb.url}/__admin/requests`)).status).toBe(200);
+  });
+});
+
+describe('holding the answers', () => {
+  it('answers nothing until released (requests are still recorded, /__admin still answers), then everything', async () => {
+    const release = sb.hold();
+    let answered = 0;
+    const held = [call('GET', '/reseller/groups'), call('GET', `/account/${F.installedEsimMpn}`)].map((p) =>
+      p.finally(() => {
+        answered += 1;
+      }),
+    );
+    await waitFor(() => sb.requests.length === 2, { what: 'both calls to arrive' });
+    expect((await fetch(`${sb.url}/__admin/requests`)).status).toBe(200);
+    expect(answered).toBe(0);
+    release();
+    expect((await Promise.all(held)).map((a) => a.status)).toEqual([200, 200]);
+  });
+
+  it('releases held calls on reset', async () => {
+    sb.hold();
+    const held = call('GET', '/reseller/groups');
+    await waitFor(() => sb.requests.length === 1, { what: 'the call to arrive' });
+    sb.reset();
+    expect((await held).status).toBe(200);
   });
 });
 

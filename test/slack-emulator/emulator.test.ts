@@ -1,6 +1,7 @@
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../../src/slack-emulator/emulator.js';
+import { waitFor } from '../support/wait.js';
 
 let fake: FakeSlack;
 let client: WebClient;
@@ -176,11 +177,17 @@ describe('fake Slack Web API', () => {
     });
   });
 
-  it('delays a method by the configured latency', async () => {
-    fake.setLatency('auth.test', 150);
-    const started = performance.now();
-    await client.auth.test();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  it('delays a method by the configured latency: another method called meanwhile answers first', async () => {
+    fake.setLatency('auth.test', 300);
+    let answered = false;
+    const slow = client.auth.test().then((res) => {
+      answered = true;
+      return res;
+    });
+    await waitFor(() => fake.callsTo('auth.test').length === 1, { what: 'auth.test to arrive' });
+    expect((await client.api.test()).ok).toBe(true);
+    expect(answered).toBe(false);
+    expect((await slow).ok).toBe(true);
   });
 
   it('records JSON POSTs to a response_url and lists them as messages', async () => {

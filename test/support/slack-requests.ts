@@ -25,7 +25,6 @@ export interface DriverResult {
   body: string;
   /** The body parsed as JSON, when it is JSON. */
   json?: unknown;
-  ms: number;
 }
 
 export interface CommandResult extends DriverResult {
@@ -332,16 +331,14 @@ export class SlackDriver {
   }
 
   private async post(body: string, headers: Record<string, string>): Promise<DriverResult> {
-    const started = performance.now();
     const res = await fetch(this.opts.url, { method: 'POST', headers, body });
     const text = await res.text();
-    const ms = performance.now() - started;
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
-    return { status: res.status, body: text, json, ms };
+    return { status: res.status, body: text, json };
   }
 }

@@ -94,6 +94,9 @@ export interface Sandbox {
   requestsTo(method: string, pathPrefix: string): RecordedRequest[];
   setFault(f: Fault | null): void;
   setLatency(ms: number): void;
+  /** ONSIM answers nothing (requests are still received and recorded) until the returned function
+   * is called, or reset or close: lets a test see what the bot does while an ONSIM call is open. */
+  hold(): () => void;
   /** One step for every open port; returns the ports that changed. */
   advancePorts(): Port[];
   addPort(p?: Partial<Port>): Port;
@@ -176,6 +179,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let rng: Rng = createRng(seed + 1);
   let fault: (Fault & { left: number }) | null = null;
   let latencyMs = opts.latencyMs ?? 0;
+  /** Set while `hold()` holds the answers; resolves when released. */
+  let held: { released: Promise<void>; release: () => void } | null = null;
+  const release = () => {
+    held?.release();
+    held = null;
+  };
   let url = '';
   let portTimer: NodeJS.Timeout | undefined;
 
@@ -229,6 +238,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setLatency(ms) {
       latencyMs = ms;
     },
+    hold() {
+      if (!held) {
+        let resolve = () => {};
+        const released = new Promise<void>((r) => {
+          resolve = r;
+        });
+        held = { released, release: resolve };
+      }
+      return release;
+    },
     advancePorts: () => ports.advancePorts(state, rng),
     addPort: (p) => ports.addPort(state, rng, p),
     setPortStatus: (id, status) => ports.setPortStatus(state, id, status),
@@ -263,11 +282,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       rng = createRng(seed + 1);
       fault = null;
       latencyMs = opts.latencyMs ?? 0;
+      release();
       requests.length = 0;
     },
     async close() {
       if (closing.signal.aborted) return;
       closing.abort();
+      release();
       clearInstallTimers();
       if (portTimer) clearInterval(portTimer);
       server.closeAllConnections();
@@ -308,6 +329,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal, ref: false });
     const f = takeFault(method, path);
     if (f?.latencyMs) await sleep(f.latencyMs, undefined, { signal, ref: false });
+    if (held) await held.released;
 
     const operate = async (): Promise<Reply> => {
       if (!segments) return problem(400, 'The path is not valid percent-encoding.', rawPath);
