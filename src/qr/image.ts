@@ -1,6 +1,8 @@
 // Getting the PNG of an eSIM QR code: downloaded from ONSIM's presigned link (bounded in size and
 // time, checked to be a PNG), or drawn locally from the activation code when that fails.
+import type { LookupFunction } from 'node:net';
 import QRCode from 'qrcode';
+import type { Dispatcher, fetch as undiciFetch } from 'undici';
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -17,8 +19,11 @@ export interface FetchQrOptions {
   timeoutMs?: number;
   /** Default 2 MB; a QR PNG is a few kB. */
   maxBytes?: number;
-  /** Checked before anything is fetched (src/qr/link-policy.ts). */
-  check?: (url: string) => Promise<unknown>;
+  /**
+   * Checked before anything is fetched (src/qr/link-policy.ts); the lookup it may give is the
+   * only one the download's connection uses.
+   */
+  check?: (url: string) => Promise<{ connectLookup: LookupFunction | null }>;
 }
 
 /**
@@ -28,14 +33,40 @@ export interface FetchQrOptions {
 export async function fetchQrPng(url: string, opts: FetchQrOptions = {}): Promise<Buffer> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const maxBytes = opts.maxBytes ?? 2_000_000;
-  await opts.check?.(url);
+  const checked = await opts.check?.(url);
+  // undici's own fetch, loaded on the first download: Node's built-in fetch takes no lookup.
+  const { Agent, fetch } = await import('undici');
+  const lookup = checked?.connectLookup;
+  const dispatcher = lookup ? new Agent({ connect: { lookup } }) : undefined;
+  try {
+    return await download(fetch, dispatcher, url, timeoutMs, maxBytes);
+  } finally {
+    await dispatcher?.close().catch(() => {});
+  }
+}
+
+async function download(
+  fetch: typeof undiciFetch,
+  dispatcher: Dispatcher | undefined,
+  url: string,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<Buffer> {
   const signal = AbortSignal.timeout(timeoutMs);
   const timedOut = () => new QrImageError(`the image did not download within ${timeoutMs} ms`);
-  let res: Response;
+  let res: Awaited<ReturnType<typeof fetch>>;
   try {
-    res = await fetch(url, { signal, redirect: 'error', headers: { Accept: 'image/png' } });
+    res = await fetch(url, {
+      signal,
+      redirect: 'error',
+      headers: { Accept: 'image/png' },
+      ...(dispatcher ? { dispatcher } : {}),
+    });
   } catch (err) {
     if (signal.aborted) throw timedOut();
+    // The connection's own lookup refused (a private address behind the name): say that.
+    const cause = err instanceof Error ? err.cause : undefined;
+    if (cause instanceof QrImageError) throw cause;
     throw new QrImageError(
       `the image link could not be reached (${err instanceof Error ? err.name : 'error'})`,
     );

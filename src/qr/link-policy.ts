@@ -2,7 +2,7 @@
 // fetches it from its own network, so a link to anywhere else (an internal service, a cloud
 // metadata address) would make the bot a proxy into that network.
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { QrImageError } from './image.js';
 
 export interface QrLinkPolicy {
@@ -11,8 +11,23 @@ export interface QrLinkPolicy {
   /** ONSIM's own origin (the sandbox, a local test double): its links are ONSIM's and trusted. */
   trustedOrigin?: string;
   /** Resolves a host name (tests give their own). */
-  lookup?: (host: string) => Promise<{ address: string; family: number }[]>;
+  lookup?: Resolve;
 }
+
+type Resolve = (host: string) => Promise<{ address: string; family: number }[]>;
+
+/** A link that passed the check, and how to connect to it. */
+export interface CheckedQrLink {
+  url: URL;
+  /**
+   * For the download's connection: resolves the host again and refuses a private address then
+   * too, so a name that answered with a public address for the check and a private one a moment
+   * later (DNS rebinding) still cannot reach inside. Null for ONSIM's own origin.
+   */
+  connectLookup: LookupFunction | null;
+}
+
+const PRIVATE_REFUSAL = 'the image link points at a private or loopback address';
 
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
@@ -62,28 +77,56 @@ export function hostAllowed(host: string, patterns: readonly string[]): boolean 
  * addresses behind it (links on ONSIM's own origin excepted). Throws QrImageError with a plain
  * reason that never quotes the link (it is a credential for 24 hours).
  */
-export async function checkQrLink(raw: string, policy: QrLinkPolicy): Promise<URL> {
+export async function checkQrLink(raw: string, policy: QrLinkPolicy): Promise<CheckedQrLink> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new QrImageError('the image link is not a valid URL');
   }
-  if (policy.trustedOrigin && url.origin === new URL(policy.trustedOrigin).origin) return url;
+  if (policy.trustedOrigin && url.origin === new URL(policy.trustedOrigin).origin) {
+    return { url, connectLookup: null };
+  }
   if (url.protocol !== 'https:') throw new QrImageError('the image link is not https');
   if (url.username || url.password) throw new QrImageError('the image link carries credentials');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!hostAllowed(host, policy.hosts))
     throw new QrImageError('the image link is not on an allowed image host');
-  const resolve = policy.lookup ?? ((h: string) => dnsLookup(h, { all: true, verbatim: true }));
-  let addresses: { address: string }[];
+  const resolve: Resolve = policy.lookup ?? ((h) => dnsLookup(h, { all: true, verbatim: true }));
+  await publicAddresses(host, resolve);
+  return { url, connectLookup: publicOnlyLookup(resolve) };
+}
+
+async function publicAddresses(
+  host: string,
+  resolve: Resolve,
+): Promise<{ address: string; family: number }[]> {
+  let addresses: { address: string; family: number }[];
   try {
-    addresses = isIP(host) ? [{ address: host }] : await resolve(host);
+    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host);
   } catch {
     throw new QrImageError("the image link's host could not be resolved");
   }
   if (addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address))) {
-    throw new QrImageError('the image link points at a private or loopback address');
+    throw new QrImageError(PRIVATE_REFUSAL);
   }
-  return url;
+  return addresses;
+}
+
+/** A `net.connect` lookup that only ever hands over public addresses (see CheckedQrLink). */
+export function publicOnlyLookup(resolve: Resolve): LookupFunction {
+  return (hostname, options, callback) => {
+    publicAddresses(hostname, resolve).then(
+      (addresses) => {
+        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+        const wanted = family ? addresses.filter((a) => a.family === family) : addresses;
+        const [first] = wanted;
+        if (!first)
+          callback(new QrImageError("the image link's host has no address of the family asked"), '');
+        else if (options.all) callback(null, wanted);
+        else callback(null, first.address, first.family);
+      },
+      (err: Error) => callback(err, ''),
+    );
+  };
 }

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchQrPng, isPng, PNG_SIGNATURE, QrImageError, renderQrLocally } from '../../src/qr/image.js';
+import { publicOnlyLookup } from '../../src/qr/link-policy.js';
 
 const CODE = 'LPA:1$smdp.example.com$MATCHINGID';
 
@@ -102,6 +103,44 @@ describe('fetchQrPng', () => {
     }).catch((e: unknown) => e);
     expect(error).toBe(refused);
     expect(asked).toBe(0);
+  });
+
+  it("connects only through the check's lookup, so the address checked is the address used", async () => {
+    const { port } = server.address() as AddressInfo;
+    const asked: string[] = [];
+    const toLocal: LookupFunction = (host, options, callback) => {
+      asked.push(host);
+      if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+      else callback(null, '127.0.0.1', 4);
+    };
+    // No DNS knows this name: only the given lookup can lead the connection to the server.
+    const bytes = await fetchQrPng(`http://qr.pinned.invalid:${port}/ok.png`, {
+      check: async () => ({ connectLookup: toLocal }),
+    });
+    expect(bytes.equals(png)).toBe(true);
+    expect(asked).toEqual(['qr.pinned.invalid']);
+  });
+
+  it('refuses to connect when the name resolves to a private address at download time (DNS rebinding)', async () => {
+    const { port } = server.address() as AddressInfo;
+    let reached = 0;
+    const count = () => {
+      reached++;
+    };
+    server.on('request', count);
+    try {
+      // `localhost` really is 127.0.0.1: without the lookup, this download would succeed.
+      const error = await fetchQrPng(`http://localhost:${port}/ok.png`, {
+        check: async () => ({
+          connectLookup: publicOnlyLookup(async () => [{ address: '127.0.0.1', family: 4 }]),
+        }),
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QrImageError);
+      expect((error as QrImageError).message).toContain('private or loopback');
+      expect(reached).toBe(0);
+    } finally {
+      server.off('request', count);
+    }
   });
 
   it('gives up on a download that does not finish in time', async () => {

@@ -1,3 +1,4 @@
+import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
 import { QrImageError } from '../../src/qr/image.js';
 import { checkQrLink, hostAllowed, isPrivateAddress, type QrLinkPolicy } from '../../src/qr/link-policy.js';
@@ -23,7 +24,7 @@ async function refusal(link: string, p: QrLinkPolicy): Promise<string> {
 
 describe('the QR link check', () => {
   it('lets through an https link to an allowed host with public addresses', async () => {
-    expect((await checkQrLink(LINK, policy())).hostname).toBe(S3);
+    expect((await checkQrLink(LINK, policy())).url.hostname).toBe(S3);
   });
 
   it('refuses http, other hosts, credentials and links that are not URLs', async () => {
@@ -56,10 +57,37 @@ describe('the QR link check', () => {
     ).toContain('private or loopback');
   });
 
+  it('resolves again when connecting, and refuses a name that turned private since the check', async () => {
+    const answers = [['52.95.150.10'], ['52.95.150.10', '2a05:d07a:a0::1'], ['169.254.169.254']];
+    let call = 0;
+    const rebinding: QrLinkPolicy['lookup'] = async () =>
+      (answers[Math.min(call++, answers.length - 1)] ?? []).map((address) => ({
+        address,
+        family: address.includes(':') ? 6 : 4,
+      }));
+    const { connectLookup } = await checkQrLink(LINK, policy({ lookup: rebinding }));
+    expect(connectLookup).not.toBeNull();
+    const connect = (all: boolean) =>
+      new Promise<{ err: Error | null; address: string | LookupAddress[] }>((resolve) =>
+        connectLookup?.(S3, { all }, (err, address) => resolve({ err, address })),
+      );
+
+    const still = await connect(true);
+    expect(still.err).toBeNull();
+    expect(still.address).toEqual([
+      { address: '52.95.150.10', family: 4 },
+      { address: '2a05:d07a:a0::1', family: 6 },
+    ]);
+    const rebound = await connect(false);
+    expect(rebound.err).toBeInstanceOf(QrImageError);
+    expect(rebound.err?.message).toContain('private or loopback');
+  });
+
   it("trusts links on ONSIM's own origin (the sandbox), and only there", async () => {
     const sandbox = 'http://127.0.0.1:4010';
     const own = await checkQrLink(`${sandbox}/qr/abc.png`, policy({ trustedOrigin: sandbox }));
-    expect(own.origin).toBe(sandbox);
+    expect(own.url.origin).toBe(sandbox);
+    expect(own.connectLookup).toBeNull();
     expect(await refusal('http://127.0.0.1:4011/qr/abc.png', policy({ trustedOrigin: sandbox }))).toContain(
       'not https',
     );
