@@ -9,6 +9,7 @@ import { within } from './commands/change-flow.js';
 import { openProvisionFormOutsideChannel } from './commands/provision.js';
 import { parseQuery, searchSubscribers } from './commands/search.js';
 import type { AppDeps } from './deps.js';
+import { slowDownNotice } from './guard/read-permit.js';
 import type { Logger } from './logger.js';
 import { OnsimNotFoundError } from './onsim/errors.js';
 import { parseIccid, parseMpn } from './onsim/identifiers.js';
@@ -220,6 +221,8 @@ export const onHomePortDetails =
         body.trigger_id,
         loadingModal(title, 'Asking ONSIM for this port…'),
         async () => {
+          const notice = await slowDownNotice(deps, body.user.id);
+          if (notice) return noticeModal(title, notice);
           try {
             const card = portCard(await deps.onsim.porting.get(id), `port ${id}`);
             const blocks = card.blocks.filter((b) => b.block_id !== BLOCK_PORT_ACTIONS);
@@ -255,7 +258,14 @@ const note = (text: string): KnownBlock => ({
 });
 
 /** What the look-up modal shows for a query: a card (without write buttons), matches, or why not. */
-async function lookupAnswer(deps: AppDeps, query: string, log: Logger): Promise<KnownBlock[]> {
+async function lookupAnswer(
+  deps: AppDeps,
+  query: string,
+  userId: string,
+  log: Logger,
+): Promise<KnownBlock[]> {
+  const notice = await slowDownNotice(deps, userId);
+  if (notice) return [note(notice)];
   const country = deps.config.defaultCountry;
   const cardOf = async (mpn: string) => {
     const card = await cardFor(deps, mpn, { role: 'viewer', log });
@@ -321,7 +331,7 @@ export const onHomeLookupSubmit = (deps: AppDeps): SubmissionHandler =>
       view: lookupAnswerModal([note(`⏳ Looking up “${esc(query.slice(0, 100))}”…`)]),
     });
     const log = deps.logger.child({ name: 'home', user: body.user.id });
-    const blocks = await lookupAnswer(deps, query, log);
+    const blocks = await lookupAnswer(deps, query, body.user.id, log);
     try {
       await client.views.update({ view_id: view.id, view: lookupAnswerModal(blocks) });
     } catch (err) {
@@ -336,7 +346,7 @@ export const onHomeLookupOpen =
     await ack();
     const log = deps.logger.child({ name: 'home', user: body.user.id });
     if (!body.view) return;
-    const blocks = await lookupAnswer(deps, action.value ?? '', log);
+    const blocks = await lookupAnswer(deps, action.value ?? '', body.user.id, log);
     try {
       await client.views.update({ view_id: body.view.id, view: lookupAnswerModal(blocks) });
     } catch (err) {

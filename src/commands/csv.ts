@@ -3,6 +3,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
+import { slowDownNotice } from '../guard/read-permit.js';
 import type { Logger } from '../logger.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler } from '../slack/handlers.js';
@@ -129,7 +130,10 @@ export const onCsvButton =
     let msg: Message;
     try {
       const channelId = body.channel?.id ?? body.container?.channel_id ?? null;
-      msg = await sendCsv(deps, client, { userId: body.user.id, channelId, log }, action.value ?? '');
+      const notice = await slowDownNotice(deps, body.user.id);
+      msg = notice
+        ? plain(notice)
+        : await sendCsv(deps, client, { userId: body.user.id, channelId, log }, action.value ?? '');
     } catch (err) {
       log.error({ err }, 'CSV export failed');
       msg = plain(describeFailure(err, 'make the CSV file'));

@@ -3,6 +3,7 @@
 import type { MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { AppDeps } from '../deps.js';
+import { slowDownNotice } from '../guard/read-permit.js';
 import type { Logger } from '../logger.js';
 import { formatMpn } from '../onsim/identifiers.js';
 import type { Subscriber } from '../onsim/reseller.js';
@@ -107,8 +108,9 @@ export const onLookupShortcut =
     const log = deps.logger.child({ name: 'command', user: shortcut.user.id, sub: 'lookup-message' });
     let answer: Message;
     try {
+      const notice = await slowDownNotice(deps, shortcut.user.id);
       const role = await deps.roles.roleOf(shortcut.user.id);
-      answer = await lookUpMessage(deps, shortcut.message, { role, log });
+      answer = notice ? plain(notice) : await lookUpMessage(deps, shortcut.message, { role, log });
     } catch (err) {
       log.error({ err }, 'message look-up failed');
       answer = plain(describeFailure(err, 'look up this message in ONSIM'));

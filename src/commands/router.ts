@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
 import { authorize } from '../guard/authorize.js';
+import { slowDownNotice } from '../guard/read-permit.js';
 import { recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, CommandHandler } from '../slack/handlers.js';
@@ -151,21 +152,12 @@ async function dispatch(
       return;
     }
   }
-  // Only viewers' look-ups that ask ONSIM are limited: operators and admins are named by the
-  // team itself, and help/whoami never reach ONSIM.
-  if (
-    sub.role === 'viewer' &&
-    !ASKS_NO_ONSIM.has(sub.name) &&
-    (await deps.roles.roleOf(base.userId)) === 'viewer'
-  ) {
-    const permit = deps.readLimiter.take(base.userId);
-    if (!permit.ok) {
+  // Only look-ups that ask ONSIM are limited (help/whoami never do), and only viewers' (see guard/read-permit).
+  if (sub.role === 'viewer' && !ASKS_NO_ONSIM.has(sub.name)) {
+    const notice = await slowDownNotice(deps, base.userId);
+    if (notice) {
       deps.metrics.commands.inc({ subcommand: sub.name, outcome: 'refused' });
-      await base.reply(
-        plain(
-          `🐢 Slow down: you have made many look-ups in the last minute, and ONSIM limits the whole team's key. Try again in ${permit.retryInSeconds} s.`,
-        ),
-      );
+      await base.reply(plain(notice));
       return;
     }
   }

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { LOOKUP_SHORTCUT_ID } from '../../src/commands/lookup-message.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
+import {
+  ACTION_HOME_PORT_DETAILS,
+  ACTION_LOOKUP_QUERY,
+  BLOCK_LOOKUP_QUERY,
+  HOME_LOOKUP_CALLBACK_ID,
+} from '../../src/views/home.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import { waitFor } from '../support/wait.js';
 
@@ -47,5 +54,47 @@ describe('a per-user limit on look-ups', () => {
     }
     for (let i = 0; i < 3; i++) expect(await ask('whoami', USERS.viewer)).not.toContain('Slow down');
     expect(await ask(lookup, USERS.viewer)).not.toContain('Slow down');
+  });
+
+  it("counts a viewer's look-ups from the message shortcut and the Home tab too, not only commands", async () => {
+    bot = await startTestBot({ env: { USER_READS_PER_MINUTE: '1' }, now: () => 0 });
+    expect(await ask(`account ${F.installedEsimMpn}`, USERS.viewer)).not.toContain('Slow down');
+    const asked = bot.sandbox.requests.length;
+
+    const message = { text: `Can someone check ${F.installedEsimMpn}?` };
+    const shortcut = await bot.driver.messageShortcut(LOOKUP_SHORTCUT_ID, { user: USERS.viewer, message });
+    const answered = await waitFor(() => bot.slack.responsesTo(shortcut.responseUrl)[0], {
+      what: 'the shortcut answer',
+    });
+    expect(String(answered.body.text)).toContain('Slow down');
+
+    const submitted = await bot.driver.viewSubmission({
+      user: USERS.viewer,
+      view: {
+        id: 'VLOOKUP',
+        callback_id: HOME_LOOKUP_CALLBACK_ID,
+        values: {
+          [BLOCK_LOOKUP_QUERY]: { [ACTION_LOOKUP_QUERY]: { type: 'plain_text_input', value: 'Bennett' } },
+        },
+      },
+    });
+    expect(submitted.status).toBe(200);
+    const lookup = await waitFor(() => bot.slack.callsTo('views.update')[0], { what: 'the look-up answer' });
+    expect(JSON.stringify(lookup.args.view)).toContain('Slow down');
+
+    await bot.driver.blockAction({
+      user: USERS.viewer,
+      actionId: ACTION_HOME_PORT_DETAILS,
+      value: F.failedPortId,
+      container: { type: 'view', view_id: 'VHOME' },
+    });
+    const details = await waitFor(() => bot.slack.callsTo('views.update')[1], { what: 'the port details' });
+    expect(JSON.stringify(details.args.view)).toContain('Slow down');
+    expect(bot.sandbox.requests.length).toBe(asked);
+
+    // An operator's shortcut is never held back.
+    const theirs = await bot.driver.messageShortcut(LOOKUP_SHORTCUT_ID, { user: USERS.operator, message });
+    const card = await waitFor(() => bot.slack.responsesTo(theirs.responseUrl)[0], { what: 'their answer' });
+    expect(JSON.stringify(card.body.blocks)).toContain('Olivia Bennett');
   });
 });
