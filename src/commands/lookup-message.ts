@@ -11,6 +11,7 @@ import { describeFailure } from '../slack/failure.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import type { Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
+import { context } from '../views/blocks.js';
 import { cardFor } from './account.js';
 import { type FoundIdentifier, identifiersIn } from './search.js';
 import { cleanSlackText } from './typed-text.js';
@@ -84,18 +85,11 @@ export async function lookUpMessage(
   }
   const rest = found.slice(MAX_CARDS);
   if (rest.length > 0) {
-    blocks.push({
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `Also in the message (look them up one by one): ${rest.map((id) => esc(shownId(id))).join(', ')}`.slice(
-            0,
-            3000,
-          ),
-        },
-      ],
-    });
+    blocks.push(
+      context(
+        `Also in the message (look them up one by one): ${rest.map((id) => esc(shownId(id))).join(', ')}`,
+      ),
+    );
   }
   return { text: texts.join('; ').slice(0, 3000) || 'Look-up in ONSIM', blocks: blocks.slice(0, 49) };
 }

@@ -21,6 +21,7 @@ import { shownCode, slackErrorCode } from '../slack/error-code.js';
 import { badge, plain } from '../slack/message.js';
 import { clip, echo, esc, mention } from '../slack/text.js';
 import type { OutboxItem, PortWatch } from '../store/types.js';
+import { section } from '../views/blocks.js';
 import { listMessage } from '../views/list.js';
 import { type ListCommand, type ListOutcome, plural, runList } from './list-command.js';
 import type { Invocation, Subcommand } from './types.js';
@@ -372,8 +373,6 @@ function deliveryTrouble(dead: readonly OutboxItem[], slackPaused: string | null
 /** A Slack error code as code; any other reason as words. */
 const reasonText = (reason: string): string =>
   /^[a-z0-9_.-]+$/i.test(reason) ? shownCode(reason) : esc(clip(reason, 120));
-
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
 function deadWhat(item: OutboxItem): string {
   const port = item.portId ? ` of port ${item.portId}` : '';

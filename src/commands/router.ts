@@ -11,7 +11,8 @@ import { describeFailure } from '../slack/failure.js';
 import type { ButtonHandler, CommandHandler } from '../slack/handlers.js';
 import { badge, type Message, plain } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
-import { clip, echo, esc, mention } from '../slack/text.js';
+import { echo, esc, mention } from '../slack/text.js';
+import { context, header, section } from '../views/blocks.js';
 import { parseRerunValue, SLASH_COMMAND } from '../views/rerun.js';
 import { SUBCOMMANDS } from './index.js';
 import { closest } from './suggest.js';
@@ -55,27 +56,17 @@ export function helpMessage(role: Role, holders: (role: Exclude<Role, 'viewer'>)
         : `*Need the ${r} role:* ${names.join(', ')}${who ? ` — ${r}s: ${who}` : ''}`;
     })
     .filter(Boolean);
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: 'ONSIM bot — commands' } },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), 3000) } },
-  ];
-  if (higher.length > 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(higher.join('\n'), 3000) } });
-  }
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text:
-          `You are ${aRole(role)}.` +
-          (higher.length > 0
-            ? ` For a higher role, ask an admin to add you to ${role === 'viewer' ? 'OPERATORS' : 'ADMINS'}.`
-            : '') +
-          ' MPNs can be typed as +44 7700 900123 or 07700 900123.',
-      },
-    ],
-  });
+  const blocks: KnownBlock[] = [header('ONSIM bot — commands'), section(lines.join('\n'))];
+  if (higher.length > 0) blocks.push(section(higher.join('\n')));
+  blocks.push(
+    context(
+      `You are ${aRole(role)}.` +
+        (higher.length > 0
+          ? ` For a higher role, ask an admin to add you to ${role === 'viewer' ? 'OPERATORS' : 'ADMINS'}.`
+          : '') +
+        ' MPNs can be typed as +44 7700 900123 or 07700 900123.',
+    ),
+  );
   return { text: `ONSIM bot commands: ${visible.map((c) => c.name).join(', ')}`, blocks };
 }
 
@@ -85,10 +76,7 @@ function replier(respond: RespondFn, deps: AppDeps, opts: { replaceOriginal: boo
   return async (msg: Message) => {
     let out = badge(msg, deps.sandbox);
     if (opts.inChannel) {
-      const sharedBy: KnownBlock = {
-        type: 'context',
-        elements: [{ type: 'mrkdwn', text: `Shared by ${mention(opts.inChannel)}` }],
-      };
+      const sharedBy = context(`Shared by ${mention(opts.inChannel)}`);
       out = { text: out.text, blocks: [...out.blocks.slice(0, 49), sharedBy] };
     }
     const args: RespondArguments = {

@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock, ModalView } from '@slack/types';
 import type { Refusal } from '../slack/roles.js';
+import { plainText, section } from './blocks.js';
 
 /** Why someone may not use the bot, and whom to ask (mrkdwn; `admins` are Slack mentions). */
 export function refusalText(refusal: Refusal, admins: string[]): string {
@@ -18,12 +19,12 @@ export function refusalText(refusal: Refusal, admins: string[]): string {
   }
 }
 
-const blocks = (text: string): KnownBlock[] => [{ type: 'section', text: { type: 'mrkdwn', text } }];
+const blocks = (text: string): KnownBlock[] => [section(text)];
 
 export const refusalModal = (text: string): ModalView => ({
   type: 'modal',
-  title: { type: 'plain_text', text: 'ONSIM' },
-  close: { type: 'plain_text', text: 'Close' },
+  title: plainText('ONSIM'),
+  close: plainText('Close'),
   blocks: blocks(text),
 });
 

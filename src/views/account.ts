@@ -1,4 +1,4 @@
-import type { Button, KnownBlock, MrkdwnElement } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import type { Account, DataBundle } from '../onsim/account.js';
 import { formatMpn } from '../onsim/identifiers.js';
 import type { Message } from '../slack/message.js';
@@ -11,7 +11,8 @@ import {
   ACTION_ACCOUNT_RECORDING,
   ACTION_ACCOUNT_SETTINGS,
 } from './action-ids.js';
-import { type ButtonRef, button, code, onOff, shareButton } from './card.js';
+import { button, field, header } from './blocks.js';
+import { type ButtonRef, code, onOff, shareButton } from './card.js';
 
 export const ACCOUNT_ACTIONS_BLOCK = 'account_actions';
 
@@ -147,12 +148,7 @@ export interface AccountCardOptions {
 export function accountCard(account: Account, opts: AccountCardOptions): Message {
   const mpn = formatMpn(account.mpn);
   const name = fullName(account);
-  const blocks: KnownBlock[] = [
-    {
-      type: 'header',
-      text: { type: 'plain_text', text: clip(`📱 ${mpn}${name ? ` · ${name}` : ''}`, 150), emoji: true },
-    },
-  ];
+  const blocks: KnownBlock[] = [header(`📱 ${mpn}${name ? ` · ${name}` : ''}`)];
 
   const ids: string[] = [
     `*SIM (ICCID)*\n${account.sim ? code(account.sim) : '—'}`,
@@ -161,7 +157,7 @@ export function accountCard(account: Account, opts: AccountCardOptions): Message
   ];
   if (account.group) ids.push(`*Group*\n${esc(clip(account.group, 100))}`);
   if (account.email) ids.push(`*Email*\n${esc(clip(account.email, 200))}`);
-  blocks.push({ type: 'section', block_id: 'account_ids', fields: ids.map(mrkdwn) });
+  blocks.push({ type: 'section', block_id: 'account_ids', fields: ids.map(field) });
 
   const s = account.services;
   const services = [
@@ -180,7 +176,7 @@ export function accountCard(account: Account, opts: AccountCardOptions): Message
     type: 'section',
     block_id: 'account_services',
     text: { type: 'mrkdwn', text: '*Services*' },
-    fields: services.map(mrkdwn),
+    fields: services.map(field),
   });
 
   const data = account.bundles.data;
@@ -213,5 +209,3 @@ export function accountCard(account: Account, opts: AccountCardOptions): Message
 }
 
 const word = (v: 'ON' | 'OFF' | undefined): string => (v === 'ON' ? 'on' : v === 'OFF' ? 'off' : 'unknown');
-
-const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text: clip(text, 2000) });

@@ -1,7 +1,8 @@
-import type { Button, KnownBlock } from '@slack/types';
+import type { KnownBlock } from '@slack/types';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
 import type { AuditEntry } from '../store/types.js';
+import { button, context, header, section } from './blocks.js';
 
 export const AUDIT_PAGE_SIZE = 20;
 
@@ -40,12 +41,12 @@ function sections(lines: string[]): KnownBlock[] {
   for (const raw of lines) {
     const line = clip(raw, LINE_MAX);
     if (current && current.length + 1 + line.length > SECTION_MAX) {
-      out.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
+      out.push(section(current));
       current = '';
     }
     current = current ? `${current}\n${line}` : line;
   }
-  if (current) out.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
+  if (current) out.push(section(current));
   return out;
 }
 
@@ -53,7 +54,7 @@ export function auditMessage(p: AuditPage): Message {
   const about = p.targetLabel ? ` for ${esc(p.targetLabel)}` : '';
   if (p.total === 0) {
     const text = `📒 No audit entries${about} yet.`;
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    return { text, blocks: [section(text)] };
   }
   const first = p.page * AUDIT_PAGE_SIZE + 1;
   const last = first + p.lines.length - 1;
@@ -62,32 +63,13 @@ export function auditMessage(p: AuditPage): Message {
   const pager = (blockId: string, label: string, value: string): KnownBlock => ({
     type: 'actions',
     block_id: blockId,
-    elements: [
-      { type: 'button', action_id: p.pageActionId, text: { type: 'plain_text', text: label }, value },
-    ] satisfies Button[],
+    elements: [button(label, p.pageActionId, value)],
   });
   const blocks: KnownBlock[] = [
-    {
-      type: 'header',
-      text: {
-        type: 'plain_text',
-        text: clip(`Audit trail${p.targetLabel ? ` — ${p.targetLabel}` : ''}`, 150),
-      },
-    },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: clip(
-            [`Newest first · entries ${first}–${last} of the latest ${p.total}${about}`, ...p.notes].join(
-              ' · ',
-            ),
-            3000,
-          ),
-        },
-      ],
-    },
+    header(`Audit trail${p.targetLabel ? ` — ${p.targetLabel}` : ''}`),
+    context(
+      [`Newest first · entries ${first}–${last} of the latest ${p.total}${about}`, ...p.notes].join(' · '),
+    ),
     ...sections(p.lines),
   ];
   if (p.prevValue) blocks.push(pager('audit_newer', '◀ Newer', p.prevValue));

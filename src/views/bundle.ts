@@ -5,8 +5,8 @@ import { BundleSku } from '../onsim/account.js';
 import { formatMpn } from '../onsim/identifiers.js';
 import type { CatalogueBundle } from '../onsim/reseller.js';
 import { jsonCodec } from '../slack/metadata.js';
-import { clip, esc } from '../slack/text.js';
-import { option } from './blocks.js';
+import { esc } from '../slack/text.js';
+import { context, option, plainText, section, selectInput, textInput } from './blocks.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
 
@@ -75,49 +75,27 @@ export interface BundleModalInput {
 export function bundleModal(input: BundleModalInput): ModalView {
   const { metadata, choices, note } = input;
   const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `Change the data bundle of *${esc(formatMpn(metadata.mpn))}*. Choose one from the list, or type a SKU the list does not show.`,
-      },
-    },
-    {
-      type: 'input',
-      block_id: FIELD_BUNDLE,
+    section(
+      `Change the data bundle of *${esc(formatMpn(metadata.mpn))}*. Choose one from the list, or type a SKU the list does not show.`,
+    ),
+    selectInput(FIELD_BUNDLE, 'Bundle', choices.map(bundleOption), {
       optional: true,
-      label: { type: 'plain_text', text: 'Bundle' },
-      element: {
-        type: 'static_select',
-        action_id: FIELD_BUNDLE,
-        placeholder: { type: 'plain_text', text: 'Choose a bundle' },
-        options: choices.map(bundleOption),
-      },
-    },
-    {
-      type: 'input',
-      block_id: FIELD_BUNDLE_SKU,
+      placeholder: 'Choose a bundle',
+    }),
+    textInput(FIELD_BUNDLE_SKU, 'Or a bundle SKU', {
       optional: true,
-      label: { type: 'plain_text', text: 'Or a bundle SKU' },
-      hint: {
-        type: 'plain_text',
-        text: 'Only when the list does not have it: letters, digits, dot, dash or underscore.',
-      },
-      element: {
-        type: 'plain_text_input',
-        action_id: FIELD_BUNDLE_SKU,
-        placeholder: { type: 'plain_text', text: 'e.g. DATA-10GB' },
-        max_length: 64,
-      },
-    },
+      hint: 'Only when the list does not have it: letters, digits, dot, dash or underscore.',
+      placeholder: 'e.g. DATA-10GB',
+      maxLength: 64,
+    }),
   ];
-  if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(note, 3000) }] });
+  if (note) blocks.push(context(note));
   return {
     type: 'modal',
     callback_id: BUNDLE_CALLBACK_ID,
-    title: { type: 'plain_text', text: BUNDLE_TITLE },
-    submit: { type: 'plain_text', text: 'Change bundle' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plainText(BUNDLE_TITLE),
+    submit: plainText('Change bundle'),
+    close: plainText('Cancel'),
     private_metadata: bundleMetadata.encode(metadata),
     blocks,
   };

@@ -1,23 +1,12 @@
 import type { Button } from '@slack/types';
 import type { OnOff } from '../onsim/shapes.js';
 import { clip, esc } from '../slack/text.js';
+import { button } from './blocks.js';
 
 /** A button whose id is owned elsewhere (the router's Share button), passed into a builder. */
 export interface ButtonRef {
   action_id: string;
   value: string;
-}
-
-/** A button with its label, id and value within Slack's limits (label 75, value 2000). */
-export function button(text: string, action_id: string, value: string, style?: 'primary' | 'danger'): Button {
-  const b: Button = {
-    type: 'button',
-    text: { type: 'plain_text', text: clip(text, 75), emoji: true },
-    action_id,
-    value: value.slice(0, 2000),
-  };
-  if (style) b.style = style;
-  return b;
 }
 
 export const shareButton = (share: ButtonRef): Button =>

@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { formatMpn } from '../onsim/identifiers.js';
-import { clip, esc, mention } from '../slack/text.js';
+import { esc, mention } from '../slack/text.js';
+import { context, field, plainText, section, textInput } from './blocks.js';
 import { confirmationMetadata, slackTime } from './confirm.js';
 
 export const CEASE_CALLBACK_ID = 'cease_confirm';
@@ -37,74 +38,38 @@ export function ceaseModal(p: CeasePreview, c: { id: string; userId: string; exp
     ...(p.name ? [`*Name*\n${esc(p.name)}`] : []),
     ...(p.bundle ? [`*Bundle*\n${esc(p.bundle)}`] : []),
     ...(p.group ? [`*Group*\n${esc(p.group)}`] : []),
-  ].map((text) => ({ type: 'mrkdwn' as const, text: clip(text, 2000) }));
+  ].map(field);
 
   const check: KnownBlock = p.mpn
-    ? {
-        type: 'input',
-        block_id: FIELD_CONFIRM_MPN,
-        label: { type: 'plain_text', text: 'Type the MPN to confirm' },
-        hint: {
-          type: 'plain_text',
-          text: `Type ${formatMpn(p.mpn)} (spaces and the national form are fine). Anything else ceases nothing.`,
-        },
-        element: {
-          type: 'plain_text_input',
-          action_id: FIELD_CONFIRM_MPN,
-          max_length: 40,
-          placeholder: { type: 'plain_text', text: 'The MPN of the SIM to cease' },
-        },
-      }
-    : {
-        type: 'input',
-        block_id: FIELD_CONFIRM_ICCID,
-        label: { type: 'plain_text', text: 'Type the last 6 digits of the ICCID to confirm' },
-        hint: {
-          type: 'plain_text',
-          text: 'No MPN could be found for this SIM, so confirm with the end of its ICCID shown above.',
-        },
-        element: {
-          type: 'plain_text_input',
-          action_id: FIELD_CONFIRM_ICCID,
-          max_length: 20,
-          placeholder: { type: 'plain_text', text: '6 digits' },
-        },
-      };
+    ? textInput(FIELD_CONFIRM_MPN, 'Type the MPN to confirm', {
+        hint: `Type ${formatMpn(p.mpn)} (spaces and the national form are fine). Anything else ceases nothing.`,
+        maxLength: 40,
+        placeholder: 'The MPN of the SIM to cease',
+      })
+    : textInput(FIELD_CONFIRM_ICCID, 'Type the last 6 digits of the ICCID to confirm', {
+        hint: 'No MPN could be found for this SIM, so confirm with the end of its ICCID shown above.',
+        maxLength: 20,
+        placeholder: '6 digits',
+      });
 
   return {
     type: 'modal',
     callback_id: CEASE_CALLBACK_ID,
-    title: { type: 'plain_text', text: CEASE_TITLE },
-    submit: { type: 'plain_text', text: 'Cease SIM' },
-    close: { type: 'plain_text', text: 'Keep the SIM' },
+    title: plainText(CEASE_TITLE),
+    submit: plainText('Cease SIM'),
+    close: plainText('Keep the SIM'),
     notify_on_close: true,
     private_metadata: confirmationMetadata.encode(c.id),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: CEASE_WARNING } },
+      section(CEASE_WARNING),
       { type: 'section', text: { type: 'mrkdwn', text: '*You are about to cease:*' }, fields },
       ...(p.mpn
         ? []
-        : [
-            {
-              type: 'context',
-              elements: [
-                {
-                  type: 'mrkdwn',
-                  text: 'ONSIM’s subscriber list does not show this SIM, so its number and owner are unknown.',
-                },
-              ],
-            } satisfies KnownBlock,
-          ]),
+        : [context('ONSIM’s subscriber list does not show this SIM, so its number and owner are unknown.')]),
       check,
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `Requested by ${mention(c.userId)} · this form expires at ${slackTime(c.expiresAt)} · it runs at most once`,
-          },
-        ],
-      },
+      context(
+        `Requested by ${mention(c.userId)} · this form expires at ${slackTime(c.expiresAt)} · it runs at most once`,
+      ),
     ],
   };
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Message } from '../slack/message.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, mention } from '../slack/text.js';
+import { button, context, plainText, section } from './blocks.js';
 
 export interface ConfirmationPrompt {
   confirmationId: string;
@@ -32,55 +33,33 @@ export function slackTime(ms: number): string {
 
 /** The message that waits for an explicit confirm: warning first, a danger button and Cancel. */
 export function confirmationMessage(p: ConfirmationPrompt): Message {
-  const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`⚠️ *${p.question}*`, 3000) } },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(p.warning, 3000) } },
-  ];
-  if (p.details && p.details.length > 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(p.details.join('\n'), 3000) } });
-  }
+  const blocks: KnownBlock[] = [section(`⚠️ *${p.question}*`), section(p.warning)];
+  if (p.details && p.details.length > 0) blocks.push(section(p.details.join('\n')));
   blocks.push(
     {
       type: 'actions',
       block_id: 'confirmation',
       elements: [
-        {
-          type: 'button',
-          action_id: p.confirmActionId,
-          text: { type: 'plain_text', text: clip(p.confirmLabel, 75) },
-          style: 'danger',
-          value: p.confirmationId,
-        },
-        {
-          type: 'button',
-          action_id: p.cancelActionId,
-          text: { type: 'plain_text', text: 'Cancel' },
-          value: p.confirmationId,
-        },
+        button(p.confirmLabel, p.confirmActionId, p.confirmationId, 'danger'),
+        button('Cancel', p.cancelActionId, p.confirmationId),
       ],
     },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `Requested by ${mention(p.requestedBy)} · only they can confirm · expires at ${slackTime(p.expiresAt)} · runs at most once`,
-        },
-      ],
-    },
+    context(
+      `Requested by ${mention(p.requestedBy)} · only they can confirm · expires at ${slackTime(p.expiresAt)} · runs at most once`,
+    ),
   );
   return { text: `${p.question.replace(/[*_~`]/g, '')} Confirm or cancel.`, blocks };
 }
 
-const modalTitle = (title: string) => ({ type: 'plain_text' as const, text: clip(title, 24) });
+const modalTitle = (title: string) => plainText(clip(title, 24));
 
 /** A modal that only says it is working; replaced by `views.update` when the work is done. */
 export function loadingModal(title: string, what: string): ModalView {
   return {
     type: 'modal',
     title: modalTitle(title),
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(`⏳ ${what}`, 3000) } }],
+    close: plainText('Cancel'),
+    blocks: [section(`⏳ ${what}`)],
   };
 }
 
@@ -89,8 +68,8 @@ export function noticeModal(title: string, text: string, more: KnownBlock[] = []
   return {
     type: 'modal',
     title: modalTitle(title),
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } }, ...more.slice(0, 99)],
+    close: plainText('Close'),
+    blocks: [section(text), ...more.slice(0, 99)],
   };
 }
 

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Message } from '../slack/message.js';
 import { esc, mention } from '../slack/text.js';
 import { ACTION_ESIM_SHOW_CODE } from './action-ids.js';
+import { button, section } from './blocks.js';
 import { confirmationMessage } from './confirm.js';
 import { describeEsimRef, type EsimRef, encodeEsimRef } from './esim.js';
 
@@ -31,23 +32,12 @@ export function esimRefreshPrompt(p: {
 export function esimRefreshedMessage(ref: EsimRef): Message {
   const who = esc(describeEsimRef(ref));
   const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `🔄 *New activation code issued for ${who}.* The old code no longer works: send the customer the new one.`,
-      },
-    },
+    section(
+      `🔄 *New activation code issued for ${who}.* The old code no longer works: send the customer the new one.`,
+    ),
     {
       type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: ACTION_ESIM_SHOW_CODE,
-          text: { type: 'plain_text', text: 'Show activation code' },
-          value: encodeEsimRef(ref),
-        },
-      ],
+      elements: [button('Show activation code', ACTION_ESIM_SHOW_CODE, encodeEsimRef(ref))],
     },
   ];
   return { text: `New activation code issued for ${describeEsimRef(ref)}.`, blocks };

@@ -5,7 +5,8 @@ import type { Message } from '../slack/message.js';
 import { atLeast, type Role } from '../slack/roles.js';
 import { clip, esc } from '../slack/text.js';
 import { ACTION_ESIM_QR, ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from './action-ids.js';
-import { type ButtonRef, button, code, shareButton } from './card.js';
+import { button, context, field, header, section } from './blocks.js';
+import { type ButtonRef, code, shareButton } from './card.js';
 
 export const ESIM_ACTIONS_BLOCK = 'esim_actions';
 /** Audit and refusal name of revealing an activation code (ACTION_ESIM_SHOW_CODE). */
@@ -77,27 +78,21 @@ export function esimCard(info: EsimInfo, opts: EsimCardOptions): Message {
     ? `*Activation code*\n${code(maskEsimCode(info.esim_code), 40)} 🔒 hidden`
     : '*Activation code*\n— (ONSIM sent none)';
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`📲 eSIM of ${who}`, 150), emoji: true } },
+    header(`📲 eSIM of ${who}`),
     {
       type: 'section',
       block_id: 'esim_state',
       fields: [
-        { type: 'mrkdwn', text: `*Status*\n${statusText(info.esim_status)}` },
-        { type: 'mrkdwn', text: `*Enabled on device*\n${enabledText(info.enabled_on_device)}` },
-        { type: 'mrkdwn', text: codeField },
+        field(`*Status*\n${statusText(info.esim_status)}`),
+        field(`*Enabled on device*\n${enabledText(info.enabled_on_device)}`),
+        field(codeField),
       ],
     },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: installed
-            ? 'Installed on a device: ONSIM issues no new code for an installed eSIM.'
-            : 'The customer installs it by scanning the QR code. Whoever scans the code first gets the line: give it only to the customer.',
-        },
-      ],
-    },
+    context(
+      installed
+        ? 'Installed on a device: ONSIM issues no new code for an installed eSIM.'
+        : 'The customer installs it by scanning the QR code. Whoever scans the code first gets the line: give it only to the customer.',
+    ),
   ];
 
   const value = encodeEsimRef(opts.ref);
@@ -128,22 +123,12 @@ export function esimCodeMessage(ref: EsimRef, esimCode: string): Message {
   return {
     text: `Activation code of the eSIM of ${who} (only you can see this)`,
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `🔑 *Activation code of the eSIM of ${esc(who)}* (only you can see this)\n${code(esimCode, 500)}`,
-        },
-      },
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: '⚠️ Whoever installs this code first gets the line. Give it only to the customer; do not paste it in a channel.',
-          },
-        ],
-      },
+      section(
+        `🔑 *Activation code of the eSIM of ${esc(who)}* (only you can see this)\n${code(esimCode, 500)}`,
+      ),
+      context(
+        '⚠️ Whoever installs this code first gets the line. Give it only to the customer; do not paste it in a channel.',
+      ),
     ],
   };
 }

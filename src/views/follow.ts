@@ -6,8 +6,7 @@ import { formatMpn } from '../onsim/identifiers.js';
 import type { Message } from '../slack/message.js';
 import { esc, mention } from '../slack/text.js';
 import { ACTION_ACCOUNT_BUNDLE } from './action-ids.js';
-import { context, section } from './blocks.js';
-import { button } from './card.js';
+import { button, context, section } from './blocks.js';
 
 /** `<!date…>` shows the time in each reader's own time zone; the fallback is UTC. */
 export function slackClock(ms: number): string {

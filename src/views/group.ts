@@ -5,7 +5,7 @@ import { EXAMPLES } from '../onsim/identifiers.js';
 import { NewGroup } from '../onsim/reseller.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip } from '../slack/text.js';
-import { option, textInput } from './blocks.js';
+import { option, plainText, section, selectInput, textInput } from './blocks.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
 export const GROUP_CALLBACK_ID = 'group_add';
@@ -76,25 +76,11 @@ const homeOption = (o: (typeof GROUP_HOME_LOCATIONS)[number]) => option(o.text, 
 
 export function groupModal(input: { metadata: GroupMetadata; name?: string }): ModalView {
   const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: 'A group is a customer company at ONSIM; subscribers are provisioned into it.',
-      },
-    },
+    section('A group is a customer company at ONSIM; subscribers are provisioned into it.'),
     fieldInput('name', input.name),
-    {
-      type: 'input',
-      block_id: FIELD_HOME_LOCATION,
-      label: { type: 'plain_text', text: 'Home location' },
-      element: {
-        type: 'static_select',
-        action_id: FIELD_HOME_LOCATION,
-        placeholder: { type: 'plain_text', text: 'Where its lines live' },
-        options: GROUP_HOME_LOCATIONS.map(homeOption),
-      },
-    },
+    selectInput(FIELD_HOME_LOCATION, 'Home location', GROUP_HOME_LOCATIONS.map(homeOption), {
+      placeholder: 'Where its lines live',
+    }),
     fieldInput('address_line_1'),
     fieldInput('address_line_2'),
     fieldInput('city'),
@@ -105,9 +91,9 @@ export function groupModal(input: { metadata: GroupMetadata; name?: string }): M
   return {
     type: 'modal',
     callback_id: GROUP_CALLBACK_ID,
-    title: { type: 'plain_text', text: GROUP_TITLE },
-    submit: { type: 'plain_text', text: 'Add group' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plainText(GROUP_TITLE),
+    submit: plainText('Add group'),
+    close: plainText('Cancel'),
     private_metadata: groupMetadata.encode(input.metadata),
     blocks,
   };

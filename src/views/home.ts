@@ -7,11 +7,10 @@ import type { Port } from '../onsim/porting.js';
 import { statusEmoji } from '../porting/alerts.js';
 import { SANDBOX_NOTE } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
-import { clip, esc } from '../slack/text.js';
+import { esc } from '../slack/text.js';
 import type { AuditEntry } from '../store/types.js';
 import { auditTarget } from './audit.js';
-import { context, section } from './blocks.js';
-import { button } from './card.js';
+import { button, context, header, plainText, section, textInput } from './blocks.js';
 
 export const ACTION_HOME_PROVISION = 'home_provision';
 export const ACTION_HOME_LOOKUP = 'home_lookup';
@@ -67,11 +66,6 @@ export interface HomeData {
   usage?: Known<HomeUsage>;
 }
 
-const header = (text: string): KnownBlock => ({
-  type: 'header',
-  text: { type: 'plain_text', text, emoji: true },
-});
-
 /** `<!date…>` shows the time in each reader's own time zone; the fallback is UTC. */
 export function slackTime(ms: number): string {
   const fallback = `${new Date(ms).toISOString().slice(11, 16)} UTC`;
@@ -115,17 +109,12 @@ function portsSection(ports: Known<Port>): KnownBlock[] {
     const status = p.status.toUpperCase() === 'FAILED' ? `*${esc(p.status)}*` : esc(p.status);
     const into = p.number ? ` → ${esc(formatMpn(p.number))}` : '';
     const date = p.portinDate ? ` · port-in ${esc(p.portinDate)}` : '';
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: clip(
-          `${statusEmoji(p.status)} ${status} · *${esc(formatMpn(p.portinNumber || p.number))}*${into}${date} · #${esc(p.trID)}`,
-          3000,
-        ),
-      },
-      accessory: button('Details', ACTION_HOME_PORT_DETAILS, p.trID),
-    });
+    blocks.push(
+      section(
+        `${statusEmoji(p.status)} ${status} · *${esc(formatMpn(p.portinNumber || p.number))}*${into}${date} · #${esc(p.trID)}`,
+        button('Details', ACTION_HOME_PORT_DETAILS, p.trID),
+      ),
+    );
   }
   if (open.length > HOME_PORTS_MAX) {
     blocks.push(context(`…and ${open.length - HOME_PORTS_MAX} more: \`/onsim ports\` lists them all.`));
@@ -243,26 +232,17 @@ export function lookupModal(opts: { error?: string } = {}): ModalView {
   return {
     type: 'modal',
     callback_id: HOME_LOOKUP_CALLBACK_ID,
-    title: { type: 'plain_text', text: TITLE },
-    submit: { type: 'plain_text', text: 'Look up' },
-    close: { type: 'plain_text', text: 'Close' },
+    title: plainText(TITLE),
+    submit: plainText('Look up'),
+    close: plainText('Close'),
     blocks: [
-      {
-        type: 'input',
-        block_id: BLOCK_LOOKUP_QUERY,
-        label: { type: 'plain_text', text: 'Number, ICCID or name' },
-        hint: {
-          type: 'plain_text',
-          text: 'e.g. 07700 900123, +44 7700 900123, 8944530100000001022 or Bennett',
-        },
-        element: {
-          type: 'plain_text_input',
-          action_id: ACTION_LOOKUP_QUERY,
-          max_length: 100,
-          focus_on_load: true,
-          placeholder: { type: 'plain_text', text: 'MPN, ICCID or name' },
-        },
-      },
+      textInput(BLOCK_LOOKUP_QUERY, 'Number, ICCID or name', {
+        actionId: ACTION_LOOKUP_QUERY,
+        hint: 'e.g. 07700 900123, +44 7700 900123, 8944530100000001022 or Bennett',
+        maxLength: 100,
+        focusOnLoad: true,
+        placeholder: 'MPN, ICCID or name',
+      }),
       ...(opts.error ? [context(`⚠️ ${opts.error}`)] : []),
     ],
   };
@@ -277,23 +257,17 @@ export function lookupAnswerModal(blocks: KnownBlock[]): ModalView {
     type: 'modal',
     callback_id: HOME_LOOKUP_CALLBACK_ID,
     private_metadata: LOOKUP_ANSWER_METADATA,
-    title: { type: 'plain_text', text: TITLE },
-    submit: { type: 'plain_text', text: 'Look up another' },
-    close: { type: 'plain_text', text: 'Close' },
+    title: plainText(TITLE),
+    submit: plainText('Look up another'),
+    close: plainText('Close'),
     blocks: [
       ...blocks.slice(0, HOME_BLOCKS_MAX - 2),
-      {
-        type: 'input',
-        block_id: BLOCK_LOOKUP_QUERY,
+      textInput(BLOCK_LOOKUP_QUERY, 'Look up another', {
+        actionId: ACTION_LOOKUP_QUERY,
         optional: true,
-        label: { type: 'plain_text', text: 'Look up another' },
-        element: {
-          type: 'plain_text_input',
-          action_id: ACTION_LOOKUP_QUERY,
-          max_length: 100,
-          placeholder: { type: 'plain_text', text: 'MPN, ICCID or name' },
-        },
-      },
+        maxLength: 100,
+        placeholder: 'MPN, ICCID or name',
+      }),
     ],
   };
 }
@@ -304,14 +278,12 @@ export function matchesBlocks(
 ): KnownBlock[] {
   const blocks: KnownBlock[] = [section(`*${total} matches.* Pick one:`)];
   for (const m of matches) {
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: clip(`*${esc(m.name)}* · ${esc(formatMpn(m.mpn))}${m.group ? ` · ${esc(m.group)}` : ''}`, 3000),
-      },
-      accessory: button('Open', ACTION_LOOKUP_OPEN, m.mpn),
-    });
+    blocks.push(
+      section(
+        `*${esc(m.name)}* · ${esc(formatMpn(m.mpn))}${m.group ? ` · ${esc(m.group)}` : ''}`,
+        button('Open', ACTION_LOOKUP_OPEN, m.mpn),
+      ),
+    );
   }
   if (total > matches.length)
     blocks.push(

@@ -5,6 +5,7 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
+import { button, context, field, header, section } from './blocks.js';
 import { shareButton } from './card.js';
 import { ACTION_PAGE, ACTION_SHARE, rerunValue } from './rerun.js';
 
@@ -79,7 +80,7 @@ function rowBlocks(rows: readonly ListRow[]): SectionBlock[] {
   let lines: string[] = [];
   let length = 0;
   const flush = () => {
-    if (lines.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } });
+    if (lines.length > 0) blocks.push(section(lines.join('\n')));
     lines = [];
     length = 0;
   };
@@ -87,9 +88,7 @@ function rowBlocks(rows: readonly ListRow[]): SectionBlock[] {
     if (typeof row !== 'string') {
       flush();
       blocks.push(
-        'line' in row
-          ? { type: 'section', text: { type: 'mrkdwn', text: row.line }, accessory: row.button }
-          : { type: 'section', fields: row.fields.map((text) => ({ type: 'mrkdwn', text })) },
+        'line' in row ? section(row.line, row.button) : { type: 'section', fields: row.fields.map(field) },
       );
       continue;
     }
@@ -149,13 +148,6 @@ export function paginate(rows: readonly ListRow[], pageSize: number = LIST_PAGE_
 const count = (n: number, noun: readonly [string, string]): string =>
   `${n.toLocaleString('en-GB')} ${n === 1 ? noun[0] : noun[1]}`;
 
-const button = (text: string, action_id: string, value: string): Button => ({
-  type: 'button',
-  text: { type: 'plain_text', text, emoji: true },
-  action_id,
-  value,
-});
-
 /**
  * The message for one page of a list: title, optional intro, the page's rows, "Page 2 of 7 ·
  * 143 subscribers", Previous/Next, Share in channel, and Download CSV when the list is long.
@@ -168,23 +160,15 @@ export function listMessage(spec: ListSpec): Message {
   const page = Math.min(Math.max(0, Math.floor(spec.page)), last);
   const title = clip(spec.title.trim() || 'List', TITLE_MAX);
 
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: title, emoji: true } }];
-  if (spec.intro) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(spec.intro, INTRO_MAX) }] });
-  }
+  const blocks: KnownBlock[] = [header(title)];
+  if (spec.intro) blocks.push(context(clip(spec.intro, INTRO_MAX)));
   if (total === 0) {
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: clip(spec.empty || `No ${spec.noun[1]} to show.`, SECTION_TEXT_MAX) },
-    });
+    blocks.push(section(spec.empty || `No ${spec.noun[1]} to show.`));
   } else {
     blocks.push(...rowBlocks(pages[page] ?? []));
   }
   const where = pages.length > 1 ? `Page ${page + 1} of ${pages.length} · ` : '';
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${where}${count(total, spec.noun)}` }],
-  });
+  blocks.push(context(`${where}${count(total, spec.noun)}`));
 
   if (page > 0) {
     const back: ActionsBlock = {

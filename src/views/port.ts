@@ -4,7 +4,8 @@ import type { KnownBlock } from '@slack/types';
 import type { Port } from '../onsim/porting.js';
 import { portParentMessage } from '../porting/alerts.js';
 import type { Message } from '../slack/message.js';
-import { clip, esc } from '../slack/text.js';
+import { esc } from '../slack/text.js';
+import { context } from './blocks.js';
 import { shareButton } from './card.js';
 import { ACTION_SHARE, rerunValue } from './rerun.js';
 
@@ -17,9 +18,7 @@ export function portCard(port: Port, commandText: string): Message {
     port.validUntil ? `PAC valid until ${esc(port.validUntil)}` : '',
   ].filter(Boolean);
   const blocks: KnownBlock[] = [...card.blocks];
-  if (dates.length > 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(dates.join(' · '), 3000) }] });
-  }
+  if (dates.length > 0) blocks.push(context(dates.join(' · ')));
   blocks.push({
     type: 'actions',
     block_id: BLOCK_PORT_ACTIONS,

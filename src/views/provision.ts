@@ -9,8 +9,8 @@ import { formatMpn, mpnSchemaFor, parseGroupName } from '../onsim/identifiers.js
 import { HOME_LOCATIONS, MOBILE_DATA_OPTIONS, ProvisionOnsim, ProvisionOwnPbx } from '../onsim/reseller.js';
 import type { Message } from '../slack/message.js';
 import { jsonCodec } from '../slack/metadata.js';
-import { clip, esc, mention } from '../slack/text.js';
-import { option, plainText, textInput } from './blocks.js';
+import { esc, mention } from '../slack/text.js';
+import { context, field, option, plainText, section, selectInput, textInput } from './blocks.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
 export const PROVISION_TITLE = 'Provision a SIM';
@@ -32,16 +32,8 @@ export type ProvisionFlavour = z.infer<typeof ProvisionFlavour>;
 export const FLAVOUR_LABEL: Record<ProvisionFlavour, string> = { onsim: 'ONSIM UC', pbx: 'own PBX' };
 
 const FLAVOUR_OPTIONS: Record<ProvisionFlavour, PlainTextOption> = {
-  onsim: {
-    text: { type: 'plain_text', text: 'ONSIM UC' },
-    value: 'onsim',
-    description: { type: 'plain_text', text: 'Line with an ONSIM UC seat: group, product, customer' },
-  },
-  pbx: {
-    text: { type: 'plain_text', text: 'Own PBX' },
-    value: 'pbx',
-    description: { type: 'plain_text', text: 'Line with SIP credentials for your own phone system' },
-  },
+  onsim: option('ONSIM UC', 'onsim', 'Line with an ONSIM UC seat: group, product, customer'),
+  pbx: option('Own PBX', 'pbx', 'Line with SIP credentials for your own phone system'),
 };
 
 const HOME_LOCATION_LABEL: Record<(typeof HOME_LOCATIONS)[number], string> = {
@@ -104,26 +96,6 @@ export interface ProvisionModalState {
 }
 
 const MAX_OPTIONS = 100;
-function selectInput(
-  field: string,
-  label: string,
-  options: PlainTextOption[],
-  opts: { placeholder: string; hint?: string; initial?: PlainTextOption },
-): KnownBlock {
-  return {
-    type: 'input',
-    block_id: field,
-    label: plainText(label),
-    ...(opts.hint ? { hint: plainText(opts.hint) } : {}),
-    element: {
-      type: 'static_select',
-      action_id: field,
-      placeholder: plainText(opts.placeholder),
-      options,
-      ...(opts.initial ? { initial_option: opts.initial } : {}),
-    },
-  };
-}
 
 /** A select of the groups, or a text field when ONSIM has more than a select can hold. */
 function groupInput(groups: string[]): KnownBlock {
@@ -238,26 +210,15 @@ function qrWarning(state: ProvisionModalState): KnownBlock {
       : state.channelId
         ? `posted in <#${state.channelId}>`
         : 'posted where you choose below';
-  return {
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: `⚠️ The new eSIM's QR code will be ${where}. Whoever scans it first gets the line. The SIP password is shown only to you, once.`,
-      },
-    ],
-  };
+  return context(
+    `⚠️ The new eSIM's QR code will be ${where}. Whoever scans it first gets the line. The SIP password is shown only to you, once.`,
+  );
 }
 
 /** The UC flavour's blocks when its lists are not (yet) usable; null when they are. */
 function listsProblem(lists: ListsState): KnownBlock[] | null {
   if (lists.status === 'loading') {
-    return [
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: '⏳ Getting your customer groups and products from ONSIM…' },
-      },
-    ];
+    return [section('⏳ Getting your customer groups and products from ONSIM…')];
   }
   const retry: KnownBlock = {
     type: 'actions',
@@ -265,16 +226,9 @@ function listsProblem(lists: ListsState): KnownBlock[] | null {
   };
   if (lists.status === 'failed') {
     return [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(
-            `${lists.message}\n\nThe ONSIM UC form needs ONSIM's groups and products. Press *Try again* in a minute, or choose *Own PBX* above, which needs neither.`,
-            3000,
-          ),
-        },
-      },
+      section(
+        `${lists.message}\n\nThe ONSIM UC form needs ONSIM's groups and products. Press *Try again* in a minute, or choose *Own PBX* above, which needs neither.`,
+      ),
       retry,
     ];
   }
@@ -284,13 +238,7 @@ function listsProblem(lists: ListsState): KnownBlock[] | null {
   ].filter(Boolean);
   if (missing.length === 0) return null;
   return [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `⚠️ ONSIM lists ${missing.join(' and ')}, so an ONSIM UC line cannot be provisioned yet.`,
-      },
-    },
+    section(`⚠️ ONSIM lists ${missing.join(' and ')}, so an ONSIM UC line cannot be provisioned yet.`),
     retry,
   ];
 }
@@ -340,7 +288,7 @@ export function provisionRefusedModal(message: string): ModalView {
     type: 'modal',
     title: plainText(PROVISION_TITLE),
     close: plainText('Close'),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(message, 3000) } }],
+    blocks: [section(message)],
   };
 }
 
@@ -483,11 +431,7 @@ export function provisionedRecord(r: ProvisionedRecord): Message {
   }[r.qr];
   return {
     text: `✅ ${mpn} provisioned (${FLAVOUR_LABEL[r.flavour]}) by ${mention(r.userId)}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: head } },
-      { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: clip(text, 2000) })) },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: qr }] },
-    ],
+    blocks: [section(head), { type: 'section', fields: fields.map(field) }, context(qr)],
   };
 }
 
@@ -509,14 +453,10 @@ export function sipCredentialsMessage(c: {
   return {
     text: `🔐 SIP credentials for ${mpn} (only you can see them)`,
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `🔐 *SIP credentials for ${mpn}* — only you can see this, and the bot will not show the password again. Copy it into the PBX now.`,
-        },
-      },
-      { type: 'section', text: { type: 'plain_text', text: lines.join('\n'), emoji: false } },
+      section(
+        `🔐 *SIP credentials for ${mpn}* — only you can see this, and the bot will not show the password again. Copy it into the PBX now.`,
+      ),
+      { type: 'section', text: plainText(lines.join('\n'), false) },
     ],
   };
 }

@@ -5,6 +5,7 @@ import { formatMpn } from '../onsim/identifiers.js';
 import type { Message } from '../slack/message.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
+import { button, plainText, section } from './blocks.js';
 
 export const ACTION_QR_DELETE = 'qr_delete';
 
@@ -93,30 +94,19 @@ export const qrDeleteValue = jsonCodec(
 export function qrDeleteMessage(r: QrDeleteRef): Message {
   const label = qrSubjectLabel(r);
   const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `🗑️ Once the eSIM for *${esc(label)}* is installed, delete the QR above so nobody else can scan it. Only ${mention(r.posterId)} or an admin can.`,
-      },
-    },
+    section(
+      `🗑️ Once the eSIM for *${esc(label)}* is installed, delete the QR above so nobody else can scan it. Only ${mention(r.posterId)} or an admin can.`,
+    ),
     {
       type: 'actions',
       elements: [
         {
-          type: 'button',
-          action_id: ACTION_QR_DELETE,
-          text: { type: 'plain_text', text: 'Delete QR' },
-          style: 'danger',
-          value: qrDeleteValue.encode(r),
+          ...button('Delete QR', ACTION_QR_DELETE, qrDeleteValue.encode(r), 'danger'),
           confirm: {
-            title: { type: 'plain_text', text: 'Delete the QR?' },
-            text: {
-              type: 'plain_text',
-              text: clip(`The QR image for ${label} will be deleted from Slack.`, 300),
-            },
-            confirm: { type: 'plain_text', text: 'Delete QR' },
-            deny: { type: 'plain_text', text: 'Keep it' },
+            title: plainText('Delete the QR?'),
+            text: plainText(clip(`The QR image for ${label} will be deleted from Slack.`, 300)),
+            confirm: plainText('Delete QR'),
+            deny: plainText('Keep it'),
             style: 'danger',
           },
         },
@@ -128,5 +118,5 @@ export function qrDeleteMessage(r: QrDeleteRef): Message {
 
 export function qrDeletedMessage(r: QrDeleteRef, byUserId: string): Message {
   const text = `🗑️ The QR for *${esc(qrSubjectLabel(r))}* was deleted by ${mention(byUserId)}.`;
-  return { text: text.replace(/\*/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return { text: text.replace(/\*/g, ''), blocks: [section(text)] };
 }

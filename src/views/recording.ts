@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatMpn } from '../onsim/identifiers.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
-import { option } from './blocks.js';
+import { context, option, plainText, section, selectInput, textInput } from './blocks.js';
 import { confirmationMetadata, slackTime } from './confirm.js';
 import { readForm } from './form-state.js';
 
@@ -36,20 +36,11 @@ export const describeChoice = (c: RecordingChoice): string =>
 
 const onOffOption = (v: OnOff) => option(v === 'ON' ? 'On — record' : 'Off — do not record', v);
 
-function select(field: string, label: string, initial: OnOff | undefined): KnownBlock {
-  return {
-    type: 'input',
-    block_id: field,
-    label: { type: 'plain_text', text: label },
-    element: {
-      type: 'static_select',
-      action_id: field,
-      options: [onOffOption('ON'), onOffOption('OFF')],
-      ...(initial ? { initial_option: onOffOption(initial) } : {}),
-      placeholder: { type: 'plain_text', text: 'On or off' },
-    },
-  };
-}
+const select = (field: string, label: string, initial: OnOff | undefined): KnownBlock =>
+  selectInput(field, label, [onOffOption('ON'), onOffOption('OFF')], {
+    placeholder: 'On or off',
+    initial: initial ? onOffOption(initial) : undefined,
+  });
 
 /** The chooser's private_metadata: the MPN and the channel to record the change in. */
 const ChooseMetadata = z.object({ mpn: z.string().regex(/^\d{8,15}$/), channel: z.string().nullable() });
@@ -72,29 +63,17 @@ export function recordingChooseModal(p: {
   return {
     type: 'modal',
     callback_id: RECORDING_CHOOSE_CALLBACK_ID,
-    title: { type: 'plain_text', text: RECORDING_TITLE },
-    submit: { type: 'plain_text', text: 'Continue' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plainText(RECORDING_TITLE),
+    submit: plainText('Continue'),
+    close: plainText('Cancel'),
     private_metadata: chooseMetadata.encode({ mpn: p.mpn, channel: p.channelId }),
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `Recording of *${esc(formatMpn(p.mpn))}*. ${esc(now)} Both values are always sent.`,
-        },
-      },
+      section(`Recording of *${esc(formatMpn(p.mpn))}*. ${esc(now)} Both values are always sent.`),
       select(FIELD_VOICE, 'Voice recording', p.initial.voice_recording),
       select(FIELD_SMS, 'SMS recording', p.initial.sms_recording),
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: 'Operators may switch recording on. Switching either off needs an admin, a reason and a confirmation on the next step.',
-          },
-        ],
-      },
+      context(
+        'Operators may switch recording on. Switching either off needs an admin, a reason and a confirmation on the next step.',
+      ),
     ],
   };
 }
@@ -122,44 +101,24 @@ export function recordingOffModal(p: {
   return {
     type: 'modal',
     callback_id: RECORDING_OFF_CALLBACK_ID,
-    title: { type: 'plain_text', text: RECORDING_TITLE },
-    submit: { type: 'plain_text', text: 'Switch recording off' },
-    close: { type: 'plain_text', text: 'Keep recording' },
+    title: plainText(RECORDING_TITLE),
+    submit: plainText('Switch recording off'),
+    close: plainText('Keep recording'),
     notify_on_close: true,
     private_metadata: confirmationMetadata.encode(p.confirmation.id),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: RECORDING_WARNING } },
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `*${esc(formatMpn(p.mpn))}* will be set to: voice recording ${bold(p.choice.voice_recording)}, SMS recording ${bold(p.choice.sms_recording)}.`,
-        },
-      },
-      {
-        type: 'input',
-        block_id: FIELD_REASON,
-        label: { type: 'plain_text', text: 'Why? (kept in the audit trail)' },
-        element: {
-          type: 'plain_text_input',
-          action_id: FIELD_REASON,
-          multiline: true,
-          max_length: REASON_MAX,
-          placeholder: {
-            type: 'plain_text',
-            text: 'e.g. Customer left the regulated business; agreed with J. Smith',
-          },
-        },
-      },
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `Requested by ${mention(p.confirmation.userId)} · expires at ${slackTime(p.confirmation.expiresAt)} · runs at most once`,
-          },
-        ],
-      },
+      section(RECORDING_WARNING),
+      section(
+        `*${esc(formatMpn(p.mpn))}* will be set to: voice recording ${bold(p.choice.voice_recording)}, SMS recording ${bold(p.choice.sms_recording)}.`,
+      ),
+      textInput(FIELD_REASON, 'Why? (kept in the audit trail)', {
+        multiline: true,
+        maxLength: REASON_MAX,
+        placeholder: 'e.g. Customer left the regulated business; agreed with J. Smith',
+      }),
+      context(
+        `Requested by ${mention(p.confirmation.userId)} · expires at ${slackTime(p.confirmation.expiresAt)} · runs at most once`,
+      ),
     ],
   };
 }

@@ -11,7 +11,7 @@ import { formatMpn, parseMpn } from '../onsim/identifiers.js';
 import { OnOff } from '../onsim/shapes.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc } from '../slack/text.js';
-import { option, textInput } from './blocks.js';
+import { option, plainText, section, selectInput, textInput } from './blocks.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
 
@@ -109,23 +109,13 @@ const fieldInput = (
   opts: { initial?: string; placeholder?: string; hint?: string; maxLength: number },
 ) => textInput(field, LABELS[field], { ...opts, optional: true, email: field === 'email' });
 
-function serviceInput(field: ServiceField, current: 'ON' | 'OFF' | undefined): InputBlock {
-  return {
-    type: 'input',
-    block_id: field,
+const serviceInput = (field: ServiceField, current: 'ON' | 'OFF' | undefined): InputBlock =>
+  selectInput(field, LABELS[field], [onOffOption('ON'), onOffOption('OFF')], {
+    radio: true,
     optional: true,
-    label: { type: 'plain_text', text: LABELS[field] },
-    ...(current
-      ? {}
-      : { hint: { type: 'plain_text' as const, text: 'ONSIM did not say; leave it to keep it.' } }),
-    element: {
-      type: 'radio_buttons',
-      action_id: field,
-      options: [onOffOption('ON'), onOffOption('OFF')],
-      ...(current ? { initial_option: onOffOption(current) } : {}),
-    },
-  };
-}
+    hint: current ? undefined : 'ONSIM did not say; leave it to keep it.',
+    initial: current ? onOffOption(current) : undefined,
+  });
 
 export interface SettingsModalInput {
   metadata: SettingsMetadata;
@@ -136,18 +126,17 @@ export interface SettingsModalInput {
 export function settingsModal({ metadata, name }: SettingsModalInput): ModalView {
   const p = metadata.prefill;
   const who = `*${esc(formatMpn(metadata.mpn))}*${name ? ` · ${esc(clip(name, 100))}` : ''}`;
-  const heading = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
   const blocks: KnownBlock[] = [
-    heading(`Settings of ${who}. Only what you change is sent to ONSIM.`),
-    heading('*Subscriber*'),
+    section(`Settings of ${who}. Only what you change is sent to ONSIM.`),
+    section('*Subscriber*'),
     fieldInput('first_name', { initial: p.first_name, maxLength: 50 }),
     fieldInput('last_name', { initial: p.last_name, maxLength: 50 }),
     fieldInput('email', { initial: p.email, placeholder: 'e.g. j.smith@example.com', maxLength: 254 }),
     { type: 'divider' },
-    heading('*Services*'),
+    section('*Services*'),
     ...SERVICE_FIELDS.map((f) => serviceInput(f, p[f])),
     { type: 'divider' },
-    heading('*Number and SIP* — leave empty to keep'),
+    section('*Number and SIP* — leave empty to keep'),
     fieldInput('mpn', {
       placeholder: 'e.g. +44 7700 900201',
       hint: 'Moves this line to another of your numbers.',
@@ -162,9 +151,9 @@ export function settingsModal({ metadata, name }: SettingsModalInput): ModalView
   return {
     type: 'modal',
     callback_id: SETTINGS_CALLBACK_ID,
-    title: { type: 'plain_text', text: SETTINGS_TITLE },
-    submit: { type: 'plain_text', text: 'Save changes' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plainText(SETTINGS_TITLE),
+    submit: plainText('Save changes'),
+    close: plainText('Cancel'),
     private_metadata: settingsMetadata.encode(metadata),
     blocks,
   };
