@@ -813,6 +813,34 @@ describe('faults', () => {
   });
 });
 
+describe('open requests', () => {
+  it('keeps nothing of calls whose clients gave up, nor of slow calls in flight together (no listener piles up)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const s = await another({});
+      s.setFault({ hang: true });
+      for (let i = 1; i <= 20; i++) {
+        const gaveUp = new AbortController();
+        const pending = call('GET', '/reseller/groups', undefined, { on: s, signal: gaveUp.signal });
+        await waitFor(() => s.requests.length === i, { what: `hanging call ${i} to arrive` });
+        gaveUp.abort();
+        await expect(pending).rejects.toThrow();
+      }
+      s.setFault(null);
+      s.setLatency(50);
+      const slow = Array.from({ length: 20 }, () => call('GET', '/reseller/groups', undefined, { on: s }));
+      expect((await Promise.all(slow)).map((a) => a.status)).toEqual(Array(20).fill(200));
+      // Node emits the warning on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map(String)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
 describe('holding the answers', () => {
   it('answers nothing until released (requests are still recorded, /__admin still answers), then everything', async () => {
     const release = sb.hold();

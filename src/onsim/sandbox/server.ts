@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import * as ports from './ports.js';
@@ -168,6 +167,24 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const installAfterMs = opts.esimInstallAfterMs ?? 120_000;
   const portAdvanceMs = opts.portAdvanceMs === undefined ? 60_000 : opts.portAdvanceMs;
   const closing = new AbortController();
+  /**
+   * Wakes every request still waiting (latency, hang) when the sandbox closes; each takes itself
+   * out when it ends. Not listeners on `closing.signal`: one per open request, a hung call its
+   * client gave up on kept its own forever, and 11 at once already trip Node's leak warning.
+   */
+  const wakeOnClose = new Set<() => void>();
+  /** Resolves after `ms`, or at once when the sandbox closes. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakeOnClose.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      wakeOnClose.add(done);
+    });
   const qrKey = randomBytes(32);
   const requests: RecordedRequest[] = [];
   const requestLogLimit = opts.requestLogLimit ?? 1_000;
@@ -288,6 +305,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     async close() {
       if (closing.signal.aborted) return;
       closing.abort();
+      for (const wake of [...wakeOnClose]) wake();
       release();
       clearInstallTimers();
       if (portTimer) clearInterval(portTimer);
@@ -326,10 +344,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (requests.length > requestLogLimit) requests.splice(0, requests.length - requestLogLimit);
 
     const signal = closing.signal;
-    if (latencyMs > 0) await sleep(latencyMs, undefined, { signal, ref: false });
+    if (latencyMs > 0) await pause(latencyMs);
     const f = takeFault(method, path);
-    if (f?.latencyMs) await sleep(f.latencyMs, undefined, { signal, ref: false });
+    if (f?.latencyMs) await pause(f.latencyMs);
     if (held) await held.released;
+    // Closed meanwhile: no answer, as when a wait was cut short.
+    if (signal.aborted) {
+      res.destroy();
+      return;
+    }
 
     const operate = async (): Promise<Reply> => {
       if (!segments) return problem(400, 'The path is not valid percent-encoding.', rawPath);
@@ -356,8 +379,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (f.hang) {
       await new Promise<void>((resolve) => {
         if (signal.aborted) return resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-        res.once('close', () => resolve());
+        const done = () => {
+          wakeOnClose.delete(done);
+          res.off('close', done);
+          resolve();
+        };
+        wakeOnClose.add(done);
+        res.once('close', done);
       });
       res.destroy();
       return;
