@@ -49,8 +49,11 @@ export async function readiness(src: HealthSources): Promise<Record<string, Chec
   return checks;
 }
 
+/** Every answer here is about this moment: no proxy or client may serve it again later. */
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.writeHead(status, { 'Content-Type': 'application/json', ...NO_STORE });
   res.end(JSON.stringify(body));
 }
 
@@ -80,7 +83,7 @@ export function healthRoutes(src: HealthSources): CustomRoute[] {
       handler: (_req, res) => {
         src.metrics.text().then(
           (text) => {
-            res.writeHead(200, { 'Content-Type': src.metrics.contentType });
+            res.writeHead(200, { 'Content-Type': src.metrics.contentType, ...NO_STORE });
             res.end(text);
           },
           () => json(res, 500, { ok: false, error: 'metrics could not be collected' }),

@@ -14,9 +14,16 @@ import { type FakeSocketMode, startFakeSocketMode } from './support/fake-socket-
 import { freePort } from './support/ports.js';
 import { waitFor } from './support/wait.js';
 
-async function get(url: string): Promise<{ status: number; type: string | null; text: string }> {
+async function get(
+  url: string,
+): Promise<{ status: number; type: string | null; cache: string | null; text: string }> {
   const res = await fetch(url);
-  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    cache: res.headers.get('cache-control'),
+    text: await res.text(),
+  };
 }
 
 /** The value of one series in Prometheus' text format, e.g. `name{a="b"}`; undefined when absent. */
@@ -39,6 +46,15 @@ describe('health and metrics in HTTP mode', () => {
     const ready = await get(`${bot.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.text)).toEqual({ ok: true, checks: { started: 'ok', store: 'ok' } });
+  });
+
+  it('lets no cache keep an answer of /healthz, /readyz or /metrics (each is about now)', async () => {
+    const answers = await Promise.all(['healthz', 'readyz', 'metrics'].map((r) => get(`${bot.url}/${r}`)));
+    expect(answers.map((a) => [a.status, a.cache])).toEqual([
+      [200, 'no-store'],
+      [200, 'no-store'],
+      [200, 'no-store'],
+    ]);
   });
 
   it('is not ready while the store cannot be reached, but stays alive', async () => {
