@@ -27,7 +27,7 @@ describe('who may use the bot at all', () => {
     return JSON.stringify(reply.body);
   }
 
-  const onsimRequests = (b: TestBot) => b.sandbox.requests.length;
+  const onsimRequests = (b: TestBot) => b.sandbox.requestCount;
 
   it('refuses guests and people of other workspaces every look-up, says why, and audits it', async () => {
     const b = await startTestBot();

@@ -164,7 +164,7 @@ describe('/onsim acknowledgement', () => {
       });
     }
     // Still held: each look-up has asked ONSIM, and tells the user it is waiting for it.
-    await waitFor(() => bot.sandbox.requests.length >= sent.length, { what: 'every look-up asking ONSIM' });
+    await waitFor(() => bot.sandbox.requestCount >= sent.length, { what: 'every look-up asking ONSIM' });
     for (const { text, result } of sent) {
       const first = await waitFor(() => bot.slack.responsesTo(result.responseUrl)[0], {
         what: `the working note of ${text}`,

@@ -899,6 +899,10 @@ describe('recorded requests and reset', () => {
       ]);
       const viaAdmin = await fetch(`${small.url}/__admin/requests`);
       expect(z.array(z.object({ path: z.string() })).parse(await viaAdmin.json())).toHaveLength(3);
+      // The count is not capped: a test can count calls past the log's limit.
+      expect(small.requestCount).toBe(5);
+      small.reset();
+      expect([small.requests.length, small.requestCount]).toEqual([0, 0]);
     } finally {
       await small.close();
     }

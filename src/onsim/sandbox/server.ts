@@ -90,6 +90,8 @@ export interface Sandbox {
   apiKey: string;
   /** The most recent requests, oldest first (at most `requestLogLimit`). */
   requests: RecordedRequest[];
+  /** Every ONSIM request received since start or reset, however many `requests` still keeps. */
+  readonly requestCount: number;
   requestsTo(method: string, pathPrefix: string): RecordedRequest[];
   setFault(f: Fault | null): void;
   setLatency(ms: number): void;
@@ -187,6 +189,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
   const qrKey = randomBytes(32);
   const requests: RecordedRequest[] = [];
+  let requestCount = 0;
   const requestLogLimit = opts.requestLogLimit ?? 1_000;
   const installTimers = new Set<NodeJS.Timeout>();
 
@@ -247,6 +250,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     apiKey,
     requests,
+    get requestCount() {
+      return requestCount;
+    },
     requestsTo: (method, prefix) =>
       requests.filter((r) => r.method === method.toUpperCase() && r.path.startsWith(prefix)),
     setFault(f) {
@@ -301,6 +307,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       latencyMs = opts.latencyMs ?? 0;
       release();
       requests.length = 0;
+      requestCount = 0;
     },
     async close() {
       if (closing.signal.aborted) return;
@@ -340,6 +347,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     const authorized = isAuthorized(req.headers.authorization, apiKey);
     requests.push({ method, path, rawPath, body, authorized, at: Date.now() });
+    requestCount += 1;
     // A long-running sandbox (the playground, a demo) must not keep every request it ever saw.
     if (requests.length > requestLogLimit) requests.splice(0, requests.length - requestLogLimit);
 
