@@ -236,6 +236,7 @@ describe('manifest.yml', () => {
     });
     expect(manifest.settings?.event_subscriptions?.bot_events).toEqual(['app_home_opened']);
     expect(SRC).toMatch(/app\.event\('app_home_opened'/);
+    expect(SRC).toMatch(/events: \{ app_home_opened: onHomeOpened\(deps\) \}/);
   });
 
   it('declares the "Provision a SIM" and "Look up in ONSIM" shortcuts with the callback ids the code registers', () => {
@@ -251,8 +252,9 @@ describe('manifest.yml', () => {
         callback_id: LOOKUP_SHORTCUT_ID,
       }),
     ]);
-    expect(SRC).toMatch(/app\.shortcut(<[^>]*>)?\(PROVISION_SHORTCUT_ID/);
-    expect(SRC).toMatch(/app\.shortcut(<[^>]*>)?\(LOOKUP_SHORTCUT_ID/);
+    // src/listeners.ts lists each shortcut's handler under its callback_id.
+    expect(SRC).toMatch(/shortcuts: \{[^}]*\[PROVISION_SHORTCUT_ID\]: onProvisionShortcut\(deps\)/);
+    expect(SRC).toMatch(/shortcuts: \{[^}]*\[LOOKUP_SHORTCUT_ID\]: onLookupShortcut\(deps\)/);
   });
 
   it('asks for each bot scope only because a Web API call in src/ needs it', () => {

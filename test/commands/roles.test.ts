@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { SUBCOMMANDS } from '../../src/commands/index.js';
 import { LOOKUP_SHORTCUT_ID } from '../../src/commands/lookup-message.js';
+import { listenerTable } from '../../src/listeners.js';
 import { createLogger } from '../../src/logger.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { createRoles } from '../../src/slack/roles.js';
@@ -119,15 +119,16 @@ describe.each(STORE_ENGINES)('roles (%s)', (_engine, databaseUrl) => {
   });
 
   it('lets a viewer reach no write operation through any command, button, modal or shortcut', async () => {
-    // Every listener the app registers, as it registers it.
-    const spies = {
-      action: vi.spyOn(App.prototype, 'action'),
-      view: vi.spyOn(App.prototype, 'view'),
-      shortcut: vi.spyOn(App.prototype, 'shortcut'),
-    };
     const b = await startTestBot({ databaseUrl: await databaseUrl() });
     bot = b;
-    const registered = listenerIds(spies);
+    // Every listener the app registers (src/listeners.ts registers exactly this table).
+    const table = listenerTable(b.deps);
+    const registered = {
+      action: Object.keys(table.actions),
+      // Submissions only: view_closed listeners only cancel.
+      view: Object.keys(table.submissions),
+      shortcut: Object.keys(table.shortcuts),
+    };
 
     // Everything registered is a write path or leads to one, except the look-ups any viewer
     // may start.
@@ -144,7 +145,6 @@ describe.each(STORE_ENGINES)('roles (%s)', (_engine, databaseUrl) => {
       view: new Set(registered.view),
       shortcut: new Set(registered.shortcut.filter((id) => !forViewers.includes(id))),
     };
-    vi.restoreAllMocks();
     expect(writeSubs.map((s) => s.name)).toEqual(
       expect.arrayContaining(['cease', 'recording', 'esim-refresh']),
     );
@@ -387,31 +387,6 @@ describe('user-group roles', () => {
 });
 
 // ---- helpers -------------------------------------------------------------------------------
-
-type Spies = Record<'action' | 'view' | 'shortcut', { mock: { calls: unknown[][] } }>;
-
-const WithActionId = z.object({ action_id: z.string() }).loose();
-const WithCallbackId = z.object({ callback_id: z.string(), type: z.string().optional() }).loose();
-
-/** The string ids of the registered listeners (RegExp constraints are not followed). */
-function listenerIds(spies: Spies): Record<'action' | 'view' | 'shortcut', string[]> {
-  const ids = (calls: unknown[][], pick: (c: unknown) => string | null) =>
-    calls.map((args) => pick(args[0])).filter((id): id is string => id !== null);
-  return {
-    action: ids(spies.action.mock.calls, (c) =>
-      typeof c === 'string' ? c : (WithActionId.safeParse(c).data?.action_id ?? null),
-    ),
-    // Submissions only: view_closed listeners only cancel.
-    view: ids(spies.view.mock.calls, (c) => {
-      if (typeof c === 'string') return c;
-      const parsed = WithCallbackId.safeParse(c).data;
-      return parsed && parsed.type !== 'view_closed' ? parsed.callback_id : null;
-    }),
-    shortcut: ids(spies.shortcut.mock.calls, (c) =>
-      typeof c === 'string' ? c : (WithCallbackId.safeParse(c).data?.callback_id ?? null),
-    ),
-  };
-}
 
 /** Example arguments from a usage line: identifiers become a fixture MPN, options are left out. */
 function exampleArgs(usage: string): string {
