@@ -4,7 +4,7 @@
 // idle), or all at once (a burst), one target after the other, and prints the ack times (ms) per target, and when each target began, as
 // JSON.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signRequest } from '../test/support/slack-requests.js';
+import { signedFormHeaders, slashCommandBody } from '../src/slack-emulator/signed-requests.js';
 
 export interface AckClientPlan {
   secret: string;
@@ -15,23 +15,21 @@ export interface AckClientPlan {
   targets: { url: string; responseUrl: string }[];
 }
 
-function commandBody(responseUrl: string, i: number): string {
-  return new URLSearchParams({
+const commandBody = (responseUrl: string, i: number): string =>
+  slashCommandBody({
     token: 'verification-token',
-    team_id: 'T1',
-    team_domain: 'test',
-    channel_id: 'C123',
-    channel_name: 'general',
-    user_id: 'U123',
-    user_name: 'u123',
+    teamId: 'T1',
+    teamDomain: 'test',
+    channelId: 'C123',
+    channelName: 'general',
+    userId: 'U123',
+    userName: 'u123',
     command: '/onsim',
     text: 'account 07700 900123',
-    api_app_id: 'A1',
-    is_enterprise_install: 'false',
-    response_url: responseUrl,
-    trigger_id: `bench.${i}`,
-  }).toString();
-}
+    appId: 'A1',
+    responseUrl,
+    triggerId: `bench.${i}`,
+  });
 
 async function ack(
   plan: AckClientPlan,
@@ -39,7 +37,7 @@ async function ack(
   i: number,
 ): Promise<number> {
   const body = commandBody(target.responseUrl, i);
-  const headers = { 'Content-Type': 'application/x-www-form-urlencoded', ...signRequest(plan.secret, body) };
+  const headers = signedFormHeaders(plan.secret, body);
   const start = performance.now();
   const res = await fetch(target.url, { method: 'POST', headers, body });
   await res.text();

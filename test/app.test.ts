@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SUBCOMMANDS } from '../src/commands/index.js';
 import { SANDBOX_FIXTURES as F } from '../src/onsim/sandbox/server.js';
 import { SANDBOX_PREFIX } from '../src/slack/message.js';
+import { signRequest, slashCommandBody } from '../src/slack-emulator/signed-requests.js';
 import { ACTION_ESIM_SHOW_CODE } from '../src/views/action-ids.js';
 import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../src/views/rerun.js';
 import { SIGNING_SECRET, startTestBot, type TestBot, USERS } from './support/bot.js';
 import type { RecordedResponse } from './support/fake-slack.js';
-import { signRequest } from './support/slack-requests.js';
 import { waitFor } from './support/wait.js';
 
 const WORKING = 'Asking ONSIM';
@@ -48,21 +48,20 @@ function answerAt(responseUrl: string, timeoutMs = 5000): Promise<RecordedRespon
 
 /** A slash command body exactly as the driver would sign it, for sending with bad signatures. */
 function commandBody(text: string, responseUrl: string): string {
-  return new URLSearchParams({
+  return slashCommandBody({
     token: 'verification-token',
-    team_id: 'T1',
-    team_domain: 'test',
-    channel_id: 'C123',
-    channel_name: 'general',
-    user_id: USERS.admin,
-    user_name: 'uadmin',
+    teamId: 'T1',
+    teamDomain: 'test',
+    channelId: 'C123',
+    channelName: 'general',
+    userId: USERS.admin,
+    userName: 'uadmin',
     command: SLASH_COMMAND,
     text,
-    api_app_id: 'A1',
-    is_enterprise_install: 'false',
-    response_url: responseUrl,
-    trigger_id: '1700000000.1.abcdef',
-  }).toString();
+    appId: 'A1',
+    responseUrl,
+    triggerId: '1700000000.1.abcdef',
+  });
 }
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };

@@ -4,19 +4,14 @@
  * block_suggestion, app_home_opened), and applies the bot's acks as Slack does. Everything sent
  * and answered is kept, in order, for the inspector.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { SlackEmulator, StoredView } from '../slack-emulator/emulator.js';
 import { isRecord, str } from '../slack-emulator/http.js';
+import { FORM_CONTENT_TYPE, signRequest, slashCommandFields } from '../slack-emulator/signed-requests.js';
 import { BOT, TEAM_ID } from '../slack-emulator/workspace.js';
 
 const APP_ID = 'A0PLAYGRND';
 const TOKEN = 'playground-verification-token';
-
-/** Slack's v0 signature: HMAC-SHA256 over `v0:<ts>:<raw body>`, lowercase hex. */
-export function signRequest(secret: string, body: string, timestamp: number = Math.floor(Date.now() / 1000)) {
-  const digest = createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
-  return { 'X-Slack-Request-Timestamp': String(timestamp), 'X-Slack-Signature': `v0=${digest}` };
-}
 
 export interface TranscriptEntry {
   seq: number;
@@ -95,15 +90,14 @@ export function createSlackClient(opts: SlackClientOptions) {
     record({ direction: 'to bot', kind, request: shown, status, response });
     return { status, response };
   };
-  // Bolt accepts exactly this content type: with `; charset=…` it would try JSON and answer 400.
   const sendForm = (kind: string, fields: Record<string, string>) =>
-    post(kind, new URLSearchParams(fields).toString(), fields, 'application/x-www-form-urlencoded');
+    post(kind, new URLSearchParams(fields).toString(), fields, FORM_CONTENT_TYPE);
   const sendPayload = (kind: string, payload: Record<string, unknown>) =>
     post(
       kind,
       new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
       payload,
-      'application/x-www-form-urlencoded',
+      FORM_CONTENT_TYPE,
     );
 
   const person = (id: string) => {
@@ -152,21 +146,21 @@ export function createSlackClient(opts: SlackClientOptions) {
 
     async command(user: string, channel: string, command: string, text: string) {
       const env = envelope(user);
-      const { status, response } = await sendForm('slash_command', {
+      const fields = slashCommandFields({
         token: TOKEN,
-        team_id: TEAM_ID,
-        team_domain: 'playground',
-        channel_id: channel,
-        channel_name: channelRef(channel).name,
-        user_id: user,
-        user_name: env.user.name,
+        teamId: TEAM_ID,
+        teamDomain: 'playground',
+        channelId: channel,
+        channelName: channelRef(channel).name,
+        userId: user,
+        userName: env.user.name,
         command,
         text,
-        api_app_id: APP_ID,
-        is_enterprise_install: 'false',
-        response_url: slack.responseUrl('command', { channel, user }),
-        trigger_id: env.trigger_id,
+        appId: APP_ID,
+        responseUrl: slack.responseUrl('command', { channel, user }),
+        triggerId: env.trigger_id,
       });
+      const { status, response } = await sendForm('slash_command', fields);
       showAck(user, channel, status, response);
       return { status, response };
     },

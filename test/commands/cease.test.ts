@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditLine } from '../../src/guard/audit.js';
 import { SANDBOX_FIXTURES as F, type Sandbox, startSandbox } from '../../src/onsim/sandbox/server.js';
+import { signRequest } from '../../src/slack-emulator/signed-requests.js';
 import { ACTION_ACCOUNT_CEASE } from '../../src/views/action-ids.js';
 import { CEASE_CALLBACK_ID, FIELD_CONFIRM_ICCID, FIELD_CONFIRM_MPN } from '../../src/views/cease.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
 import { type FakeSlack, type StoredView, startFakeSlack } from '../support/fake-slack.js';
 import { freshPostgresUrl, STORE_ENGINES } from '../support/postgres.js';
-import { fieldValues, signRequest } from '../support/slack-requests.js';
+import { fieldValues } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait.js';
 
 let tmp: string;

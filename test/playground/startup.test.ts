@@ -1,8 +1,8 @@
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/onsim/sandbox/server.js';
+import { signRequest } from '../../src/slack-emulator/signed-requests.js';
 import { type RunningPlayground, startPlaygroundProcess } from '../support/playground.js';
-import { signRequest } from '../support/slack-requests.js';
 
 let running: RunningPlayground | undefined;
 afterEach(async () => {

@@ -2,23 +2,13 @@
  * Signed requests to the bot's HTTP receiver, shaped like the ones Slack sends: slash commands as
  * flat form fields, interactivity as a form field `payload=<json>`, both with Slack's signature.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import {
+  signedFormHeaders,
+  signRequest,
+  slashCommandBody,
+} from '../../src/slack-emulator/signed-requests.js';
 import type { FakeSlack } from './fake-slack.js';
-
-export interface SignatureHeaders {
-  'X-Slack-Request-Timestamp': string;
-  'X-Slack-Signature': string;
-}
-
-/** Slack's v0 signature: HMAC-SHA256 over `v0:<ts>:<raw body>`, lowercase hex. */
-export function signRequest(
-  secret: string,
-  body: string,
-  timestamp: number = Math.floor(Date.now() / 1000),
-): SignatureHeaders {
-  const digest = createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
-  return { 'X-Slack-Request-Timestamp': String(timestamp), 'X-Slack-Signature': `v0=${digest}` };
-}
 
 export interface DriverResult {
   status: number;
@@ -130,22 +120,21 @@ export class SlackDriver {
     const channel = opts.channel ?? DEFAULT_CHANNEL;
     const responseUrl = this.opts.fake.responseUrl('command');
     const triggerId = this.triggerId();
-    const form = new URLSearchParams({
+    const body = slashCommandBody({
       token: VERIFICATION_TOKEN,
-      team_id: this.teamId,
-      team_domain: 'test',
-      channel_id: channel,
-      channel_name: channel.startsWith('D') ? 'directmessage' : 'general',
-      user_id: user,
-      user_name: user.toLowerCase(),
+      teamId: this.teamId,
+      teamDomain: 'test',
+      channelId: channel,
+      channelName: channel.startsWith('D') ? 'directmessage' : 'general',
+      userId: user,
+      userName: user.toLowerCase(),
       command: opts.command ?? '/onsim',
       text,
-      api_app_id: APP_ID,
-      is_enterprise_install: 'false',
-      response_url: responseUrl,
-      trigger_id: triggerId,
+      appId: APP_ID,
+      responseUrl,
+      triggerId,
     });
-    return { ...(await this.send(form.toString())), responseUrl, triggerId };
+    return { ...(await this.send(body)), responseUrl, triggerId };
   }
 
   /** A button press (or a static_select choice, with `selectedOption`) in a message or a modal. */
@@ -325,9 +314,7 @@ export class SlackDriver {
   }
 
   private send(body: string): Promise<DriverResult> {
-    const signature = signRequest(this.opts.signingSecret, body);
-    // Bolt accepts exactly this content type: with `; charset=…` it would try JSON and answer 400.
-    return this.post(body, { 'Content-Type': 'application/x-www-form-urlencoded', ...signature });
+    return this.post(body, signedFormHeaders(this.opts.signingSecret, body));
   }
 
   private async post(body: string, headers: Record<string, string>): Promise<DriverResult> {
