@@ -12,7 +12,6 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createOnsimClient } from './onsim/client.js';
 import { longestWriteMs } from './onsim/http.js';
-import { startSandbox } from './onsim/sandbox/server.js';
 import type { Playground } from './playground/index.js';
 import { playgroundLine, playgroundSettings } from './playground/settings.js';
 import { createPortWatcher } from './porting/index.js';
@@ -51,7 +50,11 @@ async function main(): Promise<void> {
   });
   logger.info({ engine: store.engine }, 'store ready');
 
-  const sandbox = config.onsim.apiKey ? null : await startSandbox({ port: 0, logger });
+  // Loaded only without ONSIM_API_KEY: a bot on the real ONSIM never pays for the sandbox's
+  // routes, seed data and schemas (as production never pays for the playground, below).
+  const sandbox = config.onsim.apiKey
+    ? null
+    : await import('./onsim/sandbox/server.js').then(({ startSandbox }) => startSandbox({ port: 0, logger }));
   if (sandbox && !playgroundMode) {
     logger.warn(
       { url: sandbox.url },

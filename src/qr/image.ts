@@ -1,7 +1,6 @@
 // Getting the PNG of an eSIM QR code: downloaded from ONSIM's presigned link (bounded in size and
 // time, checked to be a PNG), or drawn locally from the activation code when that fails.
 import type { LookupFunction } from 'node:net';
-import QRCode from 'qrcode';
 import type { Dispatcher, fetch as undiciFetch } from 'undici';
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -108,6 +107,9 @@ async function download(
 }
 
 /** Draws the activation code as a PNG QR code (the same settings ONSIM's images use). */
-export function renderQrLocally(code: string): Promise<Buffer> {
+export async function renderQrLocally(code: string): Promise<Buffer> {
+  // Loaded at the first QR drawn here (most come from ONSIM's link): qrcode and pngjs stay out of
+  // a bot that never draws one.
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toBuffer(code, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 512 });
 }

@@ -1,11 +1,7 @@
 import { claimStore, type OnsimIdentity } from './owner.js';
-import { openPostgresStore } from './postgres.js';
-import { openSqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
 export { type OnsimIdentity, StoreOwnerError } from './owner.js';
-export { openPostgresStore } from './postgres.js';
-export { openSqliteStore } from './sqlite.js';
 export type * from './types.js';
 
 /**
@@ -27,10 +23,17 @@ export async function openStore(databaseUrl: string, opts: { onsim?: OnsimIdenti
   return store;
 }
 
-function openEngine(databaseUrl: string): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl);
+/** Each engine's module (and its driver) is loaded only when DATABASE_URL names it. */
+async function openEngine(databaseUrl: string): Promise<Store> {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const { openPostgresStore } = await import('./postgres.js');
+    return openPostgresStore(databaseUrl);
+  }
   const sqlitePath = /^sqlite:(?!\/\/)(.+)$/.exec(databaseUrl)?.[1];
-  if (sqlitePath !== undefined) return openSqliteStore(sqlitePath);
+  if (sqlitePath !== undefined) {
+    const { openSqliteStore } = await import('./sqlite.js');
+    return openSqliteStore(sqlitePath);
+  }
   throw new Error(
     `DATABASE_URL must be sqlite:<path> (e.g. sqlite:./data/bot.db) or postgres://user:pass@host:5432/db, ` +
       `got ${describe(databaseUrl)}`,

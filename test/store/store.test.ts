@@ -13,16 +13,14 @@ import {
   type NewOutboxItem,
   type NewPortWatch,
   type OnsimIdentity,
-  openPostgresStore,
-  openSqliteStore,
   openStore,
   type PortSnapshot,
   type Store,
   StoreOwnerError,
 } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { migratePostgres } from '../../src/store/postgres.js';
-import { migrateSqlite } from '../../src/store/sqlite.js';
+import { migratePostgres, openPostgresStore } from '../../src/store/postgres.js';
+import { migrateSqlite, openSqliteStore } from '../../src/store/sqlite.js';
 import { freshPostgresUrl } from '../support/postgres.js';
 
 const T0 = 1_700_000_000_000;
