@@ -1,41 +1,20 @@
 // The playground page: draws the workspace the server keeps, and turns clicks and typing into
 // what Slack would send the bot. Live through server-sent events; no framework.
+// Types only (erased from the bundle): the page shows the emulator's own workspace, as the server sends it.
+import type {
+  ChatMessage,
+  FileRef,
+  Person,
+  Channel as WorkspaceChannel,
+} from '../../slack-emulator/workspace.js';
 import { renderBlocks, renderModal } from './blocks.js';
 import { escapeHtml, mrkdwnToHtml, type TextContext, textOf } from './mrkdwn.js';
 
 type Obj = Record<string, unknown>;
-interface FileRef {
-  id: string;
-  name: string;
-  title: string;
-  mimetype: string;
-  size: number;
-  url: string;
-  altText?: string;
-}
-interface Message {
-  channel: string;
-  ts: string;
-  threadTs?: string;
-  user: string;
-  text: string;
-  blocks: unknown[];
-  ephemeralTo?: string;
-  files?: FileRef[];
-  edited?: boolean;
-}
-interface Channel {
-  id: string;
-  name: string;
-  kind: 'public' | 'private' | 'im';
+/** A channel as the server's state sends it: its messages that the person may see. */
+interface Channel extends Pick<WorkspaceChannel, 'id' | 'name' | 'kind'> {
   botMember: boolean;
-  messages: Message[];
-}
-interface Person {
-  id: string;
-  name: string;
-  realName: string;
-  title?: string;
+  messages: ChatMessage[];
 }
 interface Command {
   name: string;
@@ -146,7 +125,7 @@ function renderFiles(files: FileRef[] = []): string {
     .join('');
 }
 
-function renderMessage(m: Message, replies: Message[], inThread: boolean): string {
+function renderMessage(m: ChatMessage, replies: ChatMessage[], inThread: boolean): string {
   const c = { ...ctx(), surface: 'message' as const };
   const body =
     m.blocks.length > 0
