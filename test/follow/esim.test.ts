@@ -1,18 +1,14 @@
-// eSIM install follow-ups end to end: an operator posts a QR through the real bot, the real
-// follow poller asks the ONSIM sandbox over HTTP and updates the fake Slack, on real stores.
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFollowPoller, type FollowPoller } from '../../src/follow/poller.js';
-import { createOnsimClient } from '../../src/onsim/client.js';
+import type { FollowPoller } from '../../src/follow/poller.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedCall } from '../support/fake-slack.js';
+import { followPollerFor } from '../support/follow.js';
 import { freshPostgresUrl } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
 
@@ -51,24 +47,10 @@ async function startBot(databaseUrl: string, shared?: TestBot): Promise<TestBot>
 
 /** A poller as index.ts builds it, on `store` (another instance's, or a reopened one). */
 function pollerFor(bot: TestBot, store: Store = bot.store): FollowPoller {
-  const poller = createFollowPoller({
+  const poller = followPollerFor(bot, {
     store,
-    onsim: createOnsimClient({
-      baseUrl: bot.sandbox.url,
-      apiKey: bot.sandbox.apiKey,
-      logger: bot.deps.logger,
-      timeoutMs: 2_000,
-    }),
-    slack: new WebClient('xoxb-test', {
-      slackApiUrl: bot.slack.apiUrl,
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-    }),
-    logger: bot.deps.logger,
-    instanceId: randomUUID(),
     esimPollSeconds: POLL_MS / 1000,
     esimHours: HOURS,
-    usagePollSeconds: 900,
     now: () => clock,
   });
   pollers.push(poller);

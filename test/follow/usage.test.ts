@@ -1,14 +1,12 @@
 // Data-usage alerts end to end: `/onsim usage …` through the real bot, the real follow poller
 // reading the ONSIM sandbox over HTTP and posting to the fake Slack, on a real SQLite file.
-import { randomUUID } from 'node:crypto';
-import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFollowPoller, type FollowPoller } from '../../src/follow/poller.js';
-import { createOnsimClient } from '../../src/onsim/client.js';
+import type { FollowPoller } from '../../src/follow/poller.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { ACTION_ACCOUNT_BUNDLE } from '../../src/views/action-ids.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedCall } from '../support/fake-slack.js';
+import { followPollerFor } from '../support/follow.js';
 import { waitFor } from '../support/wait.js';
 
 const POLL_MS = 900_000;
@@ -19,26 +17,7 @@ let poller: FollowPoller;
 
 beforeEach(async () => {
   bot = await startTestBot({ now: () => clock });
-  poller = createFollowPoller({
-    store: bot.store,
-    onsim: createOnsimClient({
-      baseUrl: bot.sandbox.url,
-      apiKey: bot.sandbox.apiKey,
-      logger: bot.deps.logger,
-      timeoutMs: 2_000,
-    }),
-    slack: new WebClient('xoxb-test', {
-      slackApiUrl: bot.slack.apiUrl,
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-    }),
-    logger: bot.deps.logger,
-    instanceId: randomUUID(),
-    esimPollSeconds: 60,
-    esimHours: 24,
-    usagePollSeconds: POLL_MS / 1000,
-    now: () => clock,
-  });
+  poller = followPollerFor(bot, { usagePollSeconds: POLL_MS / 1000, now: () => clock });
 });
 afterEach(async () => {
   await poller.stop();
