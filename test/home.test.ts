@@ -12,6 +12,7 @@ import {
   HOME_BLOCKS_MAX,
   HOME_LOOKUP_CALLBACK_ID,
 } from '../src/views/home.js';
+import { auditEntry } from './support/audit.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from './support/bot.js';
 import type { RecordedCall } from './support/fake-slack.js';
 import { waitFor } from './support/wait.js';
@@ -41,6 +42,9 @@ const actionIds = (call: RecordedCall): string[] =>
     .flatMap((b) => [...(b.elements ?? []).map((e) => e.action_id), b.accessory?.action_id])
     .filter((x): x is string => !!x);
 
+/** An operator's bundle change, which only admins (and the operator) see on their Home. */
+const operatorBundle = auditEntry({ at: 2, operation: 'bundle', target: F.installedEsimMpn });
+
 async function openHome(user: string, publishes = 1): Promise<RecordedCall[]> {
   const before = bot.slack.callsTo('views.publish').length;
   const sent = await bot.driver.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home' });
@@ -55,24 +59,10 @@ async function openHome(user: string, publishes = 1): Promise<RecordedCall[]> {
 describe('App Home dashboard', () => {
   it('shows a viewer the open ports (failures first), their own actions and the look-up, but no provisioning', async () => {
     await start();
-    await bot.store.appendAudit({
-      at: 1,
-      userId: USERS.viewer,
-      channelId: 'C123',
-      operation: 'csv',
-      target: 'subscribers',
-      event: 'succeeded',
-      detail: null,
-    });
-    await bot.store.appendAudit({
-      at: 2,
-      userId: USERS.operator,
-      channelId: 'C123',
-      operation: 'bundle',
-      target: F.installedEsimMpn,
-      event: 'succeeded',
-      detail: null,
-    });
+    await bot.store.appendAudit(
+      auditEntry({ at: 1, userId: USERS.viewer, operation: 'csv', target: 'subscribers' }),
+    );
+    await bot.store.appendAudit(operatorBundle);
     const [home] = await openHome(USERS.viewer);
     if (!home) throw new Error('no publish');
     expect(home.args.user_id).toBe(USERS.viewer);
@@ -95,15 +85,7 @@ describe('App Home dashboard', () => {
 
   it('offers operators "Provision a SIM" and shows admins everyone\'s latest actions', async () => {
     await start();
-    await bot.store.appendAudit({
-      at: 2,
-      userId: USERS.operator,
-      channelId: 'C123',
-      operation: 'bundle',
-      target: F.installedEsimMpn,
-      event: 'succeeded',
-      detail: null,
-    });
+    await bot.store.appendAudit(operatorBundle);
     const [operator] = await openHome(USERS.operator);
     expect(actionIds(operator!)).toContain(ACTION_HOME_PROVISION);
     expect(shown(operator!)).toContain('*bundle*');
@@ -115,15 +97,15 @@ describe('App Home dashboard', () => {
 
   it('names a channel-wide action by its channel, never by a raw channel id as its target', async () => {
     await start();
-    await bot.store.appendAudit({
-      at: 3,
-      userId: USERS.operator,
-      channelId: 'C0PORT001',
-      operation: 'ports watch',
-      target: 'C0PORT001',
-      event: 'succeeded',
-      detail: 'ports reaching FAILED',
-    });
+    await bot.store.appendAudit(
+      auditEntry({
+        at: 3,
+        channelId: 'C0PORT001',
+        operation: 'ports watch',
+        target: 'C0PORT001',
+        detail: 'ports reaching FAILED',
+      }),
+    );
     const [admin] = await openHome(USERS.admin);
     expect(shown(admin!)).toContain('*ports watch* · succeeded');
     expect(shown(admin!)).toContain('in <#C0PORT001>');
@@ -187,15 +169,15 @@ describe('App Home dashboard', () => {
     await start({ sandboxMode: true });
     bot.sandbox.seedPorts(5_000);
     for (let i = 0; i < 30; i++) {
-      await bot.store.appendAudit({
-        at: i,
-        userId: USERS.admin,
-        channelId: 'C123',
-        operation: 'cease',
-        target: `44770090${i}`,
-        event: 'succeeded',
-        detail: 'x'.repeat(400),
-      });
+      await bot.store.appendAudit(
+        auditEntry({
+          at: i,
+          userId: USERS.admin,
+          operation: 'cease',
+          target: `44770090${i}`,
+          detail: 'x'.repeat(400),
+        }),
+      );
     }
     const [home] = await openHome(USERS.admin);
     expect(blocksOf(home!).length).toBeLessThanOrEqual(HOME_BLOCKS_MAX);

@@ -3,6 +3,7 @@ import { auditLine } from '../../src/guard/audit.js';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import type { NewAuditEntry } from '../../src/store/types.js';
 import { ACTION_PAGE } from '../../src/views/rerun.js';
+import { auditEntry } from '../support/audit.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { STORE_ENGINES } from '../support/postgres.js';
@@ -10,19 +11,9 @@ import { waitFor } from '../support/wait.js';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 
-function entry(i: number, overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
-  return {
-    at: T0 + i * 60_000,
-    userId: USERS.operator,
-    channelId: 'C123',
-    operation: 'change bundle',
-    target: F.psimMpn,
-    event: 'succeeded',
-    // Long details: the pages must still fit Slack's limits (checked when the bot closes).
-    detail: `entry ${i} ${'x'.repeat(280)}`,
-    ...overrides,
-  };
-}
+const entry = (i: number, overrides: Partial<NewAuditEntry> = {}): NewAuditEntry =>
+  // Long details: the pages must still fit Slack's limits (checked when the bot closes).
+  auditEntry({ at: T0 + i * 60_000, detail: `entry ${i} ${'x'.repeat(280)}`, ...overrides });
 
 type Btn = { action_id?: string; value?: string; text?: { text: string } };
 const buttons = (body: RecordedResponse['body']): Btn[] =>
