@@ -50,7 +50,7 @@ class PhaseClock {
 
 /** The store, with the watcher's calls timed by phase. */
 function timedStore(store: Store, clock: PhaseClock): Store {
-  const reads = new Set<PropertyKey>(['getPortSnapshots', 'listWatches', 'getKv', 'tryLock']);
+  const reads = new Set<PropertyKey>(['forEachPortSnapshot', 'listWatches', 'getKv', 'tryLock']);
   return new Proxy(store, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);

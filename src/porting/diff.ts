@@ -62,8 +62,16 @@ export class PortMemory {
   private reordered: { diff: PortDiff; ids: string[] } | null = null;
 
   constructor(snapshots: Iterable<PortSnapshot> = []) {
-    for (const s of snapshots) this.byId.set(s.portId, known(s));
-    this.inOrder = [...this.byId.values()];
+    for (const s of snapshots) this.add(s);
+  }
+
+  /** Takes one stored snapshot as seen (a new lease holder's memory, built before any diff). */
+  add(s: PortSnapshot): void {
+    const before = this.byId.get(s.portId);
+    const entry = known(s);
+    this.byId.set(s.portId, entry);
+    if (before) this.inOrder[this.inOrder.indexOf(before)] = entry;
+    else this.inOrder.push(entry);
   }
 
   get size(): number {

@@ -142,6 +142,12 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     }
     if (memory === seen) seen.remember(diff);
   }
+  /** What the store holds, read page by page into a fresh memory. */
+  async function loadMemory(): Promise<PortMemory> {
+    const loaded = new PortMemory();
+    await store.forEachPortSnapshot((s) => loaded.add(s));
+    return loaded;
+  }
   const deliverDue = createOutboxDelivery({
     store,
     slack: opts.slack,
@@ -165,7 +171,7 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     }
     const at = now();
     const [seen, watches, baselineAt, lastPollAt, pausedSince] = await Promise.all([
-      memory ?? store.getPortSnapshots().then((snapshots) => new PortMemory(snapshots)),
+      memory ?? loadMemory(),
       store.listWatches(),
       store.getKv(KV.baselineAt),
       store.getKv(KV.lastPollAt),

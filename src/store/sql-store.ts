@@ -57,6 +57,9 @@ const UPSERT_SNAPSHOT = `
   ON CONFLICT (port_id) DO UPDATE
     SET status = excluded.status, data = excluded.data, seen_at = excluded.seen_at`;
 
+const SNAPSHOT_PAGE = 'SELECT * FROM port_snapshots ORDER BY port_id';
+const SNAPSHOT_PAGE_AFTER = 'SELECT * FROM port_snapshots WHERE port_id > ? ORDER BY port_id';
+
 export function createSqlStore(engine: Engine): Store {
   return new SqlStore(engine);
 }
@@ -187,6 +190,25 @@ class SqlStore implements Store {
   async getPortSnapshots(): Promise<PortSnapshot[]> {
     const { rows } = await this.db.query<SnapshotRow>('SELECT * FROM port_snapshots ORDER BY port_id');
     return rows.map(toPortSnapshot);
+  }
+
+  async forEachPortSnapshot(visit: (snapshot: PortSnapshot) => void, batchSize = 5_000): Promise<void> {
+    // Keyset pages: each query starts after the last id of the one before.
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.snapshotPage(after, Math.max(1, batchSize));
+      for (const row of page) visit(toPortSnapshot(row));
+      if (page.length < Math.max(1, batchSize)) return;
+      after = page[page.length - 1]?.port_id ?? null;
+    }
+  }
+
+  private async snapshotPage(after: string | null, limit: number): Promise<SnapshotRow[]> {
+    const { rows } =
+      after === null
+        ? await this.db.query<SnapshotRow>(`${SNAPSHOT_PAGE} LIMIT ?`, [limit])
+        : await this.db.query<SnapshotRow>(`${SNAPSHOT_PAGE_AFTER} LIMIT ?`, [after, limit]);
+    return rows;
   }
 
   async applyPortPoll(changes: PortPollChanges): Promise<void> {

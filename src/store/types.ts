@@ -216,6 +216,12 @@ export interface Store {
   // Port snapshots (the watcher's memory)
   getPortSnapshots(): Promise<PortSnapshot[]>;
   /**
+   * Every snapshot in port id order, handed to `visit` one at a time, read `batchSize` rows per
+   * query (default 5,000): a new lease holder rebuilds its memory of 100,000 ports without
+   * holding them all as rows and snapshots at once.
+   */
+  forEachPortSnapshot(visit: (snapshot: PortSnapshot) => void, batchSize?: number): Promise<void>;
+  /**
    * In ONE transaction: upsert the changed snapshots, delete the gone ones, and enqueue the
    * outbox items (deduplicated on dedupeKey). A crash leaves either all or nothing.
    */

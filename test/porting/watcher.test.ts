@@ -646,7 +646,7 @@ describe.each(engines)('porting watcher on $engine', ({ databaseUrl }) => {
       get(target, prop) {
         const value: unknown = Reflect.get(target, prop, target);
         if (typeof value !== 'function') return value;
-        if (prop === 'getPortSnapshots') reads++;
+        if (prop === 'forEachPortSnapshot') reads++;
         return value.bind(target);
       },
     });

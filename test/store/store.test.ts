@@ -341,6 +341,22 @@ describe.each(engines)('$name store', (engine) => {
       expect(await store.getKv('porting.paused_since')).toBeNull();
     });
 
+    it('hands every snapshot over in port id order, page by page, as one read would', async () => {
+      const ids = ['P10', 'P2', 'P07', 'P1', 'P3', 'P11', 'P5'];
+      await store.applyPortPoll({
+        upserts: ids.map((id) => snapshot(id, 'SUBMITTED')),
+        deletes: [],
+        outbox: [],
+      });
+      const whole = await store.getPortSnapshots();
+      for (const batchSize of [1, 3, 7, 100]) {
+        const seen: PortSnapshot[] = [];
+        await store.forEachPortSnapshot((s) => seen.push(s), batchSize);
+        expect(seen).toEqual(whole);
+      }
+      expect(whole).toHaveLength(ids.length);
+    });
+
     it('leaves everything as it was when any part of a poll fails', async () => {
       await store.applyPortPoll({ upserts: [snapshot('P1', 'SUBMITTED')], deletes: [], outbox: [], now: T0 });
       const failing = store.applyPortPoll({
