@@ -1,5 +1,5 @@
 import * as account from './account.js';
-import { createOnsimHttp, type OnsimHttp, type OnsimHttpOptions } from './http.js';
+import { createOnsimHttp, type OnsimHttpOptions, type OnsimStreamingHttp } from './http.js';
 import * as numbers from './numbers.js';
 import * as porting from './porting.js';
 import * as reseller from './reseller.js';
@@ -58,6 +58,11 @@ export interface OnsimReseller {
 export interface OnsimPorting {
   /** `GET /port/all/{state}` (default `ALL`). */
   list(state?: porting.PortStateFilter): Promise<porting.Port[]>;
+  /**
+   * The same list as it arrives, port by port into a sink from `open` (a fresh one for each
+   * reading): never held whole (see porting.streamPorts).
+   */
+  stream<S extends porting.PortSink>(state: porting.PortStateFilter, open: () => S): Promise<S>;
   /** `GET /port/{id}`. */
   get(id: string): Promise<porting.Port>;
 }
@@ -77,7 +82,7 @@ export interface OnsimNumbers {
 }
 
 export function createOnsimClient(opts: OnsimHttpOptions): OnsimClient {
-  const http: OnsimHttp = createOnsimHttp(opts);
+  const http: OnsimStreamingHttp = createOnsimHttp(opts);
   return {
     account: {
       get: (mpn) => account.getAccount(http, mpn),
@@ -99,6 +104,7 @@ export function createOnsimClient(opts: OnsimHttpOptions): OnsimClient {
     },
     porting: {
       list: (state) => porting.listPorts(http, state),
+      stream: (state, open) => porting.streamPorts(http, state, open),
       get: (id) => porting.getPort(http, id),
     },
     sims: {

@@ -58,6 +58,21 @@ export interface OnsimRequest<S extends z.ZodType> {
 
 export type OnsimHttp = <S extends z.ZodType>(req: OnsimRequest<S>) => Promise<z.output<S>>;
 
+/** A read whose answer is consumed as it arrives (a list too large to hold as text), not buffered. */
+export interface OnsimStreamRequest<T> {
+  operation: string;
+  /** Already encoded, as in OnsimRequest. */
+  path: string;
+  /**
+   * Reads a 2xx answer's body; called afresh on every attempt, since a read is retried when its
+   * answer breaks off. What it throws ends the call as it is.
+   */
+  read: (body: AsyncIterable<Uint8Array>) => Promise<T>;
+}
+
+export type OnsimStreamHttp = <T>(req: OnsimStreamRequest<T>) => Promise<T>;
+export type OnsimStreamingHttp = OnsimHttp & { stream: OnsimStreamHttp };
+
 const DEFAULT_READ: RetryPolicy = {
   maxAttempts: 4,
   baseDelayMs: 300,
@@ -84,7 +99,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Encodes one path segment (`IN PROGRESS` has a space). */
 export const seg = (value: string | number): string => encodeURIComponent(String(value));
 
-export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
+export function createOnsimHttp(opts: OnsimHttpOptions): OnsimStreamingHttp {
   const log = opts.logger.child({ name: 'onsim' });
   const timeout = opts.timeoutMs ?? 10_000;
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -98,11 +113,16 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
     // Retries are decided below, per call kind: a default here would repeat POST and DELETE too.
     retry: 0,
     ignoreResponseError: true,
-    // Read by `readCapped`, so an endless or huge answer is cut off at the cap, never buffered whole.
+    // Read by `cappedBody`, so an endless or huge answer is cut off at the cap, never buffered whole.
     responseType: 'stream',
   });
 
-  return async function request<S extends z.ZodType>(req: OnsimRequest<S>): Promise<z.output<S>> {
+  /**
+   * One call with its retries. A 2xx answer's body goes to `readOk` (the attempt's own reading:
+   * its errors end the call as they are, but a body that breaks off is a transport failure like
+   * any other); other answers are read, capped, as error bodies.
+   */
+  async function call<T>(req: Call, readOk: (body: AsyncIterable<Uint8Array>) => Promise<T>): Promise<T> {
     const policy = req.kind === 'read' ? read : write;
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
@@ -110,7 +130,8 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
       const stopClock = opts.metrics?.onsimSeconds.startTimer({ operation: req.operation });
       let status = 'network';
       let failure: OnsimError | undefined;
-      let success: string | undefined;
+      let success: { value: T } | undefined;
+      let own: { error: unknown } | undefined;
       let retryAfterMs: number | undefined;
       let tooLarge = false;
       try {
@@ -121,9 +142,17 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
         };
         if (req.body) fetchOpts.body = req.body;
         const res = await api.raw<ReadableStream<Uint8Array>, 'stream'>(req.path, fetchOpts);
-        const body = await readCapped(res.body, res.headers.get('content-length'), maxBytes);
-        const text = body.text;
-        tooLarge = body.tooLarge;
+        const ok = res.status >= 200 && res.status < 300;
+        const body = cappedBody(res.body, res.headers.get('content-length'), maxBytes);
+        let text = '';
+        try {
+          if (ok) success = { value: await readOk(body) };
+          else text = await textOf(body);
+        } catch (err) {
+          if (err instanceof BodyBrokeOff) throw err.cause;
+          if (err instanceof TooLarge) tooLarge = true;
+          else own = { error: err };
+        }
         status = String(res.status);
         log.debug(
           {
@@ -136,9 +165,7 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
           },
           'onsim call',
         );
-        if (res.status >= 200 && res.status < 300) {
-          if (!tooLarge) success = text;
-        } else {
+        if (!ok) {
           const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
           failure = apiError(req.operation, res.status, text, res.headers.get('content-type'), retryAfter);
           // The gateway's word on when to come back, after a 429 and after a 503 alike.
@@ -154,8 +181,8 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
       }
       stopClock?.();
       opts.metrics?.onsimCalls.inc({ operation: req.operation, status });
-      // Parsed outside the try: an answer we cannot read is not a transport failure, and is not retried.
-      if (success !== undefined) return parseSuccess(req, success);
+      if (own) throw own.error;
+      if (success) return success.value;
       if (tooLarge) {
         throw new OnsimResponseError(
           req.operation,
@@ -186,39 +213,73 @@ export function createOnsimHttp(opts: OnsimHttpOptions): OnsimHttp {
       }
       throw failure;
     }
-  };
+  }
+
+  const request = (async <S extends z.ZodType>(req: OnsimRequest<S>): Promise<z.output<S>> => {
+    const text = await call(req, textOf);
+    // Parsed outside the call: an answer we cannot read is not a transport failure, and is not retried.
+    return parseAnswer(req.operation, req.response, text);
+  }) as OnsimStreamingHttp;
+  request.stream = (req) => call({ ...req, method: 'GET', kind: 'read' }, req.read);
+  return request;
 }
+
+type Call = Pick<OnsimRequest<z.ZodType>, 'operation' | 'method' | 'path' | 'body' | 'kind'>;
 
 const formatMb = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
+/** The answer was larger than the cap: the body was cancelled. */
+class TooLarge extends Error {}
+/** The body broke off while being read (connection reset, timeout): `cause` is why. */
+class BodyBrokeOff extends Error {}
+
 /**
- * The body as text, reading at most `maxBytes`: a larger one (declared or streamed) is cancelled
- * and flagged. An error body cut off at the cap still names its status, so only its text is lost.
+ * The body's chunks, reading at most `maxBytes`: a larger one (declared or streamed) is cancelled
+ * and TooLarge thrown; a failing read throws BodyBrokeOff. A reader that stops early cancels it.
  */
-async function readCapped(
+async function* cappedBody(
   body: ReadableStream<Uint8Array> | null,
   contentLength: string | null,
   maxBytes: number,
-): Promise<{ text: string; tooLarge: boolean }> {
-  if (!body) return { text: '', tooLarge: false };
+): AsyncGenerator<Uint8Array> {
+  if (!body) return;
   if (contentLength !== null && Number(contentLength) > maxBytes) {
     await body.cancel().catch(() => undefined);
-    return { text: '', tooLarge: true };
+    throw new TooLarge();
   }
   const reader = body.getReader();
+  let size = 0;
+  let done = false;
+  try {
+    for (;;) {
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch (cause) {
+        throw new BodyBrokeOff('the answer broke off', { cause });
+      }
+      if (next.done) {
+        done = true;
+        return;
+      }
+      size += next.value.byteLength;
+      if (size > maxBytes) throw new TooLarge();
+      yield next.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** The whole body as text (an error body cut off at the cap still names its status). */
+async function textOf(body: AsyncIterable<Uint8Array>): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return { text: '', tooLarge: true };
-    }
-    chunks.push(value);
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
   }
-  return { text: Buffer.concat(chunks, size).toString('utf8'), tooLarge: false };
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function backoff(policy: RetryPolicy, attempt: number): number {
@@ -238,13 +299,14 @@ function describeUnknown(e: OnsimError): string {
   return 'the connection to ONSIM failed mid-request';
 }
 
-function parseSuccess<S extends z.ZodType>(req: OnsimRequest<S>, text: string): z.output<S> {
+/** `text` read by `schema`; an answer of another shape is an OnsimResponseError naming what is wrong. */
+export function parseAnswer<S extends z.ZodType>(operation: string, schema: S, text: string): z.output<S> {
   const body = parseBody(text);
-  const parsed = req.response.safeParse(body);
+  const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw new OnsimResponseError(
-      req.operation,
-      `${req.operation}: ONSIM's answer did not have the expected shape (${parsed.error.issues
+      operation,
+      `${operation}: ONSIM's answer did not have the expected shape (${parsed.error.issues
         .slice(0, 3)
         .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
         .join('; ')})`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type OnsimHttp, seg } from './http.js';
+import { type OnsimHttp, type OnsimStreamingHttp, parseAnswer, seg } from './http.js';
+import { LIST_MARK, NotJsonError, OddListError, readJsonList } from './json-list.js';
 import { IdString, listOf, validateInput } from './shapes.js';
 
 export const PORT_STATES = ['INITIAL', 'IN PROGRESS', 'FAILED', 'COMPLETE', 'CLOSED'] as const;
@@ -68,6 +69,16 @@ function readPort(value: unknown): Port | undefined {
   return fields as Port;
 }
 
+/** The list an answer holds, by the rules of both readings below (readPortList, then listOf). */
+function listIn(body: unknown): unknown {
+  if (Array.isArray(body)) return body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const under = LIST_KEYS.map((key) => Reflect.get(body, key)).find(Array.isArray);
+  if (under) return under;
+  const arrays = Object.values(body).filter(Array.isArray);
+  return arrays.length === 1 ? arrays[0] : undefined;
+}
+
 /** The common answers (a bare array, or one under a documented key) read fast, else undefined. */
 function readPortList(body: unknown): Port[] | undefined {
   let list: unknown = body;
@@ -106,6 +117,68 @@ export async function listPorts(http: OnsimHttp, state: PortStateFilter = 'ALL')
     response: PortList,
   });
 }
+
+/** Takes the ports of one reading of the port list, in ONSIM's order. */
+export interface PortSink {
+  add(port: Port): void;
+}
+
+/** An answer streamPorts reads whole instead: its list could not be told apart as it arrived. */
+class ReadWhole extends Error {}
+
+/**
+ * The port list read as it arrives (see json-list.ts): each port goes to a sink as soon as its
+ * chunk is in, so neither the answer's text nor all its ports are ever held at once. `open` gives
+ * a fresh sink for each reading (a retried attempt starts over); the sink of the reading that got
+ * the whole list is returned. Read by the same rules as listPorts: an answer that is not JSON is
+ * refused alike, and an answer whose list is not plain (anything but objects, an unreadable port,
+ * another array that may be the list) is asked for once more and read whole, so that what it
+ * yields, or why it is refused, is exactly listPorts'.
+ */
+export async function streamPorts<S extends PortSink>(
+  http: OnsimStreamingHttp,
+  state: PortStateFilter,
+  open: () => S,
+): Promise<S> {
+  const op = 'port list';
+  const valid = validateInput(op, PortStateFilter, state);
+  const read = async (body: AsyncIterable<Uint8Array>): Promise<S> => {
+    const sink = open();
+    let outcome: Awaited<ReturnType<typeof readJsonList>>;
+    try {
+      outcome = await readJsonList(body, (items) => {
+        for (const item of items) {
+          const port = readPort(item);
+          if (!port) throw new ReadWhole();
+          sink.add(port);
+        }
+      });
+    } catch (err) {
+      if (err instanceof OddListError) throw new ReadWhole();
+      // Refused as listPorts refuses any text that is not JSON.
+      if (err instanceof NotJsonError) parseAnswer(op, PortList, NOT_JSON);
+      throw err;
+    }
+    if (!outcome.streamed) {
+      for (const port of parseAnswer(op, PortList, outcome.text)) sink.add(port);
+      return sink;
+    }
+    const list = listIn(outcome.outer);
+    if (!Array.isArray(list) || list.length !== 1 || list[0] !== LIST_MARK) throw new ReadWhole();
+    return sink;
+  };
+  try {
+    return await http.stream({ operation: op, path: `/port/all/${seg(valid)}`, read });
+  } catch (err) {
+    if (!(err instanceof ReadWhole)) throw err;
+  }
+  const sink = open();
+  for (const port of await listPorts(http, valid)) sink.add(port);
+  return sink;
+}
+
+/** Stands for an answer that is not JSON: listPorts reads such an answer as this text. */
+const NOT_JSON = 'not JSON';
 
 const PortResponse = z.preprocess((body) => {
   if (body && typeof body === 'object' && !Array.isArray(body) && 'port' in body && !('trID' in body)) {

@@ -17,6 +17,15 @@ export interface PortEvent {
   previousSeenAt?: number;
 }
 
+/** A comparison in progress (PortMemory.begin). */
+export interface PortReading {
+  add(port: Port): void;
+  /** The diff of the ports added; `now` is the seenAt of the snapshots to write. */
+  end(now: number): PortDiff;
+  /** Ports added so far (one ONSIM listed twice counts twice). */
+  readonly count: number;
+}
+
 export interface PortDiff {
   events: PortEvent[];
   /** Snapshots to write: new ports and ports whose status or data changed. */
@@ -86,34 +95,46 @@ export class PortMemory {
    * that matters: `remember` takes the diff once it is stored.
    */
   diff(current: readonly Port[], now: number): PortDiff {
+    const reading = this.begin();
+    for (const port of current) reading.add(port);
+    return reading.end(now);
+  }
+
+  /**
+   * The same comparison a port at a time, as the list arrives: `add` each port in ONSIM's order,
+   * then `end`. A reading begun anew (a retried request) makes the earlier one void.
+   */
+  begin(): PortReading {
     const pass = ++this.passes;
+    const { byId, inOrder } = this;
     const events: PortEvent[] = [];
     const upserts: PortSnapshot[] = [];
-    const inOrder = this.inOrder;
+    let count = 0;
     let listed = 0;
     let added: Set<string> | undefined;
     /** Ids in the current order, collected from the first port out of place on. */
     let ids: string[] | undefined;
 
-    for (let i = 0; i < current.length; i++) {
-      const port = current[i]!;
+    const add = (port: Port): void => {
+      const i = count++;
       const portId = port.trID;
       let before = inOrder[i];
       if (before === undefined || before.portId !== portId) {
-        ids ??= current.slice(0, i).map((p) => p.trID);
-        before = this.byId.get(portId);
+        // Every port up to here was at its place: the ids so far are the memory's.
+        ids ??= inOrder.slice(0, i).map((k) => k.portId);
+        before = byId.get(portId);
       }
       if (before === undefined) {
         added ??= new Set();
-        if (added.has(portId)) continue; // ONSIM listed it twice: the first entry wins
+        if (added.has(portId)) return; // ONSIM listed it twice: the first entry wins
         added.add(portId);
         ids?.push(portId);
         const status = normaliseStatus(port.status);
         events.push({ kind: 'new', portId, to: status, port });
-        upserts.push(snapshotOf(port, status, now));
-        continue;
+        upserts.push(snapshotOf(port, status));
+        return;
       }
-      if (before.listedIn === pass) continue;
+      if (before.listedIn === pass) return;
       before.listedIn = pass;
       listed++;
       ids?.push(portId);
@@ -127,32 +148,43 @@ export class PortMemory {
           port,
           previousSeenAt: before.seenAt,
         });
-        upserts.push(snapshotOf(port, status, now));
+        upserts.push(snapshotOf(port, status));
       } else if (!sameData(before, port)) {
-        upserts.push(snapshotOf(port, status, now));
+        upserts.push(snapshotOf(port, status));
       }
-    }
+    };
 
-    const deletes: string[] = [];
-    if (listed < this.byId.size) {
-      for (const before of inOrder) {
-        if (before.listedIn === pass) continue;
-        deletes.push(before.portId);
-        events.push({
-          kind: 'gone',
-          portId: before.portId,
-          from: before.status,
-          port: portFromSnapshot(before),
-          previousSeenAt: before.seenAt,
-        });
+    const end = (now: number): PortDiff => {
+      for (const s of upserts) s.seenAt = now;
+      const deletes: string[] = [];
+      if (listed < byId.size) {
+        for (const before of inOrder) {
+          if (before.listedIn === pass) continue;
+          deletes.push(before.portId);
+          events.push({
+            kind: 'gone',
+            portId: before.portId,
+            from: before.status,
+            port: portFromSnapshot(before),
+            previousSeenAt: before.seenAt,
+          });
+        }
       }
-    }
-    const diff = { events, upserts, deletes };
-    if (ids === undefined && listed + (added?.size ?? 0) !== inOrder.length) {
-      ids = current.map((p) => p.trID); // ports gone from the end of the list
-    }
-    this.reordered = ids ? { diff, ids } : null;
-    return diff;
+      const diff = { events, upserts, deletes };
+      if (ids === undefined && listed + (added?.size ?? 0) !== inOrder.length) {
+        ids = inOrder.slice(0, count).map((k) => k.portId); // ports gone from the end of the list
+      }
+      this.reordered = ids ? { diff, ids } : null;
+      return diff;
+    };
+
+    return {
+      add,
+      end,
+      get count() {
+        return count;
+      },
+    };
   }
 
   /** Takes a diff the store now holds as what was seen. */
@@ -207,11 +239,12 @@ export function diffPorts(
 
 // Hot loops (100,000 ports a poll) call named functions rather than closures made per port.
 // The port itself as data: each poll's ports are fresh objects that nothing else changes.
-const snapshotOf = (port: Port, status: string, seenAt: number): PortSnapshot => ({
+/** seenAt is set when the reading ends. */
+const snapshotOf = (port: Port, status: string): PortSnapshot => ({
   portId: port.trID,
   status,
   data: port,
-  seenAt,
+  seenAt: 0,
 });
 
 /** The port stored in a snapshot; the snapshot's id and status win over whatever data holds. */

@@ -20,11 +20,10 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { OnsimPorting } from '../onsim/client.js';
 import { errorSummary, OnsimError, OnsimInputError } from '../onsim/errors.js';
-import type { Port } from '../onsim/porting.js';
 import type { NewOutboxItem, PortWatch, Store } from '../store/types.js';
 import type { LateReason } from './alerts.js';
 import { createOutboxDelivery } from './delivery.js';
-import { type PortDiff, type PortEvent, PortMemory } from './diff.js';
+import { type PortDiff, type PortEvent, PortMemory, type PortReading } from './diff.js';
 import { channelsConcerned } from './filters.js';
 import { alertItem, noticeItem, parentItem, summaryItem } from './outbox.js';
 
@@ -40,7 +39,7 @@ export const KV = {
 
 export interface PortWatcherOptions {
   store: Store;
-  onsim: { porting: Pick<OnsimPorting, 'list'> };
+  onsim: { porting: Pick<OnsimPorting, 'stream'> };
   /** Should have `retryConfig: { retries: 0 }` and `rejectRateLimitedCalls: true`: the outbox retries. */
   slack: WebClient;
   logger: Logger;
@@ -161,27 +160,29 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
   async function poll(): Promise<PollResult> {
     if (!(await holdLock())) return { status: 'skipped' };
     const since = lease;
-    let ports: Port[];
+    // The memory first: ONSIM's list is compared with it as it arrives.
+    const seen = memory ?? (await loadMemory());
+    if (lease !== since) return { status: 'skipped' }; // the memory read may predate a takeover
+    memory = seen;
+    let reading: PortReading;
     try {
-      ports = await onsim.porting.list('ALL');
+      reading = await onsim.porting.stream('ALL', () => seen.begin());
     } catch (err) {
       if (err instanceof OnsimError && !(err instanceof OnsimInputError))
         return pause(errorSummary(err), err);
       throw err;
     }
     const at = now();
-    const [seen, watches, baselineAt, lastPollAt, pausedSince] = await Promise.all([
-      memory ?? loadMemory(),
+    const [watches, baselineAt, lastPollAt, pausedSince] = await Promise.all([
       store.listWatches(),
       store.getKv(KV.baselineAt),
       store.getKv(KV.lastPollAt),
       store.getKv(KV.pausedSince),
     ]);
-    if (lease !== since) return { status: 'skipped' }; // the memory read may predate a takeover
-    memory = seen;
+    const listed = reading.count;
     // ONSIM keeps finished ports listed: all of them vanishing at once is a faulty answer (an
     // empty body, a gateway), not thousands of "no longer listed" alerts followed by as many "new".
-    if (ports.length === 0 && seen.size > EMPTY_LIST_DOUBT) {
+    if (listed === 0 && seen.size > EMPTY_LIST_DOUBT) {
       return pause(`ONSIM listed no ports at all, where ${seen.size} were known`);
     }
     const resumed =
@@ -196,7 +197,7 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
         log.info({ pausedSince: Number(pausedSince) }, 'ONSIM answers again: porting updates resumed');
     };
 
-    const diff = seen.diff(ports, at);
+    const diff = reading.end(at);
     if (baselineAt === null && seen.size === 0) {
       if (await lostLease(since)) return { status: 'skipped' };
       logResumed();
@@ -205,8 +206,8 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
         kv: { ...kv, [KV.baselineAt]: String(at) },
         now: at,
       });
-      log.info({ ports: ports.length }, 'porting baseline recorded: alerts start with the next change');
-      return { status: 'baseline', ports: ports.length };
+      log.info({ ports: listed }, 'porting baseline recorded: alerts start with the next change');
+      return { status: 'baseline', ports: listed };
     }
 
     const late = lateReason(at, lastPollAt, pausedSince);
@@ -216,13 +217,13 @@ export function createPortWatcher(opts: PortWatcherOptions): PortWatcher {
     await write(seen, diff, { outbox, kv, now: at });
     if (diff.events.length > 0) {
       log.info(
-        { ports: ports.length, events: diff.events.length, enqueued: outbox.length, late },
+        { ports: listed, events: diff.events.length, enqueued: outbox.length, late },
         'port changes found',
       );
     }
     return {
       status: 'polled',
-      ports: ports.length,
+      ports: listed,
       events: diff.events.length,
       enqueued: outbox.length,
       late,
