@@ -5,8 +5,8 @@
 // so that a poll where 1% of the ports change fans out into summaries and single alerts.
 // ONSIM and Slack run in one child process, the bot in another, so that the bot's process
 // measures only the bot. A first process records the baseline; a second one starts as after a
-// restart (it reads the snapshots back once), then measures by turns the floor (a bare fetch +
-// JSON.parse of the same list) and the polls. Prints figures; asserts nothing.
+// restart (it reads the snapshots back once), then polls, by turns with a third process that
+// measures the floor (a bare fetch + JSON.parse of the same list). Prints figures; asserts nothing.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,6 +51,8 @@ export interface PortingFigures {
   deliverMs: number;
   /** Peak RSS of the polling process: its first poll, then the unchanged and changed polls. */
   peakRssMiB: number;
+  /** Peak RSS of a process that only fetched and parsed the list (as many times as the floor). */
+  fetchParsePeakRssMiB: number;
 }
 
 const median = (values: number[]): number => {
@@ -95,9 +97,13 @@ async function benchEngine(
     await first.call('close');
     await first.stop();
 
-    // The second process starts as after a restart.
+    // The second process starts as after a restart. The floor is measured in a third, a bare
+    // client's, so that the polling process's peak RSS is its own.
     const second = await start<PollerHandlers>(new URL('./porting-bench/poller.ts', import.meta.url));
     pollers.push(second);
+    const bare = await start<PollerHandlers>(new URL('./porting-bench/poller.ts', import.meta.url));
+    pollers.push(bare);
+    await bare.call('aim', { onsimUrl: seeded.url, apiKey: seeded.apiKey });
     await second.call('open', target);
     const firstPoll = await second.call('poll');
     detail('first poll after a restart', firstPoll);
@@ -105,7 +111,7 @@ async function benchEngine(
     const references = [];
     const unchanged: PollFigures[] = [];
     for (let i = 0; i < RUNS; i++) {
-      references.push(await second.call('reference'));
+      references.push(await bare.call('reference'));
       unchanged.push(await second.call('poll'));
       detail('poll, nothing changed', unchanged[i]!);
     }
@@ -135,6 +141,7 @@ async function benchEngine(
       );
     }
     const memory = await second.call('memory');
+    const bareMemory = await bare.call('memory');
     await second.call('close');
 
     const last = changed[changed.length - 1]!.result;
@@ -155,13 +162,15 @@ async function benchEngine(
       changedItems: last.status === 'polled' ? last.enqueued : 0,
       deliverMs: median(delivered),
       peakRssMiB: memory.peakRssMiB,
+      fetchParsePeakRssMiB: bareMemory.peakRssMiB,
     };
     const ratio = (a: number, b: number) => (a / b).toFixed(2);
     print(
       `  → ÷ fetch + parse, wall (CPU): nothing changed ${ratio(figures.unchangedMs, fetchParseMs)} ` +
         `(${ratio(figures.unchangedCpuMs, fetchParseCpuMs)}) · 1% changed ${ratio(figures.changedMs, fetchParseMs)} ` +
         `(${ratio(figures.changedCpuMs, fetchParseCpuMs)}) · ` +
-        `peak RSS of the polling process ${memory.peakRssMiB.toFixed(0)} MiB`,
+        `peak RSS of the polling process ${memory.peakRssMiB.toFixed(0)} MiB ` +
+        `(of a bare fetch + JSON.parse process ${bareMemory.peakRssMiB.toFixed(0)} MiB)`,
     );
     return figures;
   } finally {
