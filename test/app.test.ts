@@ -5,11 +5,9 @@ import { SANDBOX_PREFIX } from '../src/slack/message.js';
 import { signRequest, slashCommandBody } from '../src/slack-emulator/signed-requests.js';
 import { ACTION_ESIM_SHOW_CODE } from '../src/views/action-ids.js';
 import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../src/views/rerun.js';
-import { SIGNING_SECRET, startTestBot, type TestBot, USERS } from './support/bot.js';
+import { SIGNING_SECRET, startTestBot, type TestBot, USERS, WORKING_NOTE } from './support/bot.js';
 import type { RecordedResponse } from './support/fake-slack.js';
 import { waitFor } from './support/wait.js';
-
-const WORKING = 'Asking ONSIM';
 
 /** Arguments that make each look-up ask ONSIM something real. */
 const SAMPLE_ARGS: Record<string, string> = {
@@ -39,13 +37,6 @@ function withBot(): void {
   });
 }
 
-function answerAt(responseUrl: string, timeoutMs = 5000): Promise<RecordedResponse> {
-  return waitFor(
-    () => bot.slack.responsesTo(responseUrl).find((r) => !String(r.body.text).includes(WORKING)),
-    { what: `the answer at ${responseUrl}`, timeoutMs },
-  );
-}
-
 /** A slash command body exactly as the driver would sign it, for sending with bad signatures. */
 function commandBody(text: string, responseUrl: string): string {
   return slashCommandBody({
@@ -72,7 +63,7 @@ const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
  */
 async function expectNoHandlerRan(rejectedResponseUrls: string[]): Promise<void> {
   const good = await bot.driver.command('whoami', { user: USERS.admin });
-  await answerAt(good.responseUrl);
+  await bot.answerAt(good.responseUrl);
   for (const url of rejectedResponseUrls) expect(bot.slack.responsesTo(url)).toEqual([]);
   expect(bot.slack.responses).toHaveLength(1);
   expect(bot.sandbox.requests).toEqual([]);
@@ -168,14 +159,17 @@ describe('/onsim acknowledgement', () => {
       const first = await waitFor(() => bot.slack.responsesTo(result.responseUrl)[0], {
         what: `the working note of ${text}`,
       });
-      expect({ text, working: String(first.body.text).includes(WORKING) }).toEqual({ text, working: true });
+      expect({ text, working: String(first.body.text).includes(WORKING_NOTE) }).toEqual({
+        text,
+        working: true,
+      });
     }
 
     release();
-    await Promise.all(sent.map(({ result }) => answerAt(result.responseUrl, 20_000)));
+    await Promise.all(sent.map(({ result }) => bot.answerAt(result.responseUrl, 20_000)));
     for (const { text, result } of sent) {
       const last = bot.slack.responsesTo(result.responseUrl).at(-1);
-      expect({ text, answered: !String(last?.body.text).includes(WORKING) }).toEqual({
+      expect({ text, answered: !String(last?.body.text).includes(WORKING_NOTE) }).toEqual({
         text,
         answered: true,
       });
@@ -209,7 +203,7 @@ describe('every look-up', () => {
     return Promise.all(
       texts.map(async (text) => {
         const sent = await bot.driver.command(text, { user: USERS.admin });
-        return { text, answer: await answerAt(sent.responseUrl, 15_000) };
+        return { text, answer: await bot.answerAt(sent.responseUrl, 15_000) };
       }),
     );
   }
@@ -246,7 +240,7 @@ describe('every look-up', () => {
         user: USERS.viewer,
         message: { ts: '1.1' },
       });
-      const shared = await answerAt(click.responseUrl ?? '', 15_000);
+      const shared = await bot.answerAt(click.responseUrl ?? '', 15_000);
       expect({ text, type: shared.body.response_type }).toEqual({ text, type: 'in_channel' });
       const shown = JSON.stringify(shared.body.blocks);
       expect({
@@ -287,7 +281,7 @@ describe('running on the built-in sandbox', () => {
     bot.deps.sandbox = true;
     const settled = async (sent: Promise<{ responseUrl?: string }>) => {
       const { responseUrl } = await sent;
-      if (responseUrl) await answerAt(responseUrl, 10_000);
+      if (responseUrl) await bot.answerAt(responseUrl, 10_000);
     };
     await settled(bot.driver.command(`account ${F.installedEsimMpn}`));
     await settled(
@@ -323,7 +317,7 @@ describe('running on the built-in sandbox', () => {
 
   it('marks nothing when ONSIM is the real one', async () => {
     const sent = await bot.driver.command(`account ${F.installedEsimMpn}`);
-    const answer = await answerAt(sent.responseUrl);
+    const answer = await bot.answerAt(sent.responseUrl);
     expect(String(answer.body.text)).not.toContain('Sandbox');
     expect(JSON.stringify(answer.body.blocks)).not.toContain('Sandbox');
   });
@@ -334,7 +328,7 @@ describe('/onsim routing', () => {
 
   it('suggests the closest command for a typo', async () => {
     const typo = await bot.driver.command('acount 07700 900123');
-    const answer = await answerAt(typo.responseUrl);
+    const answer = await bot.answerAt(typo.responseUrl);
     expect(JSON.stringify(answer.body.blocks)).toContain('Did you mean `account`?');
     expect(bot.sandbox.requests).toEqual([]);
   });
@@ -342,7 +336,7 @@ describe('/onsim routing', () => {
   it('shows help for a bare /onsim and for help, with fewer commands for a viewer than for an admin', async () => {
     const commandLines = async (text: string, user: string) => {
       const sent = await bot.driver.command(text, { user });
-      const answer = await answerAt(sent.responseUrl);
+      const answer = await bot.answerAt(sent.responseUrl);
       const shown = JSON.stringify(answer.body.blocks);
       expect(shown).toContain('ONSIM bot — commands');
       return shown.split('\\n').filter((line) => line.includes(`• \`${SLASH_COMMAND} `));

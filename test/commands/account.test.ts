@@ -8,11 +8,9 @@ import {
   ACTION_ACCOUNT_SETTINGS,
 } from '../../src/views/action-ids.js';
 import { ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
-import { startTestBot, type TestBot, USERS } from '../support/bot.js';
+import { startTestBot, type TestBot, USERS, WORKING_NOTE } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { waitFor } from '../support/wait.js';
-
-const WORKING = 'Asking ONSIM';
 
 let bot: TestBot;
 beforeEach(async () => {
@@ -22,18 +20,10 @@ afterEach(async () => {
   await bot.close();
 });
 
-/** The reply that is not the "⏳ working" note, sent to this response_url. */
-function answerAt(responseUrl: string, timeoutMs = 5000): Promise<RecordedResponse> {
-  return waitFor(
-    () => bot.slack.responsesTo(responseUrl).find((r) => !String(r.body.text).includes(WORKING)),
-    { what: `the answer at ${responseUrl}`, timeoutMs },
-  );
-}
-
 async function ask(text: string, user: string = USERS.viewer) {
   const sent = await bot.driver.command(text, { user });
   expect(sent.status).toBe(200);
-  const answer = await answerAt(sent.responseUrl);
+  const answer = await bot.answerAt(sent.responseUrl);
   return { sent, answer, shown: JSON.stringify(answer.body.blocks ?? []), text: String(answer.body.text) };
 }
 
@@ -172,9 +162,9 @@ describe('/onsim account', () => {
     const sent = await bot.driver.command('account 07700 900123');
     expect(sent.status).toBe(200);
     await waitFor(() => bot.slack.responsesTo(sent.responseUrl)[0], { what: 'the working note' });
-    expect(String(bot.slack.responsesTo(sent.responseUrl)[0]?.body.text)).toContain(WORKING);
+    expect(String(bot.slack.responsesTo(sent.responseUrl)[0]?.body.text)).toContain(WORKING_NOTE);
 
-    const answer = await answerAt(sent.responseUrl, 10_000);
+    const answer = await bot.answerAt(sent.responseUrl, 10_000);
     expect(String(answer.body.text)).toContain('ONSIM did not answer in time');
     expect(answer.body.replace_original).toBe(true);
   });

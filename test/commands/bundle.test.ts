@@ -7,7 +7,6 @@ import type { SlackMessage } from '../support/fake-slack.js';
 import { fieldValues, selectValue } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait.js';
 
-const WORKING = 'Asking ONSIM';
 const MPN = F.installedEsimMpn;
 const SHOWN = '+44 7700 900123';
 
@@ -19,10 +18,7 @@ afterEach(async () => {
 async function ask(text: string, user: string = USERS.operator): Promise<string> {
   const sent = await bot.driver.command(text, { user });
   expect(sent.status).toBe(200);
-  const answer = await waitFor(
-    () => bot.slack.responsesTo(sent.responseUrl).find((r) => !String(r.body.text).includes(WORKING)),
-    { what: `the answer to "${text}"` },
-  );
+  const answer = await bot.answerAt(sent.responseUrl);
   return String(answer.body.text);
 }
 

@@ -16,19 +16,10 @@ afterEach(async () => {
   await bot.close();
 });
 
-const WORKING = 'Asking ONSIM';
-
-function answerAt(responseUrl: string): Promise<RecordedResponse> {
-  return waitFor(
-    () => bot.slack.responsesTo(responseUrl).find((r) => !String(r.body.text).includes(WORKING)),
-    { what: `the answer at ${responseUrl}` },
-  );
-}
-
 async function find(text: string, user: string = USERS.viewer) {
   const sent = await bot.driver.command(`find ${text}`, { user });
   expect(sent.status).toBe(200);
-  const answer = await answerAt(sent.responseUrl);
+  const answer = await bot.answerAt(sent.responseUrl);
   return { answer, shown: JSON.stringify(answer.body.blocks ?? []) };
 }
 

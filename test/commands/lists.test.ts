@@ -5,9 +5,6 @@ import { ACTION_LIST_CSV } from '../../src/views/list.js';
 import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
-import { waitFor } from '../support/wait.js';
-
-const WORKING = 'Asking ONSIM';
 
 let bot: TestBot;
 beforeEach(async () => {
@@ -20,17 +17,10 @@ afterEach(async () => {
 type Btn = { action_id?: string; value?: string; text?: { text: string } };
 type Body = RecordedResponse['body'];
 
-function answerAt(responseUrl: string): Promise<RecordedResponse> {
-  return waitFor(
-    () => bot.slack.responsesTo(responseUrl).find((r) => !String(r.body.text).includes(WORKING)),
-    { what: `the answer at ${responseUrl}` },
-  );
-}
-
 async function ask(text: string, user: string = USERS.viewer) {
   const sent = await bot.driver.command(text, { user });
   expect(sent.status).toBe(200);
-  const answer = await answerAt(sent.responseUrl);
+  const answer = await bot.answerAt(sent.responseUrl);
   return { body: answer.body, shown: JSON.stringify(answer.body.blocks ?? []) };
 }
 
@@ -164,7 +154,7 @@ describe('/onsim subscribers', () => {
     expect(next).toMatchObject({ action_id: ACTION_PAGE, value: rerunValue('subscribers', 1) });
     const click = await bot.driver.blockAction({ actionId: ACTION_PAGE, value: next.value });
     expect(click.status).toBe(200);
-    const second = await answerAt(click.responseUrl ?? '');
+    const second = await bot.answerAt(click.responseUrl ?? '');
     expect(second.body.replace_original).toBe(true);
     const secondShown = JSON.stringify(second.body.blocks);
     expect(secondShown).toContain('Page 2 of 4 · 60 subscribers');
@@ -174,7 +164,7 @@ describe('/onsim subscribers', () => {
 
     const back = button(second.body, '◀ Previous');
     const clickBack = await bot.driver.blockAction({ actionId: ACTION_PAGE, value: back.value });
-    const again = await answerAt(clickBack.responseUrl ?? '');
+    const again = await bot.answerAt(clickBack.responseUrl ?? '');
     expect(again.body.replace_original).toBe(true);
     expect(shownMpns(JSON.stringify(again.body.blocks))).toEqual(page1);
 
@@ -185,7 +175,7 @@ describe('/onsim subscribers', () => {
         actionId: ACTION_PAGE,
         value: rerunValue('subscribers', page),
       });
-      all.push(...shownMpns(JSON.stringify((await answerAt(c.responseUrl ?? '')).body.blocks)));
+      all.push(...shownMpns(JSON.stringify((await bot.answerAt(c.responseUrl ?? '')).body.blocks)));
     }
     const everyone = await bot.deps.onsim.reseller.listSubscribers();
     expect(all.sort()).toEqual(everyone.map((s) => s.mpn).sort());
@@ -197,7 +187,7 @@ describe('/onsim subscribers', () => {
       actionId: ACTION_PAGE,
       value: button(first.body, 'Next ▶').value,
     });
-    const second = await answerAt(next.responseUrl ?? '');
+    const second = await bot.answerAt(next.responseUrl ?? '');
     const share = button(second.body, '📣 Share in channel');
     expect(share).toMatchObject({ action_id: ACTION_SHARE, value: rerunValue('subscribers', 1) });
 
@@ -206,7 +196,7 @@ describe('/onsim subscribers', () => {
       value: share.value,
       user: USERS.admin,
     });
-    const shared = await answerAt(click.responseUrl ?? '');
+    const shared = await bot.answerAt(click.responseUrl ?? '');
     expect(shared.body.response_type).toBe('in_channel');
     const shown = JSON.stringify(shared.body.blocks);
     expect(shownMpns(shown)).toEqual(shownMpns(JSON.stringify(second.body.blocks)));
@@ -219,7 +209,7 @@ describe('/onsim subscribers', () => {
     expect(csvButton).toMatchObject({ action_id: ACTION_LIST_CSV, value: 'subscribers' });
 
     const click = await bot.driver.blockAction({ actionId: ACTION_LIST_CSV, value: csvButton.value });
-    const confirmation = await answerAt(click.responseUrl ?? '');
+    const confirmation = await bot.answerAt(click.responseUrl ?? '');
 
     expect(bot.slack.callsTo('conversations.open').map((c) => c.args.users)).toEqual([USERS.viewer]);
     expect(bot.slack.uploads).toHaveLength(1);
@@ -447,7 +437,7 @@ describe('lists however long ONSIM makes them', () => {
         value: rerunValue(text, pages - 1),
         message: { ts: '1.1' },
       });
-      const last = await answerAt(click.responseUrl ?? '');
+      const last = await bot.answerAt(click.responseUrl ?? '');
       expect(JSON.stringify(last.body.blocks)).toContain(`Page ${pages} of ${pages}`);
       expect(button(last.body, '◀ Previous')).toMatchObject({ value: rerunValue(text, pages - 2) });
     }

@@ -3,7 +3,6 @@ import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import { waitFor } from '../support/wait.js';
 
-const WORKING = 'Asking ONSIM';
 const NEW_NUMBER = F.unknownMpn;
 const NEW_SHOWN = '+44 7700 900999';
 
@@ -18,10 +17,7 @@ afterEach(async () => {
 async function ask(text: string, user: string = USERS.operator): Promise<string> {
   const sent = await bot.driver.command(text, { user });
   expect(sent.status).toBe(200);
-  const answer = await waitFor(
-    () => bot.slack.responsesTo(sent.responseUrl).find((r) => !String(r.body.text).includes(WORKING)),
-    { what: `the answer to "${text}"` },
-  );
+  const answer = await bot.answerAt(sent.responseUrl);
   return String(answer.body.text);
 }
 

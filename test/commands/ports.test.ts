@@ -2,10 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
-import type { RecordedResponse } from '../support/fake-slack.js';
 import { waitFor } from '../support/wait.js';
 
-const WORKING = 'Asking ONSIM';
 const CHANNEL = 'C0PORTS';
 
 let bot: TestBot;
@@ -18,17 +16,10 @@ afterEach(async () => {
 
 type Btn = { action_id?: string; value?: string; text?: { text: string } };
 
-function answerAt(responseUrl: string): Promise<RecordedResponse> {
-  return waitFor(
-    () => bot.slack.responsesTo(responseUrl).find((r) => !String(r.body.text).includes(WORKING)),
-    { what: `the answer at ${responseUrl}` },
-  );
-}
-
 async function ask(text: string, user: string = USERS.viewer, channel = CHANNEL) {
   const sent = await bot.driver.command(text, { user, channel });
   expect(sent.status).toBe(200);
-  const answer = await answerAt(sent.responseUrl);
+  const answer = await bot.answerAt(sent.responseUrl);
   return { body: answer.body, shown: JSON.stringify(answer.body.blocks ?? []) };
 }
 

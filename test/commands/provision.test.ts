@@ -8,7 +8,7 @@ import {
   PROVISION_RETRY_ACTION,
   PROVISION_SHORTCUT_ID,
 } from '../../src/views/provision.js';
-import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
+import { startTestBot, type TestBot, type TestBotOptions, USERS, WORKING_NOTE } from '../support/bot.js';
 import type { FakeSlack, StoredView } from '../support/fake-slack.js';
 import { fieldValues } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait.js';
@@ -295,7 +295,7 @@ describe('provisioning an ONSIM UC line', () => {
     const viewId = b.slack.currentView(PROVISION_CALLBACK_ID)?.id;
     // While ONSIM is slow, the router says it is asking it.
     await waitFor(
-      () => b.slack.responsesTo(sent.responseUrl).find((r) => String(r.body.text).includes('Asking ONSIM')),
+      () => b.slack.responsesTo(sent.responseUrl).find((r) => String(r.body.text).includes(WORKING_NOTE)),
       { what: "the router's working note" },
     );
 

@@ -4,11 +4,10 @@ import { renderQrLocally } from '../../src/qr/image.js';
 import { ACTION_ACCOUNT_QR, ACTION_ESIM_QR } from '../../src/views/action-ids.js';
 import { ACTION_QR_DELETE } from '../../src/views/qr.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
-import type { RecordedResponse, SlackMessage } from '../support/fake-slack.js';
+import type { SlackMessage } from '../support/fake-slack.js';
 import { waitFor } from '../support/wait.js';
 
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const WORKING = 'Asking ONSIM';
 
 let bot: TestBot | undefined;
 afterEach(async () => {
@@ -27,19 +26,9 @@ function esimCodeOf(b: TestBot, iccid: string): string {
   return code;
 }
 
-function answerAt(b: TestBot, url: string | undefined): Promise<RecordedResponse> {
-  return waitFor(
-    () =>
-      b.slack.responses.find(
-        (r) => url?.endsWith(`/respond/${r.id}`) && !String(r.body.text).includes(WORKING),
-      ),
-    { what: `the answer at ${url}` },
-  );
-}
-
 async function ask(b: TestBot, text: string, user: string = USERS.operator) {
   const sent = await b.driver.command(text, { user, channel: 'C123' });
-  const answer = await answerAt(b, sent.responseUrl);
+  const answer = await b.answerAt(sent.responseUrl);
   // The mrkdwn of the answer (the fallback text drops formatting characters).
   return JSON.stringify(answer.body.blocks ?? []);
 }
@@ -207,7 +196,7 @@ describe('QR buttons on the account and eSIM cards', () => {
       channel: 'C555',
       message: { ts: '1700000000.000100' },
     });
-    const answer = await answerAt(b, click.responseUrl);
+    const answer = await b.answerAt(click.responseUrl ?? '');
     expect(String(answer.body.text)).toContain('Posted the QR code');
     expect(answer.body.response_type).toBe('ephemeral');
     expect(answer.body.replace_original).toBe(false);
@@ -223,7 +212,7 @@ describe('QR buttons on the account and eSIM cards', () => {
       value: `i_account:${account}`,
       message: { ts: '1700000000.000100' },
     });
-    await answerAt(b, click.responseUrl);
+    await b.answerAt(click.responseUrl ?? '');
     expect(b.sandbox.requestsTo('POST', '/account/esim')[0]?.body).toEqual({
       i_account: account,
       refresh_code: 0,
@@ -242,7 +231,7 @@ describe('QR buttons on the account and eSIM cards', () => {
       value,
       message: { ts: '1700000000.000100' },
     });
-    const answer = await answerAt(b, click.responseUrl);
+    const answer = await b.answerAt(click.responseUrl ?? '');
     expect(String(answer.body.text)).toMatch(/needs the \*?operator\*? role/);
     expect(b.sandbox.requests).toEqual([]);
     expect(b.slack.uploads).toEqual([]);
@@ -272,7 +261,7 @@ describe('Delete QR', () => {
 
     const clicked = await click(b, USERS.operator, value, ts);
 
-    const answer = await answerAt(b, clicked.responseUrl);
+    const answer = await b.answerAt(clicked.responseUrl ?? '');
     expect(b.slack.callsTo('files.delete').map((c) => c.args.file)).toEqual([fileId]);
     expect(answer.body.replace_original).toBe(true);
     expect(String(answer.body.text)).toContain(`deleted by <@${USERS.operator}>`);
@@ -283,7 +272,7 @@ describe('Delete QR', () => {
   it('lets an admin delete someone else’s QR', async () => {
     const b = await start();
     const { value, fileId, ts } = await postedQr(b);
-    await answerAt(b, (await click(b, USERS.admin, value, ts)).responseUrl);
+    await b.answerAt((await click(b, USERS.admin, value, ts)).responseUrl ?? '');
     expect(b.slack.callsTo('files.delete').map((c) => c.args.file)).toEqual([fileId]);
   });
 
@@ -293,7 +282,7 @@ describe('Delete QR', () => {
 
     const clicked = await click(b, USERS.otherOperator, value, ts);
 
-    const answer = await answerAt(b, clicked.responseUrl);
+    const answer = await b.answerAt(clicked.responseUrl ?? '');
     expect(String(answer.body.text)).toContain(`Only <@${USERS.operator}>, who posted this QR, or an admin`);
     expect(answer.body.replace_original).toBe(false);
     expect(b.slack.callsTo('files.delete')).toEqual([]);

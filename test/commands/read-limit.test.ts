@@ -18,10 +18,7 @@ afterEach(async () => {
 async function ask(text: string, user: string): Promise<string> {
   const sent = await bot.driver.command(text, { user });
   expect(sent.status).toBe(200);
-  const answer = await waitFor(
-    () => bot.slack.responsesTo(sent.responseUrl).find((r) => !String(r.body.text).includes('Asking ONSIM')),
-    { what: `the answer to ${text}` },
-  );
+  const answer = await bot.answerAt(sent.responseUrl);
   expect(answer.body.response_type).toBe('ephemeral');
   return String(answer.body.text);
 }

@@ -27,12 +27,7 @@ afterEach(async () => {
 async function ask(text: string, user: string = USERS.operator) {
   const sent = await bot.driver.command(text, { user, channel: 'C123' });
   expect(sent.status).toBe(200);
-  const answer = await waitFor(
-    () => bot.slack.responsesTo(sent.responseUrl).find((r) => !String(r.body.text).includes('Asking ONSIM')),
-    {
-      what: `the answer to ${text}`,
-    },
-  );
+  const answer = await bot.answerAt(sent.responseUrl);
   return JSON.stringify(answer.body.blocks);
 }
 

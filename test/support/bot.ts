@@ -14,9 +14,12 @@ import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/onsim
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { blockKitProblems } from './block-kit-limits.js';
-import { type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { type FakeSlack, type RecordedResponse, startFakeSlack } from './fake-slack.js';
 import { SlackDriver } from './slack-requests.js';
 import { waitFor } from './wait.js';
+
+/** The router's note while a command waits for ONSIM ("⏳ Asking ONSIM… it is taking a moment."). */
+export const WORKING_NOTE = 'Asking ONSIM';
 
 /** Test users: one per role. `SlackDriver` sends as `U123` (a viewer) unless told otherwise. */
 export const USERS = { admin: 'UADMIN', operator: 'UOPER', viewer: 'U123', otherOperator: 'UOPER2' } as const;
@@ -55,6 +58,8 @@ export interface TestBot {
   logs: string[];
   /** Every Block Kit payload the bot sent that breaks a limit (checked again on close). */
   blockKitProblems(): string[];
+  /** The first reply at this response_url that is not the router's working note. */
+  answerAt(responseUrl: string, timeoutMs?: number): Promise<RecordedResponse>;
   close(): Promise<void>;
 }
 
@@ -123,6 +128,11 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     logs,
     drain,
     blockKitProblems: problems,
+    answerAt: (responseUrl, timeoutMs = 5_000) =>
+      waitFor(() => slack.responsesTo(responseUrl).find((r) => !String(r.body.text).includes(WORKING_NOTE)), {
+        what: `the answer at ${responseUrl}`,
+        timeoutMs,
+      }),
     async close() {
       const found = problems();
       await app.stop();
