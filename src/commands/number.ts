@@ -1,9 +1,10 @@
 import { perform } from '../guard/perform.js';
-import { EXAMPLES, formatMpn, parseMpn } from '../onsim/identifiers.js';
+import { EXAMPLES, formatMpn } from '../onsim/identifiers.js';
 import { plain } from '../slack/message.js';
 import { echo, esc, mention } from '../slack/text.js';
 import { SLASH_COMMAND } from '../views/rerun.js';
 import { isConflict, reportOutcome } from './change-flow.js';
+import { typedMpn } from './invocation.js';
 import type { Subcommand } from './types.js';
 
 export const NUMBER_OPERATION = 'add number';
@@ -25,16 +26,8 @@ export const number: Subcommand = {
       await inv.reply(plain(`${got}${usageLine()}`));
       return;
     }
-    const typed = rest.join(' ');
-    if (typed === '') {
-      await inv.reply(plain(`Which number? ${usageLine()}`));
-      return;
-    }
-    const mpn = parseMpn(typed, deps.config.defaultCountry);
-    if (!mpn.ok) {
-      await inv.reply(plain(`⚠️ ${esc(mpn.error)}\n${usageLine()}`));
-      return;
-    }
+    const mpn = await typedMpn(inv, deps, rest.join(' '), usageLine());
+    if (mpn === null) return;
     const shown = esc(formatMpn(mpn.value));
     const who = { userId: inv.userId, channelId: inv.channelId };
     const outcome = await perform(

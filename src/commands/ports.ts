@@ -3,7 +3,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AppDeps } from '../deps.js';
 import { audit } from '../guard/audit.js';
-import { authorize } from '../guard/authorize.js';
 import { formatMpn } from '../onsim/identifiers.js';
 import { PORT_STATES, type Port, type PortState } from '../onsim/porting.js';
 import { statusEmoji } from '../porting/alerts.js';
@@ -23,6 +22,7 @@ import { clip, echo, esc, mention } from '../slack/text.js';
 import type { OutboxItem, PortWatch } from '../store/types.js';
 import { section } from '../views/blocks.js';
 import { listMessage } from '../views/list.js';
+import { mayDo } from './invocation.js';
 import { type ListCommand, type ListOutcome, plural, runList } from './list-command.js';
 import type { Invocation, Subcommand } from './types.js';
 
@@ -215,21 +215,8 @@ async function recordInChannel(inv: Invocation, deps: AppDeps, text: string): Pr
   }
 }
 
-async function allowed(inv: Invocation, deps: AppDeps, operation: string): Promise<boolean> {
-  const auth = await authorize(
-    deps,
-    inv.client,
-    { userId: inv.userId, channelId: inv.channelId },
-    'operator',
-    operation,
-    inv.channelId,
-  );
-  if (!auth.ok) await inv.reply(plain(auth.message));
-  return auth.ok;
-}
-
 async function watch(inv: Invocation, deps: AppDeps): Promise<void> {
-  if (!(await allowed(inv, deps, 'ports watch'))) return;
+  if (!(await mayDo(inv, deps, 'operator', 'ports watch', inv.channelId))) return;
   const parsed = parseWatchFilter(inv.args.slice(1).join(' '));
   if (!parsed.ok) {
     await inv.reply(plain(`⚠️ ${esc(parsed.error)}`));
@@ -274,7 +261,7 @@ async function watch(inv: Invocation, deps: AppDeps): Promise<void> {
 }
 
 async function unwatch(inv: Invocation, deps: AppDeps): Promise<void> {
-  if (!(await allowed(inv, deps, 'ports unwatch'))) return;
+  if (!(await mayDo(inv, deps, 'operator', 'ports unwatch', inv.channelId))) return;
   if (inv.args.length > 1) {
     await inv.reply(
       plain(

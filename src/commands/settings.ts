@@ -26,6 +26,7 @@ import {
 import { cardFormButton } from './card-button.js';
 import { reportOutcome } from './change-flow.js';
 import { openSubmission, submitted } from './form-submission.js';
+import { typedMpn } from './invocation.js';
 import type { Subcommand } from './types.js';
 
 export const SETTINGS_OPERATION = 'change settings';
@@ -142,16 +143,8 @@ export const settings: Subcommand = {
   role: 'operator',
   operation: SETTINGS_OPERATION,
   async run(inv, deps) {
-    const typed = inv.args.join(' ');
-    if (typed === '') {
-      await inv.reply(plain(`Which number? ${usageLine()}`));
-      return;
-    }
-    const mpn = parseMpn(typed, deps.config.defaultCountry);
-    if (!mpn.ok) {
-      await inv.reply(plain(`⚠️ ${esc(mpn.error)}\n${usageLine()}`));
-      return;
-    }
+    const mpn = await typedMpn(inv, deps, inv.args.join(' '), usageLine());
+    if (mpn === null) return;
     if (!inv.triggerId) {
       await inv.reply(plain(`Type \`${SLASH_COMMAND} settings …\` yourself to open the settings form.`));
       return;

@@ -3,7 +3,6 @@
 import type { AppDeps } from '../deps.js';
 import { usageOf } from '../follow/usage.js';
 import { audit } from '../guard/audit.js';
-import { authorize } from '../guard/authorize.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
 import { EXAMPLES, formatMpn, recogniseIdentifier } from '../onsim/identifiers.js';
 import { describeFailure } from '../slack/failure.js';
@@ -12,6 +11,7 @@ import { postRecord } from '../slack/record.js';
 import { echo, esc, mention } from '../slack/text.js';
 import { listMessage } from '../views/list.js';
 import { SLASH_COMMAND } from '../views/rerun.js';
+import { mayDo } from './invocation.js';
 import type { Invocation, Subcommand } from './types.js';
 
 export const DEFAULT_THRESHOLD = 80;
@@ -22,24 +22,6 @@ const every = (deps: AppDeps): string => {
   const s = deps.config.usagePollSeconds;
   return s % 60 === 0 ? `${s / 60} min` : `${s} s`;
 };
-
-async function allowed(
-  inv: Invocation,
-  deps: AppDeps,
-  operation: string,
-  target: string | null,
-): Promise<boolean> {
-  const auth = await authorize(
-    deps,
-    inv.client,
-    { userId: inv.userId, channelId: inv.channelId },
-    'operator',
-    operation,
-    target,
-  );
-  if (!auth.ok) await inv.reply(plain(auth.message));
-  return auth.ok;
-}
 
 /** The MPN and optional percent of `watch <mpn> [percent]`; the number may be typed with spaces. */
 function parseWatch(
@@ -82,7 +64,7 @@ async function watch(inv: Invocation, deps: AppDeps): Promise<void> {
     return;
   }
   const { mpn, threshold } = parsed;
-  if (!(await allowed(inv, deps, 'usage watch', mpn))) return;
+  if (!(await mayDo(inv, deps, 'operator', 'usage watch', mpn))) return;
   const shown = esc(formatMpn(mpn));
   // The line must exist; its current usage goes in the answer.
   let now = '';
@@ -136,7 +118,7 @@ async function unwatch(inv: Invocation, deps: AppDeps): Promise<void> {
     return;
   }
   const target = mpn.value.value;
-  if (!(await allowed(inv, deps, 'usage unwatch', target))) return;
+  if (!(await mayDo(inv, deps, 'operator', 'usage unwatch', target))) return;
   const shown = esc(formatMpn(target));
   if (!(await deps.store.removeUsageWatch(inv.channelId, target))) {
     await inv.reply(
