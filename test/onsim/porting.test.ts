@@ -13,19 +13,29 @@ let onsim: OnsimClient;
 let answer = '';
 let pieceBytes = 7;
 let requests = 0;
+/** How many answers to cut off halfway (the connection dropped) before answering whole. */
+let cutOff = 0;
+let baseUrl = '';
 
 beforeAll(async () => {
   server = createServer((_req, res) => {
     requests++;
     res.writeHead(200, { 'content-type': 'application/json' });
     const bytes = Buffer.from(answer, 'utf8');
+    if (cutOff > 0) {
+      cutOff--;
+      res.write(bytes.subarray(0, bytes.length / 2));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
     for (let i = 0; i < bytes.length; i += pieceBytes) res.write(bytes.subarray(i, i + pieceBytes));
     res.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
   onsim = createOnsimClient({
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     apiKey: 'k',
     logger: pino({ level: 'silent' }),
     readRetry: { maxAttempts: 1 },
@@ -38,6 +48,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   requests = 0;
+  cutOff = 0;
 });
 
 /** The ports streamPorts hands to its sink, or its refusal's message; and the GETs it made. */
@@ -119,6 +130,30 @@ describe('streamPorts', () => {
       }
     },
   );
+
+  it('starts over with a fresh sink when the answer breaks off and the read is retried', async () => {
+    answer = JSON.stringify({ port: ports });
+    pieceBytes = 100_000;
+    cutOff = 1;
+    const retrying = createOnsimClient({
+      baseUrl,
+      apiKey: 'k',
+      logger: pino({ level: 'silent' }),
+      readRetry: { maxAttempts: 2 },
+      sleep: async () => {},
+    });
+    const sinks: Port[][] = [];
+    const sink = await retrying.porting.stream('ALL', () => {
+      const seen: Port[] = [];
+      sinks.push(seen);
+      return { seen, add: (p: Port) => void seen.push(p) };
+    });
+    expect(requests).toBe(2);
+    expect(sinks).toHaveLength(2);
+    expect(sinks[0]?.length).toBeLessThan(ports.length); // the first reading got part of the list
+    expect(sink.seen).toBe(sinks[1]);
+    expect(sink.seen).toEqual(await listed());
+  });
 
   it('starts a fresh sink for a second reading, and returns that one', async () => {
     answer = JSON.stringify({ port: [port], portQueue: ports });
