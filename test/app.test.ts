@@ -5,6 +5,7 @@ import { SANDBOX_PREFIX } from '../src/slack/message.js';
 import { signRequest, slashCommandBody } from '../src/slack-emulator/signed-requests.js';
 import { ACTION_ESIM_SHOW_CODE } from '../src/views/action-ids.js';
 import { ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../src/views/rerun.js';
+import { buttonsIn } from './support/blocks.js';
 import { SIGNING_SECRET, startTestBot, type TestBot, USERS, WORKING_NOTE } from './support/bot.js';
 import type { RecordedResponse } from './support/fake-slack.js';
 import { waitFor } from './support/wait.js';
@@ -209,10 +210,7 @@ describe('every look-up', () => {
   }
 
   const shareButtonOf = (answer: RecordedResponse) =>
-    (answer.body.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[])
-      .filter((b) => b.type === 'actions')
-      .flatMap((b) => b.elements ?? [])
-      .find((e) => e.action_id === ACTION_SHARE);
+    buttonsIn(answer.body).find((e) => e.action_id === ACTION_SHARE);
 
   it('answers privately, marked Sandbox, with a Share in channel button that re-runs it', async () => {
     for (const { text, answer } of await answers(LOOKUPS)) {

@@ -8,8 +8,8 @@ import {
   ACTION_ACCOUNT_SETTINGS,
 } from '../../src/views/action-ids.js';
 import { ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
+import { buttonsIn } from '../support/blocks.js';
 import { startTestBot, type TestBot, USERS, WORKING_NOTE } from '../support/bot.js';
-import type { RecordedResponse } from '../support/fake-slack.js';
 import { waitFor } from '../support/wait.js';
 
 let bot: TestBot;
@@ -25,12 +25,6 @@ async function ask(text: string, user: string = USERS.viewer) {
   expect(sent.status).toBe(200);
   const answer = await bot.answerAt(sent.responseUrl);
   return { sent, answer, shown: JSON.stringify(answer.body.blocks ?? []), text: String(answer.body.text) };
-}
-
-type Btn = { action_id?: string; value?: string; style?: string };
-function buttons(body: RecordedResponse['body']): Btn[] {
-  const blocks = (body.blocks ?? []) as { type: string; elements?: Btn[] }[];
-  return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
 }
 
 describe('/onsim account', () => {
@@ -78,24 +72,24 @@ describe('/onsim account', () => {
 
   it('offers viewers only Share, operators the change buttons, and admins Cease too', async () => {
     const viewer = await ask('account 07700 900123', USERS.viewer);
-    expect(buttons(viewer.answer.body)).toEqual([
+    expect(buttonsIn(viewer.answer.body)).toEqual([
       expect.objectContaining({ action_id: ACTION_SHARE, value: rerunValue('account 07700 900123') }),
     ]);
 
     const operator = await ask('account 07700 900123', USERS.operator);
-    expect(buttons(operator.answer.body).map((b) => b.action_id)).toEqual([
+    expect(buttonsIn(operator.answer.body).map((b) => b.action_id)).toEqual([
       ACTION_ACCOUNT_QR,
       ACTION_ACCOUNT_BUNDLE,
       ACTION_ACCOUNT_SETTINGS,
       ACTION_ACCOUNT_RECORDING,
       ACTION_SHARE,
     ]);
-    expect(buttons(operator.answer.body).find((b) => b.action_id === ACTION_ACCOUNT_QR)?.value).toBe(
+    expect(buttonsIn(operator.answer.body).find((b) => b.action_id === ACTION_ACCOUNT_QR)?.value).toBe(
       F.installedEsimMpn,
     );
 
     const admin = await ask('account 07700 900123', USERS.admin);
-    expect(buttons(admin.answer.body).find((b) => b.action_id === ACTION_ACCOUNT_CEASE)).toMatchObject({
+    expect(buttonsIn(admin.answer.body).find((b) => b.action_id === ACTION_ACCOUNT_CEASE)).toMatchObject({
       style: 'danger',
       value: F.installedEsimMpn,
     });
@@ -171,7 +165,7 @@ describe('/onsim account', () => {
 
   it('shares the card in the channel with who shared it, when Share is clicked', async () => {
     const { answer } = await ask('account 07700 900123');
-    const share = buttons(answer.body).find((b) => b.action_id === ACTION_SHARE);
+    const share = buttonsIn(answer.body).find((b) => b.action_id === ACTION_SHARE);
     expect(share?.value).toBeDefined();
 
     const click = await bot.driver.blockAction({
@@ -194,8 +188,8 @@ describe('/onsim account', () => {
 
   it("shows no one's write buttons on a card an admin shares with the channel", async () => {
     const { answer } = await ask('account 07700 900123', USERS.admin);
-    expect(buttons(answer.body).map((b) => b.action_id)).toContain(ACTION_ACCOUNT_CEASE);
-    const share = buttons(answer.body).find((b) => b.action_id === ACTION_SHARE);
+    expect(buttonsIn(answer.body).map((b) => b.action_id)).toContain(ACTION_ACCOUNT_CEASE);
+    const share = buttonsIn(answer.body).find((b) => b.action_id === ACTION_SHARE);
     const click = await bot.driver.blockAction({
       actionId: ACTION_SHARE,
       value: share?.value,
@@ -205,6 +199,6 @@ describe('/onsim account', () => {
       what: 'the shared card',
     });
     expect(shared.body.response_type).toBe('in_channel');
-    expect(buttons(shared.body).map((b) => b.action_id)).toEqual([ACTION_SHARE]);
+    expect(buttonsIn(shared.body).map((b) => b.action_id)).toEqual([ACTION_SHARE]);
   });
 });

@@ -4,6 +4,7 @@ import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import type { NewAuditEntry } from '../../src/store/types.js';
 import { ACTION_PAGE } from '../../src/views/rerun.js';
 import { auditEntry } from '../support/audit.js';
+import { buttonsIn } from '../support/blocks.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { STORE_ENGINES } from '../support/postgres.js';
@@ -15,11 +16,6 @@ const entry = (i: number, overrides: Partial<NewAuditEntry> = {}): NewAuditEntry
   // Long details: the pages must still fit Slack's limits (checked when the bot closes).
   auditEntry({ at: T0 + i * 60_000, detail: `entry ${i} ${'x'.repeat(280)}`, ...overrides });
 
-type Btn = { action_id?: string; value?: string; text?: { text: string } };
-const buttons = (body: RecordedResponse['body']): Btn[] =>
-  ((body.blocks ?? []) as { type: string; elements?: Btn[] }[])
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements ?? []);
 const shown = (body: RecordedResponse['body']) => JSON.stringify(body.blocks ?? []);
 
 describe.each(STORE_ENGINES)('/onsim audit (%s)', (_engine, databaseUrl) => {
@@ -72,7 +68,7 @@ describe.each(STORE_ENGINES)('/onsim audit (%s)', (_engine, databaseUrl) => {
     const first = await ask('audit 500');
     expect(shown(first.body)).toContain('100 is the most shown');
     expect(shown(first.body)).toContain('entries 1–20 of the latest 100');
-    const older = buttons(first.body).find((b) => b.text?.text.includes('Older'));
+    const older = buttonsIn(first.body).find((b) => b.text?.text.includes('Older'));
     expect(older?.action_id).toBe(ACTION_PAGE);
 
     const sent = await bot.driver.blockAction({
@@ -100,7 +96,7 @@ describe.each(STORE_ENGINES)('/onsim audit (%s)', (_engine, databaseUrl) => {
   it('refuses a non-admin who clicks an admin’s page button', async () => {
     bot = await startTestBot({ databaseUrl: await databaseUrl() });
     for (let i = 0; i < 30; i++) await bot.store.appendAudit(entry(i));
-    const older = buttons((await ask('audit 30')).body).find((b) => b.text?.text.includes('Older'));
+    const older = buttonsIn((await ask('audit 30')).body).find((b) => b.text?.text.includes('Older'));
 
     const sent = await bot.driver.blockAction({
       user: USERS.operator,

@@ -7,6 +7,7 @@ import { requestConfirmation } from '../../src/guard/confirmations.js';
 import { SANDBOX_FIXTURES as F, type Sandbox, startSandbox } from '../../src/onsim/sandbox/server.js';
 import { ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from '../../src/views/action-ids.js';
 import { ACTION_ESIM_REFRESH_CANCEL, ACTION_ESIM_REFRESH_CONFIRM } from '../../src/views/esim-refresh.js';
+import { buttonsIn } from '../support/blocks.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
 import { type FakeSlack, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
 import { STORE_ENGINES } from '../support/postgres.js';
@@ -19,12 +20,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
-
-type Btn = { action_id?: string; value?: string; style?: string };
-const buttons = (body: RecordedResponse['body']): Btn[] =>
-  ((body.blocks ?? []) as { type: string; elements?: Btn[] }[])
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements ?? []);
 
 const shown = (body: RecordedResponse['body']): string =>
   `${String(body.text)}\n${JSON.stringify(body.blocks ?? [])}`;
@@ -56,7 +51,7 @@ describe.each(STORE_ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) =>
     const prompt = await waitFor(() => bot.slack.responsesTo(click.responseUrl ?? '')[0], {
       what: 'the confirmation message',
     });
-    const confirm = buttons(prompt.body).find((b) => b.action_id === ACTION_ESIM_REFRESH_CONFIRM);
+    const confirm = buttonsIn(prompt.body).find((b) => b.action_id === ACTION_ESIM_REFRESH_CONFIRM);
     return { prompt, id: confirm?.value ?? '', confirm };
   }
 
@@ -73,7 +68,7 @@ describe.each(STORE_ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) =>
 
     expect(shown(prompt.body)).toContain('old one stops working at once');
     expect(confirm).toMatchObject({ style: 'danger' });
-    expect(buttons(prompt.body).map((b) => b.action_id)).toContain(ACTION_ESIM_REFRESH_CANCEL);
+    expect(buttonsIn(prompt.body).map((b) => b.action_id)).toContain(ACTION_ESIM_REFRESH_CANCEL);
     expect(shown(prompt.body)).toContain(`Requested by <@${USERS.operator}>`);
     expect(prompt.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(refreshes()).toHaveLength(0);
@@ -86,7 +81,7 @@ describe.each(STORE_ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) =>
 
     expect(answer.body).toMatchObject({ replace_original: true });
     expect(shown(answer.body)).toContain('New activation code issued');
-    expect(buttons(answer.body)).toContainEqual(
+    expect(buttonsIn(answer.body)).toContainEqual(
       expect.objectContaining({ action_id: ACTION_ESIM_SHOW_CODE, value: `mpn:${F.readyEsimMpn}` }),
     );
     expect(refreshes().map((r) => r.body)).toEqual([{ mpn: F.readyEsimMpn, refresh_code: 1 }]);
@@ -222,7 +217,7 @@ describe.each(STORE_ENGINES)('eSIM code refresh (%s)', (_engine, databaseUrl) =>
     const prompt = await waitFor(() => bot.slack.responsesTo(sent.responseUrl)[0], {
       what: 'the confirmation',
     });
-    const id = buttons(prompt.body).find((b) => b.action_id === ACTION_ESIM_REFRESH_CONFIRM)?.value ?? '';
+    const id = buttonsIn(prompt.body).find((b) => b.action_id === ACTION_ESIM_REFRESH_CONFIRM)?.value ?? '';
 
     await click(ACTION_ESIM_REFRESH_CONFIRM, id);
     expect(refreshes().map((r) => r.body)).toEqual([{ iccid: F.readyEsimIccid, refresh_code: 1 }]);
@@ -255,7 +250,7 @@ describe.each(STORE_ENGINES)('eSIM code refresh after a restart (%s)', (_engine,
       });
     };
     const confirmationOf = (body: RecordedResponse['body']) =>
-      buttons(body).find((b) => b.action_id === ACTION_ESIM_REFRESH_CONFIRM)?.value ?? '';
+      buttonsIn(body).find((b) => b.action_id === ACTION_ESIM_REFRESH_CONFIRM)?.value ?? '';
 
     const before = await boot();
     const pending = confirmationOf(

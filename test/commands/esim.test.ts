@@ -4,8 +4,8 @@ import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { ACTION_ESIM_QR, ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from '../../src/views/action-ids.js';
 import { SHOW_CODE_OPERATION } from '../../src/views/esim.js';
 import { ACTION_SHARE } from '../../src/views/rerun.js';
+import { buttonsIn } from '../support/blocks.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
-import type { RecordedResponse } from '../support/fake-slack.js';
 import { waitFor } from '../support/wait.js';
 
 let bot: TestBot;
@@ -21,12 +21,6 @@ async function ask(text: string, user: string = USERS.viewer) {
   expect(sent.status).toBe(200);
   const answer = await bot.answerAt(sent.responseUrl);
   return { answer, shown: JSON.stringify(answer.body.blocks ?? []) };
-}
-
-type Btn = { action_id?: string; value?: string };
-function buttons(body: RecordedResponse['body']): Btn[] {
-  const blocks = (body.blocks ?? []) as { type: string; elements?: Btn[] }[];
-  return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
 }
 
 /** The activation code the sandbox holds for an ICCID: what must never reach a channel or a log. */
@@ -76,20 +70,20 @@ describe('/onsim esim', () => {
 
   it('offers Refresh code to operators only while the eSIM is not installed, and viewers only Share', async () => {
     const ready = await ask(`esim ${F.readyEsimMpn}`, USERS.operator);
-    expect(buttons(ready.answer.body)).toEqual([
+    expect(buttonsIn(ready.answer.body)).toEqual([
       expect.objectContaining({ action_id: ACTION_ESIM_SHOW_CODE, value: `mpn:${F.readyEsimMpn}` }),
       expect.objectContaining({ action_id: ACTION_ESIM_QR, value: `mpn:${F.readyEsimMpn}` }),
       expect.objectContaining({ action_id: ACTION_ESIM_REFRESH, value: `mpn:${F.readyEsimMpn}` }),
       expect.objectContaining({ action_id: ACTION_SHARE }),
     ]);
     const installed = await ask(`esim ${F.installedEsimMpn}`, USERS.operator);
-    expect(buttons(installed.answer.body).map((b) => b.action_id)).toEqual([
+    expect(buttonsIn(installed.answer.body).map((b) => b.action_id)).toEqual([
       ACTION_ESIM_SHOW_CODE,
       ACTION_ESIM_QR,
       ACTION_SHARE,
     ]);
     const viewer = await ask(`esim ${F.readyEsimMpn}`, USERS.viewer);
-    expect(buttons(viewer.answer.body).map((b) => b.action_id)).toEqual([ACTION_SHARE]);
+    expect(buttonsIn(viewer.answer.body).map((b) => b.action_id)).toEqual([ACTION_SHARE]);
   });
 
   it('explains a mistyped ICCID or an activation code and asks ONSIM nothing', async () => {
@@ -185,7 +179,7 @@ describe('Show activation code', () => {
 
   it('shares the eSIM card in the channel without the code', async () => {
     const { answer } = await ask(`esim ${F.readyEsimMpn}`, USERS.operator);
-    const share = buttons(answer.body).find((b) => b.action_id === ACTION_SHARE);
+    const share = buttonsIn(answer.body).find((b) => b.action_id === ACTION_SHARE);
     const click = await bot.driver.blockAction({
       actionId: ACTION_SHARE,
       value: share?.value,

@@ -3,6 +3,7 @@ import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { csvCell, toCsv } from '../../src/views/csv.js';
 import { ACTION_LIST_CSV } from '../../src/views/list.js';
 import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
+import { buttonsIn, type SentButton } from '../support/blocks.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 
@@ -14,7 +15,6 @@ afterEach(async () => {
   await bot.close();
 });
 
-type Btn = { action_id?: string; value?: string; text?: { text: string } };
 type Body = RecordedResponse['body'];
 
 async function ask(text: string, user: string = USERS.viewer) {
@@ -24,13 +24,8 @@ async function ask(text: string, user: string = USERS.viewer) {
   return { body: answer.body, shown: JSON.stringify(answer.body.blocks ?? []) };
 }
 
-function buttons(body: Body): Btn[] {
-  const blocks = (body.blocks ?? []) as { type: string; elements?: Btn[] }[];
-  return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
-}
-
-const button = (body: Body, label: string): Btn => {
-  const found = buttons(body).find((b) => b.text?.text === label);
+const button = (body: Body, label: string): SentButton => {
+  const found = buttonsIn(body).find((b) => b.text?.text === label);
   if (!found) throw new Error(`no "${label}" button in ${JSON.stringify(body.blocks)}`);
   return found;
 };
@@ -142,7 +137,7 @@ describe('/onsim subscribers', () => {
       { state: 'PROVISIONED' },
     ]);
     expect(first.shown).toContain('Page 1 of 4 · 60 subscribers');
-    expect(buttons(first.body).map((b) => b.text?.text)).toEqual([
+    expect(buttonsIn(first.body).map((b) => b.text?.text)).toEqual([
       'Next ▶',
       '📣 Share in channel',
       'Download CSV',

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_FIXTURES as F } from '../../src/onsim/sandbox/server.js';
 import { ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
+import { buttonsIn } from '../support/blocks.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 import { waitFor } from '../support/wait.js';
 
@@ -13,8 +14,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await bot.close();
 });
-
-type Btn = { action_id?: string; value?: string; text?: { text: string } };
 
 async function ask(text: string, user: string = USERS.viewer, channel = CHANNEL) {
   const sent = await bot.driver.command(text, { user, channel });
@@ -42,9 +41,7 @@ describe('/onsim ports', () => {
     expect(shown).not.toContain('COMPLETE ·');
     expect(shown).toContain('Open ports');
     expect(body.response_type).toBe('ephemeral');
-    const share = ((body.blocks ?? []) as { type: string; elements?: Btn[] }[])
-      .flatMap((b) => b.elements ?? [])
-      .find((b) => b.action_id === ACTION_SHARE);
+    const share = buttonsIn(body).find((b) => b.action_id === ACTION_SHARE);
     expect(share?.value).toBe(rerunValue('ports', 0));
   });
 
@@ -117,9 +114,7 @@ describe('/onsim port', () => {
     expect(shown).toContain(`•••••${port.PAC?.slice(-3)}`);
     expect(shown).not.toContain(String(port.PAC));
     expect(shown).toContain(`PAC valid until ${port.validUntil}`);
-    const share = ((body.blocks ?? []) as { type: string; elements?: Btn[] }[])
-      .flatMap((b) => b.elements ?? [])
-      .find((b) => b.action_id === ACTION_SHARE);
+    const share = buttonsIn(body).find((b) => b.action_id === ACTION_SHARE);
     expect(share?.value).toBe(rerunValue(`port ${F.failedPortId}`, 0));
   });
 

@@ -4,8 +4,7 @@ import { badge, type Message } from '../../src/slack/message.js';
 import { ACTION_LIST_CSV, type ListRow, type ListSpec, listMessage, paginate } from '../../src/views/list.js';
 import { ACTION_PAGE, ACTION_SHARE, rerunValue } from '../../src/views/rerun.js';
 import { blockKitProblems } from '../support/block-kit-limits.js';
-
-type Btn = { action_id?: string; value?: string; text?: { text: string } };
+import { buttonsIn } from '../support/blocks.js';
 
 const spec = (over: Partial<ListSpec>): ListSpec => ({
   title: 'Subscribers',
@@ -18,9 +17,6 @@ const spec = (over: Partial<ListSpec>): ListSpec => ({
 
 const lines = (n: number, make: (i: number) => string = (i) => `• row ${i}`): string[] =>
   Array.from({ length: n }, (_, i) => make(i));
-
-const buttons = (msg: Message): Btn[] =>
-  msg.blocks.flatMap((b) => (b.type === 'actions' ? (b.elements as Btn[]) : []));
 
 const contextTexts = (msg: Message): string[] =>
   msg.blocks.flatMap((b) =>
@@ -92,7 +88,7 @@ describe('listMessage', () => {
     const msg = listMessage(spec({ rows, page: 1, pageSize: 21, commandText: 'subscribers ACME_LOGISTICS' }));
 
     expect(contextTexts(msg)).toContain('Page 2 of 7 · 143 subscribers');
-    const byText = Object.fromEntries(buttons(msg).map((b) => [b.text?.text, b]));
+    const byText = Object.fromEntries(buttonsIn(msg).map((b) => [b.text?.text, b]));
     expect(byText['◀ Previous']).toMatchObject({
       action_id: ACTION_PAGE,
       value: rerunValue('subscribers ACME_LOGISTICS', 0),
@@ -116,12 +112,12 @@ describe('listMessage', () => {
 
   it('offers no Previous on the first page, no Next on the last, and no CSV for three pages or fewer', () => {
     const rows = lines(45);
-    const first = buttons(listMessage(spec({ rows, page: 0 }))).map((b) => b.text?.text);
-    const last = buttons(listMessage(spec({ rows, page: 2 }))).map((b) => b.text?.text);
+    const first = buttonsIn(listMessage(spec({ rows, page: 0 }))).map((b) => b.text?.text);
+    const last = buttonsIn(listMessage(spec({ rows, page: 2 }))).map((b) => b.text?.text);
     expect(first).toEqual(['Next ▶', '📣 Share in channel']);
     expect(last).toEqual(['◀ Previous', '📣 Share in channel']);
 
-    const four = buttons(listMessage(spec({ rows: lines(46), page: 0 }))).map((b) => b.text?.text);
+    const four = buttonsIn(listMessage(spec({ rows: lines(46), page: 0 }))).map((b) => b.text?.text);
     expect(four).toContain('Download CSV');
   });
 
@@ -135,7 +131,7 @@ describe('listMessage', () => {
     const msg = listMessage(spec({ rows: [], empty: 'No subscribers in *ACME*.' }));
     expect(JSON.stringify(msg.blocks)).toContain('No subscribers in *ACME*.');
     expect(contextTexts(msg)).toContain('0 subscribers');
-    expect(buttons(msg).map((b) => b.action_id)).toEqual([ACTION_SHARE]);
+    expect(buttonsIn(msg).map((b) => b.action_id)).toEqual([ACTION_SHARE]);
     expect(problems(msg)).toEqual([]);
   });
 

@@ -1,0 +1,18 @@
+// Reading the Block Kit the bot sent, as tests look at it.
+
+/** A button as sent (only what tests read of it). */
+export interface SentButton {
+  action_id?: string;
+  value?: string;
+  style?: string;
+  text?: { text: string };
+}
+
+/** The buttons of a message, response or view's actions blocks, in order. */
+export function buttonsIn(sent: { blocks?: unknown }): SentButton[] {
+  const blocks = (Array.isArray(sent.blocks) ? sent.blocks : []) as {
+    type: string;
+    elements?: SentButton[];
+  }[];
+  return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+}
