@@ -8,6 +8,7 @@ import { SANDBOX_FIXTURES as F, type Sandbox, startSandbox } from '../../src/ons
 import { signRequest } from '../../src/slack-emulator/signed-requests.js';
 import { ACTION_ACCOUNT_CEASE } from '../../src/views/action-ids.js';
 import { CEASE_CALLBACK_ID, FIELD_CONFIRM_ICCID, FIELD_CONFIRM_MPN } from '../../src/views/cease.js';
+import { textOf } from '../support/blocks.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
 import { type FakeSlack, type StoredView, startFakeSlack } from '../support/fake-slack.js';
 import { freshPostgresUrl, STORE_ENGINES } from '../support/postgres.js';
@@ -24,21 +25,6 @@ afterAll(() => {
 
 const SECOND_ADMIN = 'UADMIN2';
 const RECORD = `🪦 SIM ${F.installedEsimIccid} (+44 7700 900123) ceased by <@${USERS.admin}>`;
-
-const TEXT_KEYS = new Set(['text', 'view', 'blocks', 'fields', 'elements', 'label', 'hint']);
-
-/** Every text in a Block Kit payload (a view, a message, a view_submission answer), joined. */
-function textOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(textOf).join('\n');
-  if (value && typeof value === 'object') {
-    return Object.entries(value)
-      .filter(([k]) => TEXT_KEYS.has(k))
-      .map(([, v]) => textOf(v))
-      .join('\n');
-  }
-  return '';
-}
 
 const hasInput = (view: StoredView | undefined, blockId: string): boolean =>
   Array.isArray(view?.blocks) && view.blocks.some((b) => (b as { block_id?: string }).block_id === blockId);

@@ -8,24 +8,12 @@ import {
   RECORDING_CHOOSE_CALLBACK_ID,
   RECORDING_OFF_CALLBACK_ID,
 } from '../../src/views/recording.js';
+import { textOf } from '../support/blocks.js';
 import { startTestBot, type TestBot, type TestBotOptions, USERS } from '../support/bot.js';
 import type { StoredView } from '../support/fake-slack.js';
 import { STORE_ENGINES } from '../support/postgres.js';
 import { fieldValues } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait.js';
-
-const TEXT_KEYS = new Set(['text', 'view', 'blocks', 'fields', 'elements', 'label', 'hint']);
-function textOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(textOf).join('\n');
-  if (value && typeof value === 'object') {
-    return Object.entries(value)
-      .filter(([k]) => TEXT_KEYS.has(k))
-      .map(([, v]) => textOf(v))
-      .join('\n');
-  }
-  return '';
-}
 
 /** The initial_option of the select in block `field`. */
 function initial(view: StoredView | undefined, field: string): string | undefined {

@@ -16,3 +16,18 @@ export function buttonsIn(sent: { blocks?: unknown }): SentButton[] {
   }[];
   return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
 }
+
+const TEXT_KEYS = new Set(['text', 'view', 'blocks', 'fields', 'elements', 'label', 'hint']);
+
+/** Every text in a Block Kit payload (a view, a message, a view_submission answer), joined. */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(textOf).join('\n');
+  if (value && typeof value === 'object') {
+    return Object.entries(value)
+      .filter(([k]) => TEXT_KEYS.has(k))
+      .map(([, v]) => textOf(v))
+      .join('\n');
+  }
+  return '';
+}
