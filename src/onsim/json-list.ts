@@ -80,7 +80,8 @@ class ListScanner {
   /** Bytes before and after the list, and the start of an object begun in an earlier chunk. */
   readonly before: Uint8Array[] = [];
   private readonly after: Uint8Array[] = [];
-  private carry: Buffer | null = null;
+  /** The bytes, chunk by chunk, of an object begun in an earlier chunk and still open. */
+  private carried: Buffer[] = [];
   /** Whether to try skipping ahead (see skipAhead); off for good once a try fails. */
   private fast = true;
 
@@ -88,16 +89,12 @@ class ListScanner {
 
   /** Scans one chunk; false once the answer turns out to hold no list to stream. */
   feed(chunk: Uint8Array): boolean {
-    const carry = this.carry;
-    const buf: Buffer = carry
-      ? Buffer.concat([carry, chunk])
-      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.carry = null;
-    let i = carry ? carry.length : 0;
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let i = 0;
     if (this.phase === 0) i = this.findList(buf, i);
     const phase = this.phase as number;
     if (phase === 3) return false;
-    if (phase === 1) i = this.readItems(buf, i, carry !== null);
+    if (phase === 1) i = this.readItems(buf, i);
     if ((this.phase as number) === 2 && i < buf.length) this.after.push(buf.subarray(i));
     return true;
   }
@@ -147,14 +144,18 @@ class ListScanner {
   }
 
   /** The list's objects, parsed together; returns where the list ended (or the chunk's end). */
-  private readItems(buf: Buffer, from: number, carried: boolean): number {
+  private readItems(buf: Buffer, from: number): number {
     let { depth, inString, escaped, afterItem, items } = this;
     const itemDepth = this.itemDepth;
     const n = buf.length;
+    /** An object begun earlier: its bytes open the batch, until handed over. */
+    let carried = this.carried.length > 0 ? this.carried : null;
+    /** Whether that object is still open at the end of this chunk. */
+    let carriedOpen = carried !== null;
     /** Start of the chunk's first object, end of its last complete one, start of the open one. */
     let first = carried ? 0 : -1;
     let last = -1;
-    let open = carried ? 0 : -1;
+    let open = first;
     let ended = false;
     let i = from;
     for (; i < n; i++) {
@@ -174,9 +175,11 @@ class ListScanner {
             last = i + 1;
             afterItem = true;
             items++;
-            const end = this.fast && first >= 0 ? this.skipAhead(buf, first, last) : 0;
+            carriedOpen = false;
+            const end = this.fast && first >= 0 ? this.skipAhead(carried, buf, first, last) : 0;
             if (end > 0) {
               // Handed over up to `end`, the comma after the last object taken.
+              carried = null;
               first = -1;
               last = -1;
               i = end - 1;
@@ -200,13 +203,14 @@ class ListScanner {
       else throw new OddListError();
     }
     Object.assign(this, { depth, inString, escaped, afterItem, items });
-    if (first >= 0 && last > first) this.onObjects(parseObjects(buf.toString('utf8', first, last)));
+    if (first >= 0 && last > first) this.onObjects(parseObjects(textOf(carried, buf, first, last)));
+    // An object goes on in the next chunk: keep it from its start (a long one, chunk by chunk).
+    if (carriedOpen) this.carried.push(buf);
+    else this.carried = depth > itemDepth && !ended ? [Buffer.from(buf.subarray(open))] : [];
     if (ended) {
       this.phase = 2;
       return i + 1;
     }
-    // An object goes on in the next chunk: keep it from its start.
-    if (depth > itemDepth) this.carry = Buffer.from(buf.subarray(open));
     return n;
   }
 
@@ -217,13 +221,13 @@ class ListScanner {
    * array inside a port) cannot parse: the text would end inside that string or that port. Hands
    * over the objects from `first` to the guess and returns where they end, or 0.
    */
-  private skipAhead(buf: Buffer, first: number, end: number): number {
+  private skipAhead(carried: Buffer[] | null, buf: Buffer, first: number, end: number): number {
     if (buf[end] !== COMMA || buf[end + 1] !== OPEN_BRACE) return 0;
     const guess = buf.lastIndexOf(BOUNDARY, buf.length - BOUNDARY.length);
     if (guess <= end) return 0;
     let objects: unknown[];
     try {
-      objects = JSON.parse(`[${buf.toString('utf8', first, guess + 1)}]`) as unknown[];
+      objects = JSON.parse(`[${textOf(carried, buf, first, guess + 1)}]`) as unknown[];
     } catch {
       this.fast = false;
       return 0;
@@ -245,6 +249,12 @@ class ListScanner {
       throw new NotJsonError();
     }
   }
+}
+
+/** The text of a batch: from `first` in `buf`, or from the start of `carried` when it opens the batch. */
+function textOf(carried: Buffer[] | null, buf: Buffer, first: number, end: number): string {
+  if (!carried) return buf.toString('utf8', first, end);
+  return Buffer.concat([...carried, buf.subarray(0, end)]).toString('utf8');
 }
 
 function parseObjects(text: string): unknown[] {
