@@ -202,15 +202,15 @@ export const onCeaseSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const form = await loadConfirmationForm(deps, client, view.private_metadata, userId, {
+      title: CEASE_TITLE,
+      nothing: 'ceased',
+      again: '/onsim cease',
       operation: CEASE_OPERATION,
       payload: CeasePayload,
       need: 'admin',
     });
     if (!form.ok) {
-      const text = form.stale
-        ? 'This form is no longer valid. Nothing was ceased; run `/onsim cease` again.'
-        : form.message;
-      await ack({ response_action: 'update', view: noticeModal(CEASE_TITLE, text) });
+      await ack(form.answer);
       return;
     }
     const { confirmation: c, payload: p } = form;

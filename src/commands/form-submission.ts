@@ -77,25 +77,40 @@ export async function openSubmission<M, P extends Parsed>(
 
 export type ConfirmationForm<P> =
   | { ok: true; confirmation: Confirmation; payload: P }
-  | { ok: false; stale: true }
-  | { ok: false; stale: false; message: string };
+  | { ok: false; answer: ViewResponseAction };
+
+export interface ConfirmationSpec<P>
+  extends Pick<SubmissionSpec<unknown, Parsed>, 'title' | 'again' | 'nothing'> {
+  operation: string;
+  payload: z.ZodType<P>;
+  need: Role;
+}
 
 /**
  * The same opening for a confirmation modal: the confirmation named in its metadata, of the
- * expected operation with a readable payload (else `stale`), and the submitter's role checked
- * again (a refusal is audited). Claiming it stays with the caller, after its own checks.
+ * expected operation with a readable payload (else "no longer valid"), and the submitter's role
+ * checked again (a refusal is audited); `answer` is the ack when it stops there. Claiming it
+ * stays with the caller, after its own checks.
  */
 export async function loadConfirmationForm<P>(
   deps: AppDeps,
   client: WebClient,
   privateMetadata: string,
   userId: string,
-  expect: { operation: string; payload: z.ZodType<P>; need: Role },
+  expect: ConfirmationSpec<P>,
 ): Promise<ConfirmationForm<P>> {
+  const notice = (text: string): ConfirmationForm<P> => ({
+    ok: false,
+    answer: { response_action: 'update', view: noticeModal(expect.title, text) },
+  });
   const id = confirmationMetadata.decode(privateMetadata);
   const c = id ? await deps.store.getConfirmation(id) : null;
   const parsed = c?.operation === expect.operation ? expect.payload.safeParse(c.payload) : null;
-  if (!c || !parsed?.success) return { ok: false, stale: true };
+  if (!c || !parsed?.success) {
+    return notice(
+      `This form is no longer valid. Nothing was ${expect.nothing}; run \`${expect.again}\` again.`,
+    );
+  }
   const auth = await authorize(
     deps,
     client,
@@ -104,6 +119,6 @@ export async function loadConfirmationForm<P>(
     c.operation,
     c.target,
   );
-  if (!auth.ok) return { ok: false, stale: false, message: auth.message };
+  if (!auth.ok) return notice(auth.message);
   return { ok: true, confirmation: c, payload: parsed.data };
 }

@@ -234,15 +234,15 @@ export const onRecordingOffSubmit = (deps: AppDeps): SubmissionHandler =>
   viewSubmission(deps, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const form = await loadConfirmationForm(deps, client, view.private_metadata, userId, {
+      title: RECORDING_TITLE,
+      nothing: 'changed',
+      again: '/onsim recording',
       operation: RECORDING_OFF_OPERATION,
       payload: OffPayload,
       need: 'admin',
     });
     if (!form.ok) {
-      const text = form.stale
-        ? 'This form is no longer valid. Nothing was changed; run `/onsim recording` again.'
-        : form.message;
-      await ack({ response_action: 'update', view: noticeModal(RECORDING_TITLE, text) });
+      await ack(form.answer);
       return;
     }
     const c = form.confirmation;

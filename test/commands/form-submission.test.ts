@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { openSubmission } from '../../src/commands/form-submission.js';
+import { loadConfirmationForm, openSubmission } from '../../src/commands/form-submission.js';
 import { jsonCodec } from '../../src/slack/metadata.js';
+import { confirmationMetadata } from '../../src/views/confirm.js';
 import { startTestBot, type TestBot, USERS } from '../support/bot.js';
 
 type Meta = { channel: string; mpn: string };
@@ -61,5 +62,67 @@ describe('openSubmission', () => {
       fields: { ok: true, answer: 42 },
       who: { userId: USERS.operator, channelId: 'C123' },
     });
+  });
+});
+
+describe('loadConfirmationForm', () => {
+  let bot: TestBot;
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  const EXPECT = {
+    title: 'Test step',
+    nothing: 'ceased',
+    again: '/onsim test',
+    operation: 'test step',
+    payload: z.object({ mpn: z.string() }),
+    need: 'admin' as const,
+  };
+
+  it('says a form whose confirmation is unknown or of another step is no longer valid, and what to run', async () => {
+    bot = await startTestBot();
+    const other = await bot.store.createConfirmation({
+      id: 'c-other',
+      operation: 'another step',
+      userId: USERS.admin,
+      channelId: 'C123',
+      target: '447700900123',
+      payload: { mpn: '447700900123' },
+      createdAt: 0,
+      expiresAt: Date.now() + 60_000,
+    });
+    for (const metadata of ['forged', confirmationMetadata.encode(other.id)]) {
+      const form = await loadConfirmationForm(bot.deps, bot.app.client, metadata, USERS.admin, EXPECT);
+      expect(form).toEqual({
+        ok: false,
+        answer: {
+          response_action: 'update',
+          view: expect.objectContaining({ title: expect.objectContaining({ text: 'Test step' }) }),
+        },
+      });
+      expect(JSON.stringify(form)).toContain(
+        'This form is no longer valid. Nothing was ceased; run `/onsim test` again.',
+      );
+    }
+  });
+
+  it('refuses a submitter who lost the role, and opens the form for one who has it', async () => {
+    bot = await startTestBot();
+    const c = await bot.store.createConfirmation({
+      id: 'c-1',
+      operation: 'test step',
+      userId: USERS.admin,
+      channelId: 'C123',
+      target: '447700900123',
+      payload: { mpn: '447700900123' },
+      createdAt: 0,
+      expiresAt: Date.now() + 60_000,
+    });
+    const metadata = confirmationMetadata.encode(c.id);
+    const refused = await loadConfirmationForm(bot.deps, bot.app.client, metadata, USERS.operator, EXPECT);
+    expect(JSON.stringify(refused)).toContain('needs the *admin* role');
+    const opened = await loadConfirmationForm(bot.deps, bot.app.client, metadata, USERS.admin, EXPECT);
+    expect(opened).toMatchObject({ ok: true, confirmation: { id: 'c-1' }, payload: { mpn: '447700900123' } });
   });
 });
