@@ -38,6 +38,7 @@ import {
   lookupAnswerModal,
   lookupModal,
   matchesBlocks,
+  OPEN_PORT_STATES,
   slackTime,
 } from './views/home.js';
 import { BLOCK_PORT_ACTIONS, portCard } from './views/port.js';
@@ -67,7 +68,7 @@ async function known<T>(read: () => Promise<readonly T[]>, what: string, log: Lo
 /** The porting watcher's view of the ports, when it is recent enough to show as is. */
 async function watchedPorts(deps: AppDeps): Promise<{ ports: Port[]; at: number } | null> {
   const [snapshots, lastPoll] = await Promise.all([
-    deps.store.getPortSnapshots(),
+    deps.store.getPortSnapshots({ statuses: OPEN_PORT_STATES }),
     deps.store.getKv(KV.lastPollAt),
   ]);
   const at = lastPoll === null ? Number.NaN : Number(lastPoll);

@@ -187,8 +187,15 @@ class SqlStore implements Store {
     return rows.map(toPortWatch);
   }
 
-  async getPortSnapshots(): Promise<PortSnapshot[]> {
-    const { rows } = await this.db.query<SnapshotRow>('SELECT * FROM port_snapshots ORDER BY port_id');
+  async getPortSnapshots(opts: { statuses?: readonly string[] } = {}): Promise<PortSnapshot[]> {
+    const statuses = opts.statuses?.map((s) => s.toUpperCase());
+    if (statuses?.length === 0) return [];
+    const { rows } = statuses
+      ? await this.db.query<SnapshotRow>(
+          `SELECT * FROM port_snapshots WHERE upper(status) IN (${statuses.map(() => '?').join(', ')}) ORDER BY port_id`,
+          statuses,
+        )
+      : await this.db.query<SnapshotRow>('SELECT * FROM port_snapshots ORDER BY port_id');
     return rows.map(toPortSnapshot);
   }
 

@@ -214,7 +214,11 @@ export interface Store {
   listWatches(channelId?: string): Promise<PortWatch[]>;
 
   // Port snapshots (the watcher's memory)
-  getPortSnapshots(): Promise<PortSnapshot[]>;
+  /**
+   * Every snapshot in port id order; with `statuses`, only those in one of them (as ONSIM writes
+   * them, in any case): the Home tab's few open ports out of 100,000, without reading the rest.
+   */
+  getPortSnapshots(opts?: { statuses?: readonly string[] }): Promise<PortSnapshot[]>;
   /**
    * Every snapshot in port id order, handed to `visit` one at a time, read `batchSize` rows per
    * query (default 5,000): a new lease holder rebuilds its memory of 100,000 ports without

@@ -357,6 +357,26 @@ describe.each(engines)('$name store', (engine) => {
       expect(whole).toHaveLength(ids.length);
     });
 
+    it('reads only the snapshots in the statuses asked for, whatever their case', async () => {
+      await store.applyPortPoll({
+        upserts: [
+          snapshot('P1', 'COMPLETED'),
+          snapshot('P2', 'FAILED'),
+          snapshot('P3', 'In Progress'),
+          snapshot('P4', 'CANCELLED'),
+        ],
+        deletes: [],
+        outbox: [],
+      });
+      const open = await store.getPortSnapshots({ statuses: ['FAILED', 'IN PROGRESS', 'INITIAL'] });
+      expect(open.map((s) => [s.portId, s.status])).toEqual([
+        ['P2', 'FAILED'],
+        ['P3', 'In Progress'],
+      ]);
+      expect(await store.getPortSnapshots({ statuses: [] })).toEqual([]);
+      expect(await store.getPortSnapshots()).toHaveLength(4);
+    });
+
     it('leaves everything as it was when any part of a poll fails', async () => {
       await store.applyPortPoll({ upserts: [snapshot('P1', 'SUBMITTED')], deletes: [], outbox: [], now: T0 });
       const failing = store.applyPortPoll({
