@@ -1,9 +1,9 @@
 import { formatMpn } from '../onsim/identifiers.js';
 import type { Subscriber } from '../onsim/reseller.js';
+import { button } from '../slack/blocks.js';
 import { describeFailure } from '../slack/failure.js';
 import { plain } from '../slack/message.js';
 import { echo, esc } from '../slack/text.js';
-import { button } from '../views/blocks.js';
 import { type ListRow, listMessage } from '../views/list.js';
 import { ACTION_OPEN, ACTION_SHARE, rerunValue, SLASH_COMMAND } from '../views/rerun.js';
 import { cardFor } from './account.js';

@@ -16,11 +16,11 @@ import {
   SLACK_PAUSED_KV,
   type WatchFilter,
 } from '../porting/index.js';
+import { section } from '../slack/blocks.js';
 import { shownCode, slackErrorCode } from '../slack/error-code.js';
 import { badge, plain } from '../slack/message.js';
 import { clip, echo, esc, mention } from '../slack/text.js';
 import type { OutboxItem, PortWatch } from '../store/types.js';
-import { section } from '../views/blocks.js';
 import { listMessage } from '../views/list.js';
 import { mayDo } from './invocation.js';
 import { type ListCommand, type ListOutcome, plural, runList } from './list-command.js';

@@ -1,8 +1,9 @@
 // Block Kit for porting alerts: pure functions from data to messages. Everything ONSIM sent is
 // escaped for mrkdwn before it is shown.
-import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { KnownBlock } from '@slack/types';
 import { formatMpn } from '../onsim/identifiers.js';
 import type { Port } from '../onsim/porting.js';
+import { context, field, header, section } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
 import type { PortEventKind } from './diff.js';
@@ -87,12 +88,6 @@ function transition(
   }
 }
 
-const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
-const context = (texts: string[]): ContextBlock => ({
-  type: 'context',
-  elements: texts.map((text) => ({ type: 'mrkdwn' as const, text })),
-});
-
 /**
  * The parent message of a port's thread, showing its current state. `change` (when the parent
  * is first posted for a change rather than a new port) adds what changed; `gone` says ONSIM no
@@ -104,31 +99,26 @@ export function portParentMessage(port: Port, opts: { change?: PortChange; gone?
   const number = shownNumber(portNumber(port));
   const blocks: KnownBlock[] = [];
   if (failed) {
-    blocks.push({
-      type: 'header',
-      text: { type: 'plain_text', text: clip(`:rotating_light: Port failed: ${number}`, 150), emoji: true },
-    });
+    blocks.push(header(`:rotating_light: Port failed: ${number}`));
   }
   const headline = failed
     ? `:rotating_light: *FAILED* · port of *${esc(number)}*`
     : opts.gone
       ? `:wastebasket: *No longer listed by ONSIM* (was ${esc(status)}) · port of *${esc(number)}*`
       : `${statusLabel(status)} · port of *${esc(number)}*`;
-  blocks.push(section(clip(headline, 3000)));
+  blocks.push(section(headline));
 
-  const field = (label: string, value: string | undefined) => ({
-    type: 'mrkdwn' as const,
-    text: clip(`*${label}*\n${value ? esc(value) : '—'}`, 2000),
-  });
+  const labelled = (label: string, value: string | undefined) =>
+    field(`*${label}*\n${value ? esc(value) : '—'}`);
   blocks.push({
     type: 'section',
     fields: [
-      field('Number ported in', port.portinNumber ? formatMpn(port.portinNumber) : undefined),
-      field('ONSIM MPN', port.number ? formatMpn(port.number) : undefined),
-      field('Type', port.type),
-      field('PAC', maskPac(port.PAC)),
-      field('Port-in date', port.portinDate),
-      field('Port id', port.trID),
+      labelled('Number ported in', port.portinNumber ? formatMpn(port.portinNumber) : undefined),
+      labelled('ONSIM MPN', port.number ? formatMpn(port.number) : undefined),
+      labelled('Type', port.type),
+      labelled('PAC', maskPac(port.PAC)),
+      labelled('Port-in date', port.portinDate),
+      labelled('Port id', port.trID),
     ],
   });
 
@@ -136,7 +126,7 @@ export function portParentMessage(port: Port, opts: { change?: PortChange; gone?
   if (opts.change && opts.change.kind !== 'new') notes.push(`Changed: ${transition(opts.change)}`);
   if (opts.change?.late) notes.push(`:warning: ${LATE_TEXT[opts.change.late]}`);
   if (port.updatedDate) notes.push(`Updated by ONSIM ${esc(port.updatedDate)}`);
-  if (notes.length > 0) blocks.push(context([clip(notes.join(' · '), 3000)]));
+  if (notes.length > 0) blocks.push(context(notes.join(' · ')));
 
   const subject = `${failed ? '🚨 ' : ''}Port of ${number} (port ${port.trID})`;
   const state = opts.gone
@@ -152,11 +142,11 @@ export function portParentMessage(port: Port, opts: { change?: PortChange; gone?
 export function portChangeReply(change: PortChange): Message {
   const failed = change.kind === 'changed' && change.to?.toUpperCase() === 'FAILED';
   const what = transition(change, statusLabel);
-  const blocks: KnownBlock[] = [section(clip(failed ? `:rotating_light: ${what}` : what, 3000))];
+  const blocks: KnownBlock[] = [section(failed ? `:rotating_light: ${what}` : what)];
   const notes: string[] = [];
   if (change.late) notes.push(`:warning: ${LATE_TEXT[change.late]}`);
   if (change.port.updatedDate) notes.push(`Updated by ONSIM ${esc(change.port.updatedDate)}`);
-  if (notes.length > 0) blocks.push(context([clip(notes.join(' · '), 3000)]));
+  if (notes.length > 0) blocks.push(context(notes.join(' · ')));
   const late = change.late ? ` (${LATE_TEXT[change.late]})` : '';
   const text = `${failed ? '🚨 ' : ''}Port of ${shownNumber(portNumber(change.port))}: ${transition(change, String)}${late}`;
   return { text: esc(text), blocks };
@@ -212,7 +202,7 @@ export function portSummaryMessage(entries: readonly SummaryEntry[], late: LateR
     'Grouped because they arrived together: no thread replies, but earlier alerts of these ports here are updated to their new status.',
   );
   if (late) notes.push(`:warning: ${LATE_TEXT[late]}`);
-  blocks.push(context([notes.join(' · ')]));
+  blocks.push(context(notes.join(' · ')));
   const alarm = failed > 0 ? '🚨 ' : '';
   return {
     text: esc(`${alarm}${title}${tally ? `: ${tally}` : ''}${late ? ` (${LATE_TEXT[late]})` : ''}`),
@@ -237,7 +227,7 @@ export function pausedNotice(sinceMs: number, reason?: string): Message {
       section(
         `:double_vertical_bar: *Porting updates paused:* ONSIM unreachable since ${slackTime(sinceMs)}`,
       ),
-      context([notes.join(' · ')]),
+      context(notes.join(' · ')),
     ],
   };
 }
@@ -248,7 +238,7 @@ export function resumedNotice(sinceMs: number, untilMs: number): Message {
     text: `▶️ Porting updates resumed (ONSIM was unreachable from ${utc(sinceMs)} to ${utc(untilMs)})`,
     blocks: [
       section(':arrow_forward: *Porting updates resumed*'),
-      context([`ONSIM was unreachable from ${slackTime(sinceMs)} to ${slackTime(untilMs)}.`]),
+      context(`ONSIM was unreachable from ${slackTime(sinceMs)} to ${slackTime(untilMs)}.`),
     ],
   };
 }

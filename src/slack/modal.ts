@@ -2,19 +2,19 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
+import { plainText, section } from './blocks.js';
 import { shownCode, slackErrorCode } from './error-code.js';
 import { describeFailure } from './failure.js';
 import { type Message, plain } from './message.js';
 import { type Recipient, tellUser } from './tell.js';
-import { clip } from './text.js';
 
 /** The same modal with one paragraph in place of its blocks, and only "Close". */
 function withText(view: ModalView, text: string): ModalView {
   return {
     type: 'modal',
     title: view.title,
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } }],
+    close: plainText('Close'),
+    blocks: [section(text)],
   };
 }
 

@@ -1,6 +1,6 @@
 import type { HomeView, KnownBlock, ModalView } from '@slack/types';
+import { plainText, section } from '../slack/blocks.js';
 import type { Refusal } from '../slack/roles.js';
-import { plainText, section } from './blocks.js';
 
 /** Why someone may not use the bot, and whom to ask (mrkdwn; `admins` are Slack mentions). */
 export function refusalText(refusal: Refusal, admins: string[]): string {

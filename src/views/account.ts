@@ -1,6 +1,7 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { Account, DataBundle } from '../onsim/account.js';
 import { formatMpn } from '../onsim/identifiers.js';
+import { button, field, header } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { atLeast, type Role } from '../slack/roles.js';
 import { clip, esc } from '../slack/text.js';
@@ -11,7 +12,6 @@ import {
   ACTION_ACCOUNT_RECORDING,
   ACTION_ACCOUNT_SETTINGS,
 } from './action-ids.js';
-import { button, field, header } from './blocks.js';
 import { type ButtonRef, code, onOff, shareButton } from './card.js';
 
 export const ACCOUNT_ACTIONS_BLOCK = 'account_actions';

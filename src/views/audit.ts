@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
+import { button, context, header, section } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
 import type { AuditEntry } from '../store/types.js';
-import { button, context, header, section } from './blocks.js';
 
 export const AUDIT_PAGE_SIZE = 20;
 

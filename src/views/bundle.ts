@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { BundleSku } from '../onsim/account.js';
 import { formatMpn } from '../onsim/identifiers.js';
 import type { CatalogueBundle } from '../onsim/reseller.js';
+import { context, option, plainText, section, selectInput, textInput } from '../slack/blocks.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { esc } from '../slack/text.js';
-import { context, option, plainText, section, selectInput, textInput } from './blocks.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
 

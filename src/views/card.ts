@@ -1,7 +1,7 @@
 import type { Button } from '@slack/types';
 import type { OnOff } from '../onsim/shapes.js';
+import { button } from '../slack/blocks.js';
 import { clip, esc } from '../slack/text.js';
-import { button } from './blocks.js';
 
 /** A button whose id is owned elsewhere (the router's Share button), passed into a builder. */
 export interface ButtonRef {

@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { formatMpn } from '../onsim/identifiers.js';
+import { context, field, plainText, section, textInput } from '../slack/blocks.js';
 import { esc, mention } from '../slack/text.js';
-import { context, field, plainText, section, textInput } from './blocks.js';
 import { confirmationMetadata, slackTime } from './confirm.js';
 
 export const CEASE_CALLBACK_ID = 'cease_confirm';

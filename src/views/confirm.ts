@@ -2,10 +2,10 @@
 // (loading, notice) that a confirmation modal turns into while and after it runs.
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
+import { button, context, plainText, section } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, mention } from '../slack/text.js';
-import { button, context, plainText, section } from './blocks.js';
 
 export interface ConfirmationPrompt {
   confirmationId: string;

@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
+import { button, section } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { esc, mention } from '../slack/text.js';
 import { ACTION_ESIM_SHOW_CODE } from './action-ids.js';
-import { button, section } from './blocks.js';
 import { confirmationMessage } from './confirm.js';
 import { describeEsimRef, type EsimRef, encodeEsimRef } from './esim.js';
 

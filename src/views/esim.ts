@@ -1,11 +1,11 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { EsimInfo, EsimQuery } from '../onsim/account.js';
 import { formatMpn, maskEsimCode } from '../onsim/identifiers.js';
+import { button, context, field, header, section } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { atLeast, type Role } from '../slack/roles.js';
 import { clip, esc } from '../slack/text.js';
 import { ACTION_ESIM_QR, ACTION_ESIM_REFRESH, ACTION_ESIM_SHOW_CODE } from './action-ids.js';
-import { button, context, field, header, section } from './blocks.js';
 import { type ButtonRef, code, shareButton } from './card.js';
 
 export const ESIM_ACTIONS_BLOCK = 'esim_actions';

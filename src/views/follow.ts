@@ -3,10 +3,10 @@
 // bundle" button). Pure: data in, Block Kit out.
 import type { KnownBlock } from '@slack/types';
 import { formatMpn } from '../onsim/identifiers.js';
+import { button, context, section } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { esc, mention } from '../slack/text.js';
 import { ACTION_ACCOUNT_BUNDLE } from './action-ids.js';
-import { button, context, section } from './blocks.js';
 
 /** `<!date…>` shows the time in each reader's own time zone; the fallback is UTC. */
 export function slackClock(ms: number): string {

@@ -3,9 +3,9 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import { EXAMPLES } from '../onsim/identifiers.js';
 import { NewGroup } from '../onsim/reseller.js';
+import { option, plainText, section, selectInput, textInput } from '../slack/blocks.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip } from '../slack/text.js';
-import { option, plainText, section, selectInput, textInput } from './blocks.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
 export const GROUP_CALLBACK_ID = 'group_add';

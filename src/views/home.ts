@@ -5,12 +5,12 @@ import type { ActionsBlock, Button, HomeView, KnownBlock, ModalView } from '@sla
 import { formatMpn } from '../onsim/identifiers.js';
 import type { Port } from '../onsim/porting.js';
 import { statusEmoji } from '../porting/alerts.js';
+import { button, context, header, plainText, section, textInput } from '../slack/blocks.js';
 import { SANDBOX_NOTE } from '../slack/message.js';
 import { aRole, atLeast, type Role } from '../slack/roles.js';
 import { esc } from '../slack/text.js';
 import type { AuditEntry } from '../store/types.js';
 import { auditTarget } from './audit.js';
-import { button, context, header, plainText, section, textInput } from './blocks.js';
 
 export const ACTION_HOME_PROVISION = 'home_provision';
 export const ACTION_HOME_LOOKUP = 'home_lookup';

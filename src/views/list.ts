@@ -3,9 +3,9 @@
 // blocks (the reply may add the sandbox badge and "Shared by"), 3000 characters per text, 10
 // fields per section, and well under the ~12,000 characters of text Slack accepts per message.
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import { button, context, field, header, section } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { clip, esc } from '../slack/text.js';
-import { button, context, field, header, section } from './blocks.js';
 import { shareButton } from './card.js';
 import { ACTION_PAGE, ACTION_SHARE, rerunValue } from './rerun.js';
 

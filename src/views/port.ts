@@ -3,9 +3,9 @@
 import type { KnownBlock } from '@slack/types';
 import type { Port } from '../onsim/porting.js';
 import { portParentMessage } from '../porting/alerts.js';
+import { context } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { esc } from '../slack/text.js';
-import { context } from './blocks.js';
 import { shareButton } from './card.js';
 import { ACTION_SHARE, rerunValue } from './rerun.js';
 

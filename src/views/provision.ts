@@ -7,10 +7,10 @@ import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { formatMpn, mpnSchemaFor, parseGroupName } from '../onsim/identifiers.js';
 import { HOME_LOCATIONS, MOBILE_DATA_OPTIONS, ProvisionOnsim, ProvisionOwnPbx } from '../onsim/reseller.js';
+import { context, field, option, plainText, section, selectInput, textInput } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { esc, mention } from '../slack/text.js';
-import { context, field, option, plainText, section, selectInput, textInput } from './blocks.js';
 import { issuesToErrors, readForm } from './form-state.js';
 
 export const PROVISION_TITLE = 'Provision a SIM';

@@ -2,10 +2,10 @@
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import { formatMpn } from '../onsim/identifiers.js';
+import { button, plainText, section } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
-import { button, plainText, section } from './blocks.js';
 
 export const ACTION_QR_DELETE = 'qr_delete';
 

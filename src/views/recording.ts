@@ -1,9 +1,9 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import { formatMpn } from '../onsim/identifiers.js';
+import { context, option, plainText, section, selectInput, textInput } from '../slack/blocks.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
-import { context, option, plainText, section, selectInput, textInput } from './blocks.js';
 import { confirmationMetadata, slackTime } from './confirm.js';
 import { readForm } from './form-state.js';
 

@@ -9,9 +9,9 @@ import { z } from 'zod';
 import { type Account, MobileSettings } from '../onsim/account.js';
 import { formatMpn, parseMpn } from '../onsim/identifiers.js';
 import { OnOff } from '../onsim/shapes.js';
+import { option, plainText, section, selectInput, textInput } from '../slack/blocks.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc } from '../slack/text.js';
-import { option, plainText, section, selectInput, textInput } from './blocks.js';
 import { loadingModal } from './confirm.js';
 import { readForm } from './form-state.js';
 

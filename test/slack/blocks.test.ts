@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { button, header, option, section, selectInput, textInput } from '../../src/views/blocks.js';
+import { button, header, option, section, selectInput, textInput } from '../../src/slack/blocks.js';
 
 describe('Block Kit primitives', () => {
   it('clips option texts and descriptions to Slack’s 75 characters', () => {

@@ -9,7 +9,7 @@ import type {
   PlainTextOption,
   SectionBlock,
 } from '@slack/types';
-import { clip } from '../slack/text.js';
+import { clip } from './text.js';
 
 /** A plain_text object; `emoji` only when given (Slack's default otherwise). */
 export const plainText = (text: string, emoji?: boolean): PlainTextElement =>
