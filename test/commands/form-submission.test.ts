@@ -79,19 +79,21 @@ describe('loadConfirmationForm', () => {
     payload: z.object({ mpn: z.string() }),
     need: 'admin' as const,
   };
+  /** An admin's confirmation of `operation`, waiting for ten more minutes. */
+  const pending = (id: string, operation: string) => ({
+    id,
+    operation,
+    userId: USERS.admin,
+    channelId: 'C123',
+    target: '447700900123',
+    payload: { mpn: '447700900123' },
+    createdAt: 0,
+    expiresAt: Date.now() + 600_000,
+  });
 
   it('says a form whose confirmation is unknown or of another step is no longer valid, and what to run', async () => {
     bot = await startTestBot();
-    const other = await bot.store.createConfirmation({
-      id: 'c-other',
-      operation: 'another step',
-      userId: USERS.admin,
-      channelId: 'C123',
-      target: '447700900123',
-      payload: { mpn: '447700900123' },
-      createdAt: 0,
-      expiresAt: Date.now() + 60_000,
-    });
+    const other = await bot.store.createConfirmation(pending('c-other', 'another step'));
     for (const metadata of ['forged', confirmationMetadata.encode(other.id)]) {
       const form = await loadConfirmationForm(bot.deps, bot.app.client, metadata, USERS.admin, EXPECT);
       expect(form).toEqual({
@@ -109,16 +111,7 @@ describe('loadConfirmationForm', () => {
 
   it('refuses a submitter who lost the role, and opens the form for one who has it', async () => {
     bot = await startTestBot();
-    const c = await bot.store.createConfirmation({
-      id: 'c-1',
-      operation: 'test step',
-      userId: USERS.admin,
-      channelId: 'C123',
-      target: '447700900123',
-      payload: { mpn: '447700900123' },
-      createdAt: 0,
-      expiresAt: Date.now() + 60_000,
-    });
+    const c = await bot.store.createConfirmation(pending('c-1', 'test step'));
     const metadata = confirmationMetadata.encode(c.id);
     const refused = await loadConfirmationForm(bot.deps, bot.app.client, metadata, USERS.operator, EXPECT);
     expect(JSON.stringify(refused)).toContain('needs the *admin* role');
