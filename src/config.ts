@@ -101,6 +101,8 @@ const EnvSchema = z.object({
         ),
     ),
   ),
+  /** Hours after which a posted QR image deletes itself; 0 = only when installed or by hand. */
+  QR_TTL_HOURS: intIn(0, 24 * 30, 0),
   QR_DELIVERY: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined),
     z.enum(['channel', 'dm'], { message: 'expected channel or dm' }).default('channel'),
@@ -151,6 +153,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   defaultCountry: CountryCode;
   qrDelivery: 'channel' | 'dm';
+  /** A posted QR image is deleted by itself after this many hours; 0 = never by time. */
+  qrTtlHours: number;
   /** Hosts ONSIM's QR image links may point at (`*.` = any host under it). */
   qrImageHosts: string[];
   auditChannel: string | undefined;
@@ -217,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
     qrDelivery: e.QR_DELIVERY,
+    qrTtlHours: e.QR_TTL_HOURS,
     qrImageHosts: e.QR_IMAGE_HOSTS,
     auditChannel: e.AUDIT_CHANNEL,
     userReadsPerMinute: e.USER_READS_PER_MINUTE,

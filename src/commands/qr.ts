@@ -250,6 +250,8 @@ export const onQrDeleteButton =
         if (code !== 'file_not_found' && code !== 'file_deleted') throw err;
         detail = `file ${ref.fileId} was already gone`;
       }
+      // Its QR_TTL_HOURS have nothing left to do (and must not overwrite this message).
+      await deps.store.finishQrExpiry(ref.fileId, deps.now());
       await audit(deps, client, {
         userId,
         channelId,

@@ -5,7 +5,7 @@ import type { EsimInfo } from '../onsim/account.js';
 import { OnsimNotFoundError } from '../onsim/errors.js';
 import type { EsimFollowUp } from '../store/types.js';
 import { esimCeasedMessage, esimInstalledMessage, esimNotInstalledNote } from '../views/follow.js';
-import type { FollowContext } from './context.js';
+import { type FollowContext, ignoringGone } from './context.js';
 
 export const isInstalled = (info: EsimInfo): boolean =>
   info.esim_status?.trim().toLowerCase() === 'installed';
@@ -13,40 +13,17 @@ export const isInstalled = (info: EsimInfo): boolean =>
 const queryOf = (f: EsimFollowUp) =>
   f.iccid ? { iccid: f.iccid } : f.mpn ? { mpn: f.mpn } : { i_account: f.iAccount ?? '' };
 
-/** Slack errors meaning the thing to change is gone already: nothing left to do about it. */
-const ALREADY_GONE = new Set([
-  'file_not_found',
-  'file_deleted',
-  'message_not_found',
-  'cant_update_message',
-  'edit_window_closed',
-]);
-
-async function ignoringGone(
-  ctx: FollowContext,
-  what: string,
-  work: () => Promise<unknown>,
-): Promise<boolean> {
-  try {
-    await work();
-    return true;
-  } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error;
-    if (code && ALREADY_GONE.has(code)) {
-      ctx.log.info({ code, what }, 'follow-up: already gone');
-      return false;
-    }
-    throw err;
-  }
-}
-
 async function announceInstalled(
   ctx: FollowContext,
   f: EsimFollowUp,
   enabledOnDevice: boolean,
 ): Promise<void> {
   // Deleted now, or already (someone pressed "Delete QR"): either way nobody can scan it any more.
-  if (f.fileId) await ignoringGone(ctx, 'QR file', () => ctx.slack.files.delete({ file: f.fileId! }));
+  if (f.fileId) {
+    await ignoringGone(ctx, 'QR file', () => ctx.slack.files.delete({ file: f.fileId! }));
+    // The install message replaces the QR's: its time limit has nothing left to do.
+    await ctx.store.finishQrExpiry(f.fileId, ctx.now());
+  }
   const qrDeleted = f.fileId !== null;
   if (f.messageTs) {
     const msg = esimInstalledMessage({

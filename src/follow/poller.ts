@@ -1,4 +1,5 @@
-// The one poller of everything the bot follows through (eSIM installs, data usage), with the
+// The one poller of everything the bot follows through (eSIM installs, data usage, QR images'
+// QR_TTL_HOURS), with the
 // porting watcher's discipline: one instance polls (the holder of a lease in the store, renewed
 // before each item, so a stalled instance stops rather than post what the new holder posts);
 // each tick makes a bounded number of ONSIM calls; a 429 pauses the whole poller for its
@@ -12,6 +13,7 @@ import { OnsimInputError, OnsimRateLimitedError } from '../onsim/errors.js';
 import type { EsimFollowUp, Store, UsageWatch } from '../store/types.js';
 import type { FollowContext } from './context.js';
 import { stepEsimFollowUp } from './esim.js';
+import { stepQrExpiry } from './qr-expiry.js';
 import { stepUsageWatch } from './usage.js';
 
 export const FOLLOW_LOCK = 'follow-poller';
@@ -39,7 +41,7 @@ export interface FollowPollerOptions {
 export type TickResult =
   | { status: 'skipped' }
   | { status: 'paused'; until: number }
-  | { status: 'ran'; esims: number; usage: number; failed: number };
+  | { status: 'ran'; esims: number; usage: number; qrs: number; failed: number };
 
 export interface FollowPoller {
   start(): void;
@@ -99,15 +101,16 @@ export function createFollowPoller(opts: FollowPollerOptions): FollowPoller {
     if (now() < pausedUntil) return { status: 'paused', until: pausedUntil };
     if (!(await holdLock())) return { status: 'skipped' };
     const at = now();
-    const [esims, watches] = await Promise.all([
+    const [esims, watches, qrs] = await Promise.all([
       store.dueEsimFollowUps(at, CALLS_PER_TICK),
       store.dueUsageWatches(at, CALLS_PER_TICK),
+      store.dueQrExpiries(at, CALLS_PER_TICK),
     ]);
     const work: ({ kind: 'esim'; item: EsimFollowUp } | { kind: 'usage'; item: UsageWatch })[] = [
       ...esims.map((item) => ({ kind: 'esim' as const, item })),
       ...watches.map((item) => ({ kind: 'usage' as const, item })),
     ].slice(0, CALLS_PER_TICK);
-    const done = { esims: 0, usage: 0, failed: 0 };
+    const done = { esims: 0, usage: 0, qrs: 0, failed: 0 };
     for (const w of work) {
       if (!(await holdLock())) {
         log.info('follow-poller lease lost: leaving the rest to the new holder');
@@ -126,6 +129,22 @@ export function createFollowPoller(opts: FollowPollerOptions): FollowPoller {
         const base = w.kind === 'esim' ? ctx.esimPollMs : ctx.usagePollMs;
         if ((await failed(err, w.item, w.kind, base)) === 'stop')
           return { status: 'paused', until: pausedUntil };
+      }
+    }
+    // QR images past their time: Slack calls only, not counted against ONSIM's budget.
+    for (const q of qrs) {
+      if (!(await holdLock())) break;
+      try {
+        await stepQrExpiry(ctx, q);
+        done.qrs++;
+      } catch (err) {
+        done.failed++;
+        if (err instanceof WebAPIRateLimitedError) {
+          pausedUntil = now() + Math.max(1, err.retryAfter ?? 30) * 1000;
+          log.warn({ pausedUntil }, 'Slack rate-limited: follow-ups paused');
+          return { status: 'paused', until: pausedUntil };
+        }
+        log.error({ err, fileId: q.fileId }, 'QR expiry failed');
       }
     }
     return { status: 'ran', ...done };

@@ -17,7 +17,7 @@ import {
 import { openDm } from '../slack/dm.js';
 import { badge } from '../slack/message.js';
 import { followingNote } from '../views/follow.js';
-import { qrAltText, qrComment, qrDeleteMessage, qrFilename, qrTitle } from '../views/qr.js';
+import { expiryNote, qrAltText, qrComment, qrDeleteMessage, qrFilename, qrTitle } from '../views/qr.js';
 import { fetchQrPng, QrImageError, renderQrLocally } from './image.js';
 import { checkQrLink, type QrLinkPolicy } from './link-policy.js';
 
@@ -120,6 +120,8 @@ export async function postQr(deps: AppDeps, client: WebClient, input: PostQrInpu
     const followed = subject.mpn !== null || subject.iccid !== null || subject.iAccount !== null;
     const deleteMessage = qrDeleteMessage({ fileId, posterId: input.requesterId, ...subject });
     if (followed) deleteMessage.blocks.push(followingNote(deps.config.esimFollowUp.hours));
+    const ttlHours = deps.config.qrTtlHours;
+    if (ttlHours > 0) deleteMessage.blocks.push(expiryNote(ttlHours));
     const follow = badge(deleteMessage, deps.sandbox);
     let messageTs: string | null = null;
     try {
@@ -132,6 +134,22 @@ export async function postQr(deps: AppDeps, client: WebClient, input: PostQrInpu
     } catch (err) {
       // The image is up; its delete button is a convenience (files can be deleted in Slack too).
       log.warn({ err, fileId }, 'could not post the Delete QR button');
+    }
+    if (ttlHours > 0) {
+      const postedAt = deps.now();
+      try {
+        await deps.store.addQrExpiry({
+          fileId,
+          channelId,
+          messageTs,
+          posterId: input.requesterId,
+          ...subject,
+          postedAt,
+          deleteAt: postedAt + ttlHours * 3_600_000,
+        });
+      } catch (err) {
+        log.error({ err, fileId }, 'could not record when to delete the QR image (QR_TTL_HOURS)');
+      }
     }
     if (followed) {
       const startedAt = deps.now();

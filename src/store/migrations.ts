@@ -152,6 +152,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_dead ON outbox (dead_at, id) WHERE dead_at IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'QR images deleted after QR_TTL_HOURS',
+    up: (d) => `
+      CREATE TABLE qr_expiries (
+        file_id TEXT PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        message_ts TEXT,
+        poster_id TEXT NOT NULL,
+        mpn TEXT,
+        iccid TEXT,
+        i_account TEXT,
+        posted_at ${d.time} NOT NULL,
+        delete_at ${d.time} NOT NULL,
+        next_try_at ${d.time} NOT NULL,
+        done_at ${d.time}
+      )${d.tableOptions};
+      CREATE INDEX qr_expiries_due ON qr_expiries (next_try_at) WHERE done_at IS NULL;
+    `,
+  },
 ];
 
 const SCHEMA_MIGRATIONS_TABLE = `

@@ -11,6 +11,7 @@ import type {
   OutboxItem,
   PortSnapshot,
   PortWatch,
+  QrExpiry,
   UsageWatch,
 } from './types.js';
 
@@ -247,4 +248,30 @@ function parseStrings(text: string): string[] {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export interface QrExpiryRow {
+  file_id: string;
+  channel_id: string;
+  message_ts: string | null;
+  poster_id: string;
+  mpn: string | null;
+  iccid: string | null;
+  i_account: string | null;
+  posted_at: number;
+  delete_at: number;
+}
+
+export function toQrExpiry(r: QrExpiryRow): QrExpiry {
+  return {
+    fileId: r.file_id,
+    channelId: r.channel_id,
+    messageTs: r.message_ts,
+    posterId: r.poster_id,
+    mpn: r.mpn,
+    iccid: r.iccid,
+    iAccount: r.i_account,
+    postedAt: r.posted_at,
+    deleteAt: r.delete_at,
+  };
 }

@@ -9,6 +9,7 @@ import {
   type ConfirmationRow,
   type EsimFollowUpRow,
   type OutboxRow,
+  type QrExpiryRow,
   refusedClaim,
   type SnapshotRow,
   toAlertThread,
@@ -18,6 +19,7 @@ import {
   toOutboxItem,
   toPortSnapshot,
   toPortWatch,
+  toQrExpiry,
   toUsageWatch,
   type UsageWatchRow,
   type WatchRow,
@@ -38,6 +40,7 @@ import type {
   OutboxItem,
   PortSnapshot,
   PortWatch,
+  QrExpiry,
   Store,
   UsageWatch,
 } from './types.js';
@@ -340,6 +343,49 @@ class SqlStore implements Store {
       value,
     ]);
     return (await this.getKv(key)) ?? value;
+  }
+
+  async addQrExpiry(q: QrExpiry): Promise<void> {
+    await this.db.query(
+      `INSERT INTO qr_expiries
+         (file_id, channel_id, message_ts, poster_id, mpn, iccid, i_account, posted_at, delete_at, next_try_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        q.fileId,
+        q.channelId,
+        q.messageTs,
+        q.posterId,
+        q.mpn,
+        q.iccid,
+        q.iAccount,
+        q.postedAt,
+        q.deleteAt,
+        q.deleteAt,
+      ],
+    );
+  }
+
+  async dueQrExpiries(now: number, limit: number): Promise<QrExpiry[]> {
+    const { rows } = await this.db.query<QrExpiryRow>(
+      `SELECT * FROM qr_expiries WHERE done_at IS NULL AND next_try_at <= ?
+       ORDER BY next_try_at, file_id LIMIT ?`,
+      [now, limit],
+    );
+    return rows.map(toQrExpiry);
+  }
+
+  async postponeQrExpiry(fileId: string, nextTryAt: number): Promise<void> {
+    await this.db.query('UPDATE qr_expiries SET next_try_at = ? WHERE file_id = ? AND done_at IS NULL', [
+      nextTryAt,
+      fileId,
+    ]);
+  }
+
+  async finishQrExpiry(fileId: string, now: number): Promise<void> {
+    await this.db.query('UPDATE qr_expiries SET done_at = ? WHERE file_id = ? AND done_at IS NULL', [
+      now,
+      fileId,
+    ]);
   }
 
   async addEsimFollowUp(f: NewEsimFollowUp): Promise<EsimFollowUp> {

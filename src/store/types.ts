@@ -158,6 +158,20 @@ export type NewEsimFollowUp = Omit<
   'id' | 'status' | 'failures' | 'installedAt' | 'finishedAt' | 'nextCheckAt'
 > & { nextCheckAt?: number };
 
+/** A posted QR image to delete by itself once QR_TTL_HOURS have passed. */
+export interface QrExpiry {
+  fileId: string;
+  channelId: string;
+  /** The "Delete QR" message beside the image, updated when it goes. */
+  messageTs: string | null;
+  posterId: string;
+  mpn: string | null;
+  iccid: string | null;
+  iAccount: string | null;
+  postedAt: number;
+  deleteAt: number;
+}
+
 /** A channel's watch on one line's data usage. */
 export interface UsageWatch {
   id: number;
@@ -212,6 +226,15 @@ export interface Store {
   /** Removes every watch of the channel; returns how many were removed. */
   removeWatches(channelId: string): Promise<number>;
   listWatches(channelId?: string): Promise<PortWatch[]>;
+
+  // QR images that delete themselves (QR_TTL_HOURS)
+  addQrExpiry(q: QrExpiry): Promise<void>;
+  /** Those whose time (or next try) has come and that nobody has deleted yet, oldest first. */
+  dueQrExpiries(now: number, limit: number): Promise<QrExpiry[]>;
+  /** Slack refused: try again at `nextTryAt` (its deleteAt stays as it was). */
+  postponeQrExpiry(fileId: string, nextTryAt: number): Promise<void>;
+  /** The image is gone (deleted by its time, by a person, or at install): nothing left to do. */
+  finishQrExpiry(fileId: string, now: number): Promise<void>;
 
   // Port snapshots (the watcher's memory)
   /**

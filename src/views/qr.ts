@@ -2,7 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import { formatMpn } from '../onsim/identifiers.js';
-import { button, plainText, section } from '../slack/blocks.js';
+import { button, context, plainText, section } from '../slack/blocks.js';
 import type { Message } from '../slack/message.js';
 import { jsonCodec } from '../slack/metadata.js';
 import { clip, esc, mention } from '../slack/text.js';
@@ -118,5 +118,16 @@ export function qrDeleteMessage(r: QrDeleteRef): Message {
 
 export function qrDeletedMessage(r: QrDeleteRef, byUserId: string): Message {
   const text = `🗑️ The QR for *${esc(qrSubjectLabel(r))}* was deleted by ${mention(byUserId)}.`;
+  return { text: text.replace(/\*/g, ''), blocks: [section(text)] };
+}
+
+/** Under the Delete QR button when QR_TTL_HOURS is set. */
+export function expiryNote(hours: number): KnownBlock {
+  return context(`⏲️ If it is still here in ${hours} h, the bot deletes this QR by itself (QR_TTL_HOURS).`);
+}
+
+/** The Delete QR message once the image was deleted by its time. */
+export function qrExpiredMessage(r: QrSubject, hoursUp: number): Message {
+  const text = `🗑️ The QR for *${esc(qrSubjectLabel(r))}* was deleted by the bot after ${hoursUp} h, so nobody else can scan it. \`/onsim qr\` posts a new one if it is still needed.`;
   return { text: text.replace(/\*/g, ''), blocks: [section(text)] };
 }
