@@ -32,7 +32,9 @@ EXPOSE 3000
 # Liveness; orchestrators that route traffic should ask /readyz instead.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The same command as `npm run start:prod` (test/deploy.test.ts checks it; README "Stack notes"
+# says why V8's young generation is capped at 2 MiB semi-spaces).
 # node itself is PID 1 (no npm in between): SIGTERM reaches the bot, which stops taking requests,
 # drains what is in flight (up to 15 s) and closes the store. Give it that long before SIGKILL.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/index.js"]
+CMD ["node", "--max-semi-space-size=2", "dist/index.js"]

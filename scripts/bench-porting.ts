@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startThrowawayCluster } from '../test/support/pg-cluster.js';
+import { startProdArgs } from './build.js';
 import type { OnsimHandlers } from './porting-bench/onsim.js';
 import type { PollerHandlers, PollFigures } from './porting-bench/poller.js';
 import { type Child, start } from './porting-bench/rpc.js';
@@ -87,8 +88,15 @@ async function benchEngine(
       );
     };
 
+    // The polling processes run with production's node flags (`npm run start:prod`); the bare
+    // client with node's defaults, as the bare Bolt app does.
+    const prodFlags = startProdArgs().slice(0, -1);
     // The first process records the baseline, then measures the floor on the same list.
-    const first = await start<PollerHandlers>(new URL('./porting-bench/poller.ts', import.meta.url));
+    const first = await start<PollerHandlers>(
+      new URL('./porting-bench/poller.ts', import.meta.url),
+      {},
+      prodFlags,
+    );
     pollers.push(first);
     const watches = await first.call('open', { ...target, numbers: seeded.numbers });
     print(`porting (${engine}): ${seeded.total.toLocaleString('en')} ports, ${watches} watches`);
@@ -99,7 +107,11 @@ async function benchEngine(
 
     // The second process starts as after a restart. The floor is measured in a third, a bare
     // client's, so that the polling process's peak RSS is its own.
-    const second = await start<PollerHandlers>(new URL('./porting-bench/poller.ts', import.meta.url));
+    const second = await start<PollerHandlers>(
+      new URL('./porting-bench/poller.ts', import.meta.url),
+      {},
+      prodFlags,
+    );
     pollers.push(second);
     const bare = await start<PollerHandlers>(new URL('./porting-bench/poller.ts', import.meta.url));
     pollers.push(bare);

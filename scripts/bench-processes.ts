@@ -1,12 +1,13 @@
 // The bench's servers as whole processes, each alone in its event loop as in production: the bot
-// under tsx (`npm start`), the compiled build (`npm run start:prod`), and a bare Bolt app.
+// under tsx (`npm start`), the compiled build (`npm run start:prod`, its node flags included), and a
+// bare Bolt app (node's defaults).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../test/support/ports.js';
-import { build } from './build.js';
+import { build, startProdArgs } from './build.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 
@@ -44,7 +45,7 @@ export async function startServer(
     flavour === 'tsx'
       ? [['--import', 'tsx', 'src/index.ts'], ROOT]
       : flavour === 'compiled'
-        ? [['dist/index.js'], built.dir]
+        ? [startProdArgs(), built.dir]
         : [[join(ROOT, 'scripts/bare-bolt.mjs')], ROOT];
   const start = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, {

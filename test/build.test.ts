@@ -4,7 +4,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../scripts/build.js';
+import { build, startProdArgs } from '../scripts/build.js';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.js';
 import { freePort } from './support/ports.js';
 import { waitFor } from './support/wait.js';
@@ -59,9 +59,9 @@ describe('the production build', () => {
     expect(outside).toEqual([]);
   });
 
-  it('starts with plain node (no tsx), answers /healthz and /readyz, and stops cleanly on SIGTERM', async () => {
+  it('starts with plain node (no tsx) as start:prod does, answers /healthz and /readyz, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    child = spawn(process.execPath, ['dist/index.js'], {
+    child = spawn(process.execPath, startProdArgs(), {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '',

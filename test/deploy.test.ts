@@ -39,7 +39,11 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(final).toMatch(/^USER node$/m);
     expect(final).toMatch(/^HEALTHCHECK .*\/healthz/ms);
-    expect(final).toMatch(/^CMD \["node", "dist\/index\.js"\]$/m);
+    // The same command as `npm run start:prod`, node flags included (README "Stack notes").
+    const cmd = /^CMD (\[.*\])$/m.exec(final)?.[1];
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(JSON.parse(cmd ?? '[]')).toEqual(scripts['start:prod']?.trim().split(/\s+/));
+    expect(JSON.parse(cmd ?? '[]')).toContain('dist/index.js');
     expect(final).not.toMatch(/tsx/);
   });
 });

@@ -40,13 +40,14 @@ export interface Child<H extends Handlers> {
   stop(): Promise<void>;
 }
 
-/** Starts the TypeScript file `module` in its own Node process. */
+/** Starts the TypeScript file `module` in its own Node process, with `nodeFlags` (V8's) if given. */
 export async function start<H extends Handlers>(
   module: URL,
   env: Record<string, string> = {},
+  nodeFlags: readonly string[] = [],
 ): Promise<Child<H>> {
   const child: ChildProcess = fork(module, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...nodeFlags],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
