@@ -108,7 +108,24 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       },
     },
   };
-  if (opts.destination) return pino(options, opts.destination);
-  if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
-  return pino(options);
+  if (opts.destination) return scrubbingChildren(pino(options, opts.destination));
+  if (pretty)
+    return scrubbingChildren(
+      pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } }),
+    );
+  return scrubbingChildren(pino(options));
+}
+
+/**
+ * pino writes a child's bindings as they were given: neither the log formatter nor the redact
+ * paths see them, so a secret bound as a value (`child({ sub: typedWord })`) would be logged as
+ * is. Bindings are scrubbed like any logged object. Children are made from their parent's
+ * prototype chain, so setting this once on the root covers every descendant.
+ */
+function scrubbingChildren(root: Logger): Logger {
+  const child = root.child;
+  root.child = function (this: Logger, bindings, options) {
+    return child.call(this, scrub(bindings) as typeof bindings, options);
+  } as Logger['child'];
+  return root;
 }

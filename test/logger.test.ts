@@ -76,6 +76,23 @@ describe('logger redaction', () => {
     expect(maskSecrets('pbx_password is required')).toBe('pbx_password is required');
   });
 
+  it("masks secrets in a child logger's bindings, however many children deep", () => {
+    const { logger, lines } = capture();
+    const typed = 'xoxb-1234-5678-abcdefsecret';
+    logger.child({ name: 'command', sub: typed }).info('routing');
+    logger
+      .child({ name: 'a' })
+      .child({ token: 'plain-secret-value', code: 'LPA:1$smdp.example$ABCDEFSECRET' })
+      .warn('deep');
+    const out = lines.join('\n');
+    expect(out).toContain('routing');
+    expect(out).toContain('"name":"command"');
+    expect(out).not.toContain('abcdefsecret');
+    expect(out).not.toContain('plain-secret-value');
+    expect(out).not.toContain('ABCDEFSECRET');
+    expect(lines).toHaveLength(2);
+  });
+
   it('masks Slack tokens and bearer keys inside free text', () => {
     expect(maskSecrets('token xoxb-123-456-abcdef used')).not.toContain('abcdef');
     expect(maskSecrets('Authorization: Bearer abc.def')).toBe('Authorization: Bearer [redacted]');
