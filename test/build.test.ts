@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,5 +97,58 @@ describe('the production build', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out.join('')).toContain('stopped cleanly');
+  });
+
+  it('loads neither pg, nor the ONSIM sandbox, nor qrcode when it runs on SQLite against a real ONSIM', async () => {
+    // Every module the process imports, as the ESM loader resolves it (a hook in its own thread).
+    const trace = join(dir, 'modules.txt');
+    writeFileSync(
+      join(dir, 'trace-hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(${JSON.stringify(trace)}, resolved.url + '\\n');
+  return resolved;
+}`,
+    );
+    writeFileSync(
+      join(dir, 'trace.mjs'),
+      `import { register } from 'node:module';\nregister('./trace-hooks.mjs', import.meta.url);\n`,
+    );
+    const port = await freePort();
+    const [flags, main] = [startProdArgs().slice(0, -1), startProdArgs().at(-1) ?? ''];
+    child = spawn(process.execPath, [...flags, '--import', './trace.mjs', main], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DOTENV_CONFIG_PATH: '/nonexistent',
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: 'test-secret',
+        SLACK_API_URL: slack.apiUrl,
+        ONSIM_API_KEY: 'live-key-for-this-test',
+        ONSIM_BASE_URL: 'http://127.0.0.1:9',
+        PORT: String(port),
+        DATABASE_URL: `sqlite:${join(dir, 'real-onsim.db')}`,
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: string[] = [];
+    child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => out.push(d.toString()));
+    const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status === 200,
+      { timeoutMs: 20_000, what: `the compiled bot to be ready (output: ${out.join('')})` },
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const loaded = readFileSync(trace, 'utf8').split('\n');
+    // The tracer sees what it should: the engine in use and the bot's own modules.
+    expect(loaded.some((u) => u.includes('/node_modules/better-sqlite3/'))).toBe(true);
+    expect(loaded.some((u) => u.endsWith('/dist/index.js'))).toBe(true);
+    expect(loaded.filter((u) => /\/node_modules\/(pg|pg-pool|qrcode|pngjs)\//.test(u))).toEqual([]);
+    expect(loaded.filter((u) => u.includes('/dist/onsim/sandbox/'))).toEqual([]);
   });
 });
