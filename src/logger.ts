@@ -108,12 +108,12 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       },
     },
   };
-  if (opts.destination) return scrubbingChildren(pino(options, opts.destination));
-  if (pretty)
-    return scrubbingChildren(
-      pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } }),
-    );
-  return scrubbingChildren(pino(options));
+  const logger = opts.destination
+    ? pino(options, opts.destination)
+    : pretty
+      ? pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } })
+      : pino(options);
+  return scrubbingChildren(logger);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The one poller of everything the bot follows through (eSIM installs, data usage, QR images'
-// QR_TTL_HOURS), with the
-// porting watcher's discipline: one instance polls (the holder of a lease in the store, renewed
-// before each item, so a stalled instance stops rather than post what the new holder posts);
+// QR_TTL_HOURS), with the porting watcher's discipline: one instance polls (the holder of a
+// lease in the store, renewed before each item, so a stalled instance stops rather than post
+// what the new holder posts);
 // each tick makes a bounded number of ONSIM calls; a 429 pauses the whole poller for its
 // Retry-After, 5xx and network failures back the item off exponentially; every outcome is
 // claimed in the store before it is posted, so nothing is posted twice.
@@ -70,19 +70,23 @@ export function createFollowPoller(opts: FollowPollerOptions): FollowPoller {
   const holdLock = () => store.tryLock(FOLLOW_LOCK, instanceId, LEASE_MS, now());
   let pausedUntil = 0;
 
-  /** A 429 from ONSIM or Slack pauses everything; other failures back this one item off. */
+  /** A 429 from ONSIM or Slack pauses everything, for as long as it asks: true if it was one. */
+  function pausedByRateLimit(err: unknown, about: Record<string, unknown>): boolean {
+    if (!(err instanceof OnsimRateLimitedError || err instanceof WebAPIRateLimitedError)) return false;
+    const seconds = err instanceof OnsimRateLimitedError ? err.retryAfterSeconds : err.retryAfter;
+    pausedUntil = now() + Math.max(1, seconds ?? 30) * 1000;
+    log.warn({ ...about, pausedUntil }, 'rate-limited: follow-ups paused');
+    return true;
+  }
+
+  /** A 429 pauses everything; other failures back this one item off. */
   async function failed(
     err: unknown,
     item: { id: number; failures: number },
     kind: 'esim' | 'usage',
     baseMs: number,
   ) {
-    if (err instanceof OnsimRateLimitedError || err instanceof WebAPIRateLimitedError) {
-      const seconds = err instanceof OnsimRateLimitedError ? err.retryAfterSeconds : err.retryAfter;
-      pausedUntil = now() + Math.max(1, seconds ?? 30) * 1000;
-      log.warn({ kind, id: item.id, pausedUntil }, 'rate-limited: follow-ups paused');
-      return 'stop' as const;
-    }
+    if (pausedByRateLimit(err, { kind, id: item.id })) return 'stop' as const;
     const failures = item.failures + 1;
     const nextCheckAt = now() + followBackoffMs(Math.min(baseMs, 60_000), failures);
     log.warn({ err, kind, id: item.id, failures, nextCheckAt }, 'follow-up check failed: backing off');
@@ -139,11 +143,8 @@ export function createFollowPoller(opts: FollowPollerOptions): FollowPoller {
         done.qrs++;
       } catch (err) {
         done.failed++;
-        if (err instanceof WebAPIRateLimitedError) {
-          pausedUntil = now() + Math.max(1, err.retryAfter ?? 30) * 1000;
-          log.warn({ pausedUntil }, 'Slack rate-limited: follow-ups paused');
+        if (pausedByRateLimit(err, { kind: 'qr', fileId: q.fileId }))
           return { status: 'paused', until: pausedUntil };
-        }
         log.error({ err, fileId: q.fileId }, 'QR expiry failed');
       }
     }
