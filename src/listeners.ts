@@ -163,7 +163,8 @@ function byId(
 ): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const id = idOf(args);
-    const handler = id === undefined ? undefined : table[id];
+    // Own ids only: an action_id such as `constructor` must not find Object.prototype's.
+    const handler = id !== undefined && Object.hasOwn(table, id) ? table[id] : undefined;
     // The table is keyed by the ids Slack sends for this kind, as Bolt's own matchers would be.
     if (handler) return (handler as Middleware<AnyMiddlewareArgs>)(args);
     if (kind !== 'action') log.warn({ id }, `no handler for this ${kind}`);

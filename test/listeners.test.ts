@@ -50,4 +50,12 @@ describe('the listener table', () => {
     expect(bot.logs.join('\n')).toContain('no handler for this shortcut');
     expect(bot.logs.join('\n')).not.toContain('not acknowledged');
   });
+
+  it('finds only the ids it lists, never a name every object has', async () => {
+    for (const actionId of ['constructor', 'toString', '__proto__']) {
+      const clicked = await bot.driver.blockAction({ user: USERS.viewer, actionId });
+      expect(clicked.status).toBe(200);
+    }
+    expect(bot.logs.join('\n')).not.toContain('unhandled error in a Slack listener');
+  });
 });
