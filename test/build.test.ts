@@ -57,6 +57,43 @@ describe('the production build', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The compiled bot as start:prod runs it (`preload` imported first), with its output kept. */
+  async function startCompiled(env: Record<string, string>, preload?: string) {
+    const port = await freePort();
+    const flags = startProdArgs();
+    const main = flags.pop() ?? '';
+    const proc = spawn(process.execPath, [...flags, ...(preload ? ['--import', preload] : []), main], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DOTENV_CONFIG_PATH: '/nonexistent',
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: 'test-secret',
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    const out: string[] = [];
+    proc.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => out.push(d.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    const answers = (path: string) =>
+      waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}${path}`).catch(() => null))?.status === 200,
+        { timeoutMs: 20_000, what: `the compiled bot to answer ${path} (output: ${out.join('')})` },
+      );
+    const stop = async () => {
+      proc.kill('SIGTERM');
+      return exited;
+    };
+    return { out, answers, stop };
+  }
+
   it('imports nothing at run time but node built-ins and production dependencies', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
@@ -68,35 +105,10 @@ describe('the production build', () => {
   });
 
   it('starts with plain node (no tsx) as start:prod does, answers /healthz and /readyz, and stops cleanly on SIGTERM', async () => {
-    const port = await freePort();
-    child = spawn(process.execPath, startProdArgs(), {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        DOTENV_CONFIG_PATH: '/nonexistent',
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: 'test-secret',
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(port),
-        DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: string[] = [];
-    child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => out.push(d.toString()));
-    const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
-    for (const path of ['/healthz', '/readyz']) {
-      await waitFor(
-        async () => (await fetch(`http://127.0.0.1:${port}${path}`).catch(() => null))?.status === 200,
-        { timeoutMs: 20_000, what: `the compiled bot to answer ${path} (output: ${out.join('')})` },
-      );
-    }
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(out.join('')).toContain('stopped cleanly');
+    const bot = await startCompiled({ DATABASE_URL: `sqlite:${join(dir, 'bot.db')}` });
+    for (const path of ['/healthz', '/readyz']) await bot.answers(path);
+    expect(await bot.stop()).toBe(0);
+    expect(bot.out.join('')).toContain('stopped cleanly');
   });
 
   it('loads neither pg, nor the ONSIM sandbox, nor qrcode when it runs on SQLite against a real ONSIM', async () => {
@@ -115,35 +127,16 @@ export async function resolve(specifier, context, next) {
       join(dir, 'trace.mjs'),
       `import { register } from 'node:module';\nregister('./trace-hooks.mjs', import.meta.url);\n`,
     );
-    const port = await freePort();
-    const [flags, main] = [startProdArgs().slice(0, -1), startProdArgs().at(-1) ?? ''];
-    child = spawn(process.execPath, [...flags, '--import', './trace.mjs', main], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        DOTENV_CONFIG_PATH: '/nonexistent',
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: 'test-secret',
-        SLACK_API_URL: slack.apiUrl,
+    const bot = await startCompiled(
+      {
         ONSIM_API_KEY: 'live-key-for-this-test',
         ONSIM_BASE_URL: 'http://127.0.0.1:9',
-        PORT: String(port),
         DATABASE_URL: `sqlite:${join(dir, 'real-onsim.db')}`,
-        LOG_LEVEL: 'info',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: string[] = [];
-    child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => out.push(d.toString()));
-    const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
-    await waitFor(
-      async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status === 200,
-      { timeoutMs: 20_000, what: `the compiled bot to be ready (output: ${out.join('')})` },
+      './trace.mjs',
     );
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    await bot.answers('/readyz');
+    expect(await bot.stop()).toBe(0);
     const loaded = readFileSync(trace, 'utf8').split('\n');
     // The tracer sees what it should: the engine in use and the bot's own modules.
     expect(loaded.some((u) => u.includes('/node_modules/better-sqlite3/'))).toBe(true);
