@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type OnsimHttp, type OnsimStreamingHttp, parseAnswer, seg } from './http.js';
 import { LIST_MARK, NotJsonError, OddListError, readJsonList } from './json-list.js';
-import { IdString, listOf, validateInput } from './shapes.js';
+import { IdString, listIn, listOf, validateInput } from './shapes.js';
 
 export const PORT_STATES = ['INITIAL', 'IN PROGRESS', 'FAILED', 'COMPLETE', 'CLOSED'] as const;
 export type PortState = (typeof PORT_STATES)[number];
@@ -67,16 +67,6 @@ function readPort(value: unknown): Port | undefined {
     else return undefined;
   }
   return fields as Port;
-}
-
-/** The list an answer holds, by the rules of both readings below (readPortList, then listOf). */
-function listIn(body: unknown): unknown {
-  if (Array.isArray(body)) return body;
-  if (typeof body !== 'object' || body === null) return undefined;
-  const under = LIST_KEYS.map((key) => Reflect.get(body, key)).find(Array.isArray);
-  if (under) return under;
-  const arrays = Object.values(body).filter(Array.isArray);
-  return arrays.length === 1 ? arrays[0] : undefined;
 }
 
 /** The common answers (a bare array, or one under a documented key) read fast, else undefined. */
@@ -163,7 +153,8 @@ export async function streamPorts<S extends PortSink>(
       for (const port of parseAnswer(op, PortList, outcome.text)) sink.add(port);
       return sink;
     }
-    const list = listIn(outcome.outer);
+    // The list is found as listPorts' schema would find it (shapes.ts's listIn).
+    const list = listIn(outcome.outer, LIST_KEYS);
     if (!Array.isArray(list) || list.length !== 1 || list[0] !== LIST_MARK) throw new ReadWhole();
     return sink;
   };

@@ -74,19 +74,30 @@ export const LooseNumber = z.union([
 ]);
 
 /**
+ * The list a loosely documented answer holds: the answer itself when it is an array, else the
+ * array under the first of `keys` that has one, else the one array the object holds, whatever
+ * its key. Undefined when there is no such list.
+ */
+export function listIn(body: unknown, keys: readonly string[]): unknown[] | undefined {
+  if (Array.isArray(body)) return body;
+  if (!body || typeof body !== 'object') return undefined;
+  const o = body as Record<string, unknown>;
+  for (const k of keys) {
+    const list = o[k];
+    if (Array.isArray(list)) return list;
+  }
+  const arrays = Object.values(o).filter(Array.isArray);
+  return arrays.length === 1 ? arrays[0] : undefined;
+}
+
+/**
  * ONSIM documents list answers loosely: a bare array, or an object holding the array under
  * one of several keys. Accept each reading.
  */
 export function listOf<T extends z.ZodType>(item: T, keys: readonly string[]) {
   return z.preprocess((body) => {
-    if (Array.isArray(body)) return body;
-    if (body && typeof body === 'object') {
-      const o = body as Record<string, unknown>;
-      for (const k of keys) if (Array.isArray(o[k])) return o[k];
-      // An object holding exactly one array is that list, whatever the key.
-      const arrays = Object.values(o).filter(Array.isArray);
-      if (arrays.length === 1) return arrays[0];
-    }
+    const list = listIn(body, keys);
+    if (list) return list;
     if (body === undefined || body === null || body === '') return [];
     return body;
   }, z.array(item));
